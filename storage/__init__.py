@@ -1,0 +1,1 @@
+"""The project file: schema, migrations, input readers, frames and vectors (Qt-free)."""

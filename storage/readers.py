@@ -1,0 +1,134 @@
+"""Readers for the input formats: CSV, TSV, Parquet, JSON Lines, JSON and Arrow IPC (Feather).
+
+Text formats are decoded here, not by polars, so that a wrong encoding is reported with the line and
+byte where decoding failed instead of as a generic parse error.
+"""
+
+from __future__ import annotations
+
+import codecs
+import hashlib
+import io
+from pathlib import Path
+
+import polars as pl
+
+from storage.errors import InputError
+
+FORMATS: dict[str, str] = {
+    ".csv": "csv",
+    ".tsv": "tsv",
+    ".tab": "tsv",
+    ".txt": "tsv",
+    ".parquet": "parquet",
+    ".pq": "parquet",
+    ".jsonl": "jsonl",
+    ".ndjson": "jsonl",
+    ".json": "json",
+    ".arrow": "ipc",
+    ".feather": "ipc",
+    ".ipc": "ipc",
+}
+TEXT_FORMATS = {"csv", "tsv", "jsonl", "json"}
+
+
+def detect_format(path: Path) -> str:
+    """Return the format name for ``path`` from its suffix.
+
+    Raises
+    ------
+    InputError
+        When the suffix is not one Strata reads.
+    """
+    fmt = FORMATS.get(path.suffix.lower())
+    if fmt is None:
+        known = ", ".join(sorted(FORMATS))
+        raise InputError(f"{path}: unknown file type '{path.suffix}'. Strata reads {known}.")
+    return fmt
+
+
+def file_sha256(path: Path) -> str:
+    """Return the hex SHA-256 of a file's bytes (read in 1 MiB blocks)."""
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def _decoded_utf8(path: Path, raw: bytes, encoding: str) -> bytes:
+    """Return ``raw`` as UTF-8 bytes, or raise an InputError naming the line of the first bad byte."""
+    try:
+        text = raw.decode(encoding)
+    except UnicodeDecodeError as err:
+        line = raw[: err.start].count(b"\n") + 1
+        bad = raw[err.start : err.start + 4].hex(" ")
+        raise InputError(
+            f"{path}: line {line} (byte {err.start}) is not valid {encoding}: bytes {bad}. "
+            "The file is in another encoding; import it again with --encoding "
+            "(for example --encoding cp1252 or --encoding latin-1)."
+        ) from None
+    except LookupError:
+        raise InputError(
+            f"Unknown encoding '{encoding}'; use a Python codec name such as utf-8 or cp1252."
+        ) from None
+    if text.startswith("\ufeff"):
+        return text[1:].encode()
+    return raw if codecs.lookup(encoding).name == "utf-8" else text.encode()
+
+
+def read_table(path: str | Path, *, encoding: str = "utf-8", n_rows: int | None = None) -> pl.DataFrame:
+    """Read a data file into a polars DataFrame.
+
+    Parameters
+    ----------
+    path : str or pathlib.Path
+        CSV, TSV, Parquet, JSON Lines, JSON (array of records) or Arrow IPC / Feather file.
+    encoding : str, default "utf-8"
+        Encoding of text formats; ignored for binary formats.
+    n_rows : int, optional
+        Read only the first rows (for previews).
+
+    Returns
+    -------
+    polars.DataFrame
+        The file's columns with their inferred types.
+
+    Raises
+    ------
+    InputError
+        When the file is missing, empty, undecodable in ``encoding``, malformed, or has no rows.
+    """
+    p = Path(path)
+    if not p.is_file():
+        raise InputError(f"{p}: no such file.")
+    fmt = detect_format(p)
+    if p.stat().st_size == 0:
+        raise InputError(f"{p}: the file is empty. Choose a file with a header and at least one row.")
+    try:
+        if fmt in TEXT_FORMATS:
+            data = io.BytesIO(_decoded_utf8(p, p.read_bytes(), encoding))
+            if fmt in {"csv", "tsv"}:
+                df = pl.read_csv(
+                    data,
+                    separator="\t" if fmt == "tsv" else ",",
+                    infer_schema_length=10_000,
+                    n_rows=n_rows,
+                    quote_char='"' if fmt == "csv" else None,
+                )
+            elif fmt == "jsonl":
+                df = pl.read_ndjson(data, n_rows=n_rows, infer_schema_length=10_000)
+            else:
+                df = pl.read_json(data, infer_schema_length=10_000)
+        elif fmt == "parquet":
+            df = pl.read_parquet(p, n_rows=n_rows)
+        else:
+            df = pl.read_ipc(p, n_rows=n_rows)
+    except InputError:
+        raise
+    except (pl.exceptions.PolarsError, OSError, ValueError) as err:
+        first = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
+        raise InputError(f"{p}: cannot be read as {fmt.upper()}: {first}") from None
+    if df.width == 0 or df.height == 0:
+        raise InputError(f"{p}: the file has no data rows. Choose a file with at least one row.")
+    return df

@@ -1,0 +1,216 @@
+"""SQLAlchemy 2.0 schema of the project file (DESIGN.md, "Data model").
+
+Row data of a dataset version lives in a table of its own (``rows_<version id>``), created at import
+with the file's columns; every other table is declared here. Arrays (probabilities, vectors,
+coordinates) are stored as little-endian float32/float16 BLOBs.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    Float,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+def utcnow() -> datetime:
+    """Return the current time, timezone-aware in UTC."""
+    return datetime.now(UTC)
+
+
+class Base(DeclarativeBase):
+    """Declarative base of every Strata table."""
+
+
+class Dataset(Base):
+    __tablename__ = "dataset"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String, unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class DatasetVersion(Base):
+    __tablename__ = "dataset_version"
+    __table_args__ = (UniqueConstraint("dataset_id", "number"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dataset_id: Mapped[int] = mapped_column(ForeignKey("dataset.id", ondelete="CASCADE"))
+    number: Mapped[int] = mapped_column(Integer)
+    source_path: Mapped[str] = mapped_column(Text)
+    source_sha256: Mapped[str] = mapped_column(String(64))
+    imported_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    row_count: Mapped[int] = mapped_column(Integer)
+    # roles: {"id": col|None, "text": col|None, "label": col|None, "time": ..., "split": ..., "group": ...,
+    #         "annotators": [cols]}; column_types: {column: polars dtype string} for faithful read-back.
+    roles: Mapped[dict[str, Any]] = mapped_column(JSON)
+    column_types: Mapped[dict[str, Any]] = mapped_column(JSON)
+    label_names: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    row_table: Mapped[str] = mapped_column(String)
+    note: Mapped[str] = mapped_column(Text, default="")
+
+
+class ModelRun(Base):
+    __tablename__ = "model_run"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("dataset_version.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String)
+    label_names: Mapped[list[Any]] = mapped_column(JSON)
+    source_path: Mapped[str] = mapped_column(Text)
+    has_probabilities: Mapped[bool] = mapped_column(Boolean)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Prediction(Base):
+    __tablename__ = "prediction"
+    run_id: Mapped[int] = mapped_column(ForeignKey("model_run.id", ondelete="CASCADE"), primary_key=True)
+    row_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    predicted_label: Mapped[str | None] = mapped_column(String)
+    confidence: Mapped[float | None] = mapped_column(Float)
+    margin: Mapped[float | None] = mapped_column(Float)
+    loss: Mapped[float | None] = mapped_column(Float)
+    probabilities: Mapped[bytes | None] = mapped_column(LargeBinary)
+
+
+class EmbeddingSet(Base):
+    """Vectors of one model, keyed by content hash, shared by every version of every dataset."""
+
+    __tablename__ = "embedding_set"
+    __table_args__ = (UniqueConstraint("model", "dtype"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    model: Mapped[str] = mapped_column(String)
+    dimension: Mapped[int] = mapped_column(Integer)
+    dtype: Mapped[str] = mapped_column(String)
+    device: Mapped[str] = mapped_column(String)
+    seconds: Mapped[float] = mapped_column(Float, default=0.0)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class EmbeddingChunk(Base):
+    """A batch of vectors: ``hashes`` is the concatenated 16-byte content digests, ``vectors`` n×d."""
+
+    __tablename__ = "embedding_chunk"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    set_id: Mapped[int] = mapped_column(ForeignKey("embedding_set.id", ondelete="CASCADE"), index=True)
+    count: Mapped[int] = mapped_column(Integer)
+    hashes: Mapped[bytes] = mapped_column(LargeBinary)
+    vectors: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class StageResult(Base):
+    """One completed pipeline stage, found again by its key (stage, parameters, input fingerprint)."""
+
+    __tablename__ = "stage_result"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(64), unique=True)
+    stage: Mapped[str] = mapped_column(String)
+    version_id: Mapped[int] = mapped_column(ForeignKey("dataset_version.id", ondelete="CASCADE"))
+    params: Mapped[dict[str, Any]] = mapped_column(JSON)
+    input_key: Mapped[str] = mapped_column(String(64))
+    seconds: Mapped[float] = mapped_column(Float)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class NeighbourGraph(Base):
+    __tablename__ = "neighbour_graph"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    stage_id: Mapped[int] = mapped_column(ForeignKey("stage_result.id", ondelete="CASCADE"), unique=True)
+    k: Mapped[int] = mapped_column(Integer)
+    metric: Mapped[str] = mapped_column(String)
+    method: Mapped[str] = mapped_column(String)
+    indices: Mapped[bytes] = mapped_column(LargeBinary)
+    distances: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class Projection(Base):
+    __tablename__ = "projection"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    stage_id: Mapped[int] = mapped_column(ForeignKey("stage_result.id", ondelete="CASCADE"), unique=True)
+    method: Mapped[str] = mapped_column(String)
+    coords: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class Clustering(Base):
+    __tablename__ = "clustering"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    stage_id: Mapped[int] = mapped_column(ForeignKey("stage_result.id", ondelete="CASCADE"), unique=True)
+    method: Mapped[str] = mapped_column(String)
+    run_id: Mapped[int | None] = mapped_column(ForeignKey("model_run.id", ondelete="SET NULL"))
+    noise_count: Mapped[int] = mapped_column(Integer)
+
+
+class Cluster(Base):
+    __tablename__ = "cluster"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    clustering_id: Mapped[int] = mapped_column(ForeignKey("clustering.id", ondelete="CASCADE"), index=True)
+    label: Mapped[int] = mapped_column(Integer)
+    name: Mapped[str] = mapped_column(String)
+    keywords: Mapped[list[Any]] = mapped_column(JSON)
+    size: Mapped[int] = mapped_column(Integer)
+    error_rate: Mapped[float | None] = mapped_column(Float)
+
+
+class ClusterMember(Base):
+    __tablename__ = "cluster_member"
+    cluster_id: Mapped[int] = mapped_column(ForeignKey("cluster.id", ondelete="CASCADE"), primary_key=True)
+    row_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+
+
+class Tag(Base):
+    __tablename__ = "tag"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String, unique=True)
+    colour: Mapped[str] = mapped_column(String, default="#888888")
+    description: Mapped[str] = mapped_column(Text, default="")
+    kind: Mapped[str] = mapped_column(String, default="failure_mode")
+
+
+class RowTag(Base):
+    __tablename__ = "row_tag"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("dataset_version.id", ondelete="CASCADE"), index=True)
+    row_id: Mapped[int] = mapped_column(Integer)
+    tag_id: Mapped[int] = mapped_column(ForeignKey("tag.id", ondelete="CASCADE"))
+    source: Mapped[str] = mapped_column(String)  # auto | rule | human
+    score: Mapped[float | None] = mapped_column(Float)
+    author: Mapped[str] = mapped_column(String, default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    note: Mapped[str] = mapped_column(Text, default="")
+
+
+class Slice(Base):
+    __tablename__ = "slice"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String, unique=True)
+    filter: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
+class Export(Base):
+    __tablename__ = "export"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    filter: Mapped[dict[str, Any]] = mapped_column(JSON)
+    path: Mapped[str] = mapped_column(Text)
+    format: Mapped[str] = mapped_column(String)
+    row_count: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    manifest: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class AuditLog(Base):
+    __tablename__ = "audit_log"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    author: Mapped[str] = mapped_column(String)
+    action: Mapped[str] = mapped_column(String)
+    detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
