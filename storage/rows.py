@@ -131,7 +131,7 @@ def read_row_table(
     with adbc.connect(db_path) as conn, conn.cursor() as cur:
         # The driver infers Arrow types from the first batch; one batch for the whole table keeps a
         # column that starts with NULLs from being typed wrongly.
-        cur.adbc_statement.set_options(**{"adbc.sqlite.query.batch_rows": str(2**31 - 1)})
+        cur.adbc_statement.set_options(**{"adbc.sqlite.query.batch_rows": str(1 << 30)})
         cur.execute(f"SELECT {select} FROM {quote_ident(table)} ORDER BY _row_id")
         frame = pl.from_arrow(cur.fetch_arrow_table())
     assert isinstance(frame, pl.DataFrame)

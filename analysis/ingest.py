@@ -1,0 +1,335 @@
+"""Import a data file (and a model's outputs on it) into a project as a new dataset version.
+
+Everything is validated before anything is written, and the writes happen in one transaction: a
+failed import leaves the project exactly as it was.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+from numpy.typing import NDArray
+from sqlalchemy import Connection, func, insert, select
+
+from analysis.model_outputs import (
+    check_known,
+    probability_matrix,
+    row_scores,
+    validate_probabilities,
+)
+from analysis.roles import RoleMapping
+from storage.errors import InputError
+from storage.project import Project
+from storage.readers import file_sha256, read_table
+from storage.rows import create_row_table, logical_type
+from storage.schema import Dataset, DatasetVersion, ModelRun, Prediction
+from storage.vectors import pack
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    """What an import made: ids of the dataset, version and model run (if any), and the row count."""
+
+    dataset_id: int
+    version_id: int
+    run_id: int | None
+    rows: int
+
+
+def read_label_map(path: str | Path) -> list[str] | dict[str, str]:
+    """Read a label mapping file.
+
+    Accepts a JSON list of class names (index = integer label), a JSON object ``{id: name}``, or a text
+    file with one ``name`` or ``id<TAB>name`` per line (TweetEval's ``mapping.txt``).
+
+    Returns
+    -------
+    list of str or dict of str to str
+        Class names in order, or integer-label strings mapped to names.
+
+    Raises
+    ------
+    InputError
+        When the file is missing or malformed.
+    """
+    p = Path(path)
+    if not p.is_file():
+        raise InputError(f"{p}: label map not found.")
+    raw = p.read_text(encoding="utf-8").strip()
+    if raw.startswith(("[", "{")):
+        try:
+            data = json.loads(raw)
+        except json.JSONDecodeError as err:
+            raise InputError(f"{p}: label map is not valid JSON ({err.msg}, line {err.lineno}).") from None
+        return [str(x) for x in data] if isinstance(data, list) else {str(k): str(v) for k, v in data.items()}
+    pairs = [line.split("\t") for line in raw.split("\n") if line.strip()]
+    if all(len(pr) == 2 for pr in pairs):
+        return {k.strip(): v.strip() for k, v in pairs}
+    return [pr[0].strip() for pr in pairs]
+
+
+def _apply_label_map(series: pl.Series, mapping: list[str] | dict[str, str], source: str) -> pl.Series:
+    table = mapping if isinstance(mapping, dict) else {str(i): n for i, n in enumerate(mapping)}
+    as_text = series.cast(pl.String)
+    unknown = as_text.filter(~as_text.is_in(list(table)) & as_text.is_not_null()).unique().to_list()
+    if unknown:
+        raise InputError(
+            f"{source}: values {sorted(unknown)[:5]} of '{series.name}' are not in the label map."
+        )
+    return as_text.replace_strict(table, default=None, return_dtype=pl.String)
+
+
+def _require_columns(df: pl.DataFrame, names: list[str], source: str) -> None:
+    missing = [n for n in names if n not in df.columns]
+    if missing:
+        raise InputError(f"{source}: column(s) {missing} not found. The file has: {', '.join(df.columns)}.")
+
+
+def _check_ids(df: pl.DataFrame, id_col: str, source: str) -> None:
+    ids = df[id_col]
+    if ids.null_count():
+        rows = (np.flatnonzero(ids.is_null().to_numpy())[:5] + 1).tolist()
+        raise InputError(
+            f"{source}: id column '{id_col}' is empty in {ids.null_count()} row(s), e.g. {rows}."
+        )
+    dup = df.with_row_index("_r").filter(pl.col(id_col).is_duplicated())
+    if dup.height:
+        shown = dup.group_by(id_col, maintain_order=True).agg(pl.col("_r") + 1).head(5)
+        detail = "; ".join(f"{k!r} in rows {v}" for k, v in shown.iter_rows())
+        raise InputError(
+            f"{source}: id column '{id_col}' has {dup[id_col].n_unique()} duplicated value(s): {detail}. "
+            "Ids must be unique; choose another id column or none."
+        )
+
+
+def _join_outputs(df: pl.DataFrame, outputs: pl.DataFrame, id_col: str, source: str) -> pl.DataFrame:
+    _require_columns(outputs, [id_col], source)
+    _check_ids(outputs, id_col, source)
+    outputs = outputs.with_columns(pl.col(id_col).cast(df.schema[id_col]))
+    extra = outputs.join(df.select(id_col), on=id_col, how="anti")
+    if extra.height:
+        raise InputError(
+            f"{source}: {extra.height} output row(s) have ids not in the data, "
+            f"e.g. {extra[id_col][:3].to_list()}."
+        )
+    joined = df.join(outputs, on=id_col, how="left", suffix="_output", maintain_order="left")
+    missing = df.join(outputs.select(id_col), on=id_col, how="anti")
+    if missing.height:
+        raise InputError(
+            f"{source}: {missing.height} data row(s) have no model output, "
+            f"e.g. ids {missing[id_col][:3].to_list()}."
+        )
+    return joined
+
+
+def _parse_time(df: pl.DataFrame, roles: RoleMapping, source: str) -> pl.DataFrame:
+    col = roles.time
+    if col is None or df.schema[col] != pl.String:
+        return df
+    parsed = df[col].str.to_datetime(format=roles.time_format, strict=False)
+    bad = parsed.is_null() & df[col].is_not_null()
+    if bad.any():
+        example = df[col].filter(bad)[0]
+        raise InputError(
+            f"{source}: time column '{col}' has {int(bad.sum())} value(s) that are not dates, "
+            f"e.g. {example!r}; give their format with --time-format (e.g. '%d-%m-%Y %H.%M')."
+        )
+    return df.with_columns(parsed.alias(col))
+
+
+def content_hashes(values: list[str]) -> list[str]:
+    """Return the 128-bit BLAKE2b hex digest of each string (the row's content hash)."""
+    return [hashlib.blake2b(v.encode(), digest_size=16).hexdigest() for v in values]
+
+
+def import_dataset(
+    project: Project,
+    path: str | Path,
+    roles: RoleMapping,
+    *,
+    name: str | None = None,
+    encoding: str = "utf-8",
+    outputs_path: str | Path | None = None,
+    label_map: str | Path | None = None,
+    note: str = "",
+) -> ImportResult:
+    """Import ``path`` (and optionally a model's outputs) as version 1 of a new dataset.
+
+    Parameters
+    ----------
+    project : storage.project.Project
+        Target project.
+    path : str or pathlib.Path
+        Data file (CSV, TSV, Parquet, JSONL, JSON, Arrow).
+    roles : RoleMapping
+        Which column plays which role; model outputs may be in ``path`` or in ``outputs_path``.
+    name : str, optional
+        Dataset name; defaults to the file's stem.
+    encoding : str, default "utf-8"
+        Encoding of text formats.
+    outputs_path : str or pathlib.Path, optional
+        A separate file of model outputs, joined to the data on ``roles.id``.
+    label_map : str or pathlib.Path, optional
+        Mapping of integer labels to class names (see :func:`read_label_map`).
+
+    Returns
+    -------
+    ImportResult
+
+    Raises
+    ------
+    InputError
+        For an empty or malformed file, wrong encoding, missing mapped column, duplicate ids,
+        probabilities outside [0, 1] or not summing to 1 ± 1e-3, or labels outside the label set. The
+        project is left unchanged.
+    """
+    path = Path(path)
+    source = str(path)
+    df = read_table(path, encoding=encoding)
+    if outputs_path is not None:
+        if roles.id is None:
+            raise InputError("Model outputs in a separate file are joined on ids: map an id column (--id).")
+        _require_columns(df, [roles.id], source)
+        df = _join_outputs(df, read_table(outputs_path, encoding=encoding), roles.id, str(outputs_path))
+        source = f"{path} + {outputs_path}"
+    mapped = [
+        c for c in (roles.id, roles.text, roles.label, roles.time, roles.split, roles.group, roles.pred) if c
+    ]
+    _require_columns(
+        df,
+        [*mapped, *roles.annotators, *roles.proba_cols, *([roles.proba_list] if roles.proba_list else [])],
+        source,
+    )
+    if roles.id:
+        _check_ids(df, roles.id, source)
+    df = _parse_time(df, roles, source)
+
+    mapping = read_label_map(label_map) if label_map else None
+    labels = df[roles.label] if roles.label else None
+    preds = df[roles.pred] if roles.pred else None
+    if mapping is not None:
+        labels = _apply_label_map(labels, mapping, source) if labels is not None else None
+        preds = _apply_label_map(preds, mapping, source) if preds is not None else None
+    labels = labels.cast(pl.String) if labels is not None else None
+    preds = preds.cast(pl.String) if preds is not None else None
+    map_names = (list(mapping.values()) if isinstance(mapping, dict) else mapping) if mapping else None
+
+    probs = probability_matrix(df, roles, map_names, source)
+    if probs is not None:
+        validate_probabilities(probs[0], source)
+    class_names = (
+        probs[1]
+        if probs
+        else map_names or sorted(set(labels.drop_nulls().to_list()) if labels is not None else [])
+    )
+    if labels is not None and class_names:
+        check_known(labels, class_names, "labels", source)
+    if preds is None and probs is not None:
+        preds = pl.Series([class_names[i] for i in probs[0].argmax(axis=1)], dtype=pl.String)
+    if preds is not None:
+        if preds.null_count():
+            raise InputError(f"{source}: predicted label is empty in {preds.null_count()} row(s).")
+        check_known(preds, class_names, "predicted labels", source)
+
+    output_cols = set(roles.proba_cols) | {roles.pred, roles.proba_list} - {None}
+    if roles.proba_prefix:
+        output_cols |= {c for c in df.columns if c.startswith(roles.proba_prefix)}
+    data = df.drop([c for c in output_cols if c in df.columns and c != roles.label])
+    if labels is not None and roles.label:
+        data = data.with_columns(labels.alias(roles.label))
+    texts = data[roles.text].cast(pl.String).fill_null("").to_list() if roles.text else None
+    if texts is None:
+        texts = [json.dumps(r, default=str, sort_keys=True) for r in data.iter_rows(named=True)]
+    hashes = content_hashes(texts)
+    keys = data[roles.id].cast(pl.String) if roles.id else pl.Series(hashes)
+    types = {c: logical_type(t) for c, t in data.schema.items()}
+    rows = data.with_columns(
+        _row_id=pl.int_range(data.height, dtype=pl.Int64), _row_key=keys, _content_hash=pl.Series(hashes)
+    )
+
+    dataset_name = name or path.stem
+    with project.session() as s:
+        if s.scalar(select(func.count()).where(Dataset.name == dataset_name)):
+            raise InputError(f"A dataset named '{dataset_name}' already exists; import with another --name.")
+        dataset = Dataset(name=dataset_name)
+        s.add(dataset)
+        s.flush()
+        version = DatasetVersion(
+            dataset_id=dataset.id,
+            number=1,
+            source_path=str(path.resolve()),
+            source_sha256=file_sha256(path),
+            row_count=data.height,
+            roles=roles.stored() | {"row_key": "id" if roles.id else "text hash"},
+            column_types=types,
+            label_names=class_names,
+            row_table="",
+            note=note,
+        )
+        s.add(version)
+        s.flush()
+        version.row_table = f"rows_{version.id}"
+        create_row_table(s.connection(), version.row_table, rows, types)
+        run_id = None
+        if preds is not None:
+            run = ModelRun(
+                version_id=version.id,
+                name=roles.run_name,
+                label_names=class_names,
+                source_path=str(outputs_path or path),
+                has_probabilities=probs is not None,
+            )
+            s.add(run)
+            s.flush()
+            run_id = run.id
+            _write_predictions(
+                s.connection(), run.id, probs[0] if probs else None, class_names, preds, labels
+            )
+        project.log(
+            "import",
+            {"dataset": dataset_name, "version": version.id, "rows": data.height, "source": source},
+            s,
+        )
+        return ImportResult(dataset.id, version.id, run_id, data.height)
+
+
+def _nullable(values: NDArray[np.float64] | None, n: int) -> list[float | None]:
+    if values is None:
+        return [None] * n
+    return [None if np.isnan(v) else float(v) for v in values]
+
+
+def _write_predictions(
+    conn: Connection,
+    run_id: int,
+    probs: NDArray[np.float64] | None,
+    class_names: list[str],
+    preds: pl.Series,
+    labels: pl.Series | None,
+) -> None:
+    """Insert one prediction row per data row (Core ``executemany``, the caller's transaction)."""
+    predicted = preds.to_list()
+    n = len(predicted)
+    scores = row_scores(probs, class_names, predicted, labels.to_list() if labels is not None else None)
+    confidence, margin, loss = (_nullable(scores[k], n) for k in ("confidence", "margin", "loss"))
+    blobs = [pack(r) for r in probs.astype(np.float32)] if probs is not None else [None] * n
+    conn.execute(
+        insert(Prediction),
+        [
+            {
+                "run_id": run_id,
+                "row_id": i,
+                "predicted_label": predicted[i],
+                "confidence": confidence[i],
+                "margin": margin[i],
+                "loss": loss[i],
+                "probabilities": blobs[i],
+            }
+            for i in range(n)
+        ],
+    )

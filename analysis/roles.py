@@ -1,0 +1,101 @@
+"""Role mapping: which column of a file plays which part (id, text, label, model outputs, …)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+ID_NAMES = ("id", "row_id", "uid", "uuid", "example_id", "_id")
+TEXT_NAMES = ("text", "sentence", "utterance", "content", "query", "tweet", "review", "body")
+LABEL_NAMES = ("label", "category", "intent", "class", "target", "gold", "y", "airline_sentiment")
+PRED_NAMES = ("pred", "prediction", "predicted", "predicted_label", "y_pred", "pred_label")
+TIME_NAMES = ("time", "timestamp", "date", "datetime", "created_at", "tweet_created")
+SPLIT_NAMES = ("split", "subset", "partition", "fold")
+PROBA_PREFIXES = ("prob_", "proba_", "p_")
+
+
+@dataclass(frozen=True)
+class RoleMapping:
+    """The roles of a file's columns.
+
+    Attributes
+    ----------
+    id, text, label, time, split, group : str or None
+        Column names for each role; ``None`` when the file has no such column.
+    annotators : tuple of str
+        Extra annotator label columns.
+    pred : str or None
+        Predicted-label column of a model run.
+    proba_cols : tuple of str
+        One probability column per class, in class order.
+    proba_prefix : str or None
+        Alternative to ``proba_cols``: every column starting with this prefix is a class probability,
+        the class name being the rest of the column name (``prob_<label>``).
+    proba_list : str or None
+        Alternative: one list column holding the probabilities in class order.
+    time_format : str or None
+        strftime format of a text ``time`` column (e.g. ``"%d-%m-%Y %H.%M"``); ``None`` guesses ISO.
+    run_name : str
+        Name of the model run made from the outputs.
+    """
+
+    id: str | None = None
+    text: str | None = None
+    label: str | None = None
+    time: str | None = None
+    split: str | None = None
+    group: str | None = None
+    annotators: tuple[str, ...] = ()
+    pred: str | None = None
+    proba_cols: tuple[str, ...] = ()
+    proba_prefix: str | None = None
+    proba_list: str | None = None
+    time_format: str | None = None
+    run_name: str = "model"
+    extra: dict[str, str] = field(default_factory=dict, compare=False)
+
+    @property
+    def has_outputs(self) -> bool:
+        """Whether the mapping names any model output."""
+        return bool(self.pred or self.proba_cols or self.proba_prefix or self.proba_list)
+
+    def stored(self) -> dict[str, object]:
+        """The roles as recorded in the project (plain JSON)."""
+        return {
+            "id": self.id,
+            "text": self.text,
+            "label": self.label,
+            "time": self.time,
+            "split": self.split,
+            "group": self.group,
+            "annotators": list(self.annotators),
+        }
+
+
+def _first(columns: list[str], names: tuple[str, ...]) -> str | None:
+    lowered = {c.lower(): c for c in columns}
+    return next((lowered[n] for n in names if n in lowered), None)
+
+
+def guess_roles(columns: list[str]) -> RoleMapping:
+    """Guess a role mapping from column names (used to prefill the import dialog).
+
+    Parameters
+    ----------
+    columns : list of str
+        Column names of the file.
+
+    Returns
+    -------
+    RoleMapping
+        Roles whose usual names appear in ``columns``; the user confirms or changes them.
+    """
+    prefix = next((p for p in PROBA_PREFIXES if sum(c.startswith(p) for c in columns) >= 2), None)
+    return RoleMapping(
+        id=_first(columns, ID_NAMES),
+        text=_first(columns, TEXT_NAMES),
+        label=_first(columns, LABEL_NAMES),
+        time=_first(columns, TIME_NAMES),
+        split=_first(columns, SPLIT_NAMES),
+        pred=_first(columns, PRED_NAMES),
+        proba_prefix=prefix,
+    )
