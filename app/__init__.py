@@ -1,0 +1,1 @@
+"""The Strata application: command line, main window, job runner, settings."""

