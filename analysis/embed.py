@@ -176,7 +176,8 @@ def embed_texts(
     device = resolve_device(spec.device)
     progress.message(f"Loading {spec.model} on {device}")
     encoder = load_encoder(spec.model, device)
-    set_id = _embedding_set(project, spec, device, encoder.get_sentence_embedding_dimension())
+    dimension = getattr(encoder, "get_embedding_dimension", None) or encoder.get_sentence_embedding_dimension
+    set_id = _embedding_set(project, spec, device, int(dimension()))
     have = stored_hashes(project, set_id)
     todo: dict[bytes, str] = {}
     for text, h in zip(texts, hashes, strict=True):

@@ -6,6 +6,7 @@ a fixed seed; PCA (scikit-learn) as the fallback for tiny datasets or on request
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -89,7 +90,10 @@ def project_2d(
         precomputed_knn=(idx, dist, None),
         verbose=False,
     )
-    coords = reducer.fit_transform(vectors)
+    with warnings.catch_warnings():
+        # Expected with a fixed seed and a precomputed graph: single-threaded, and no transform() later.
+        warnings.filterwarnings("ignore", message=".*(random_state|knn_search_index).*", category=UserWarning)
+        coords = reducer.fit_transform(vectors)
     check_cancel(progress)
     progress.advance(n)
     return np.asarray(coords, dtype=np.float32), "umap"

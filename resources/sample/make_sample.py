@@ -32,7 +32,9 @@ def main() -> None:
     probs = model.predict_proba(vectorizer.transform(test["text"].to_list())).astype(np.float64)
     probs /= probs.sum(axis=1, keepdims=True)
     ids = [f"b77-test-{i:05d}" for i in range(test.height)]
-    pl.DataFrame({"id": ids, "text": test["text"], "label": test["category"]}).write_csv(HERE / "banking77_test.csv")
+    pl.DataFrame({"id": ids, "text": test["text"], "label": test["category"]}).write_csv(
+        HERE / "banking77_test.csv"
+    )
     outputs = pl.DataFrame({"id": ids, "predicted": model.classes_[probs.argmax(axis=1)].tolist()})
     outputs = outputs.with_columns(
         pl.Series(f"prob_{c}", probs[:, j].round(6).astype(np.float32)) for j, c in enumerate(model.classes_)

@@ -1,0 +1,151 @@
+"""The job runner: stages run off the GUI thread with throttled progress, cancel and stale-result dropping.
+
+Follows Orange's ``concurrent`` helpers: each submission gets a generation number; a newer submission
+cancels the running job, and results of an older generation are dropped. ``sync=True`` runs jobs in
+the calling thread, for tests and scripts.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+
+THROTTLE_S = 0.05
+
+
+class JobProgress:
+    """A thread-safe :class:`analysis.progress.Progress` that forwards to the runner's signals."""
+
+    def __init__(self, runner: JobRunner, generation: int) -> None:
+        self._runner = runner
+        self._generation = generation
+        self._cancel = threading.Event()
+        self._done = 0
+        self._total = 0
+        self._text = ""
+        self._last = 0.0
+
+    def cancel(self) -> None:
+        self._cancel.set()
+
+    def total(self, n: int) -> None:
+        self._total, self._done = n, 0
+        self._emit(force=True)
+
+    def advance(self, n: int = 1) -> None:
+        self._done += n
+        self._emit()
+
+    def message(self, text: str) -> None:
+        self._text = text
+        self._emit(force=True)
+
+    def cancelled(self) -> bool:
+        return self._cancel.is_set()
+
+    def _emit(self, force: bool = False) -> None:
+        now = time.monotonic()
+        if force or now - self._last >= THROTTLE_S:
+            self._last = now
+            self._runner.progressed.emit(self._generation, self._done, self._total, self._text)
+
+
+class _Task(QRunnable):
+    def __init__(
+        self, runner: JobRunner, generation: int, fn: Callable[[JobProgress], Any], progress: JobProgress
+    ):
+        super().__init__()
+        self.runner, self.generation, self.fn, self.progress = runner, generation, fn, progress
+
+    def run(self) -> None:
+        try:
+            result, error = self.fn(self.progress), None
+        except Exception as err:  # handed to the GUI thread, which shows it
+            result, error = None, err
+        self.runner._finished.emit(self.generation, result, error)
+
+
+class JobRunner(QObject):
+    """Runs one job at a time off the GUI thread.
+
+    Signals
+    -------
+    started(str)
+        A job began; its description.
+    progressed(int, int, int, str)
+        generation, done, total (0 when unknown), message.
+    ended(str, bool)
+        A job ended; its description and whether it succeeded.
+    """
+
+    started = Signal(str)
+    progressed = Signal(int, int, int, str)
+    ended = Signal(str, bool)
+    _finished = Signal(int, object, object)
+
+    def __init__(self, sync: bool = False, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.sync = sync
+        self.generation = 0
+        self.pool = QThreadPool(self)
+        self.pool.setMaxThreadCount(1)
+        self._current: JobProgress | None = None
+        self._handlers: dict[int, tuple[str, Callable[[Any], None], Callable[[Exception], None]]] = {}
+        self._finished.connect(self._on_finished)
+
+    @property
+    def busy(self) -> bool:
+        """Whether a job is running."""
+        return self._current is not None
+
+    def submit(
+        self,
+        description: str,
+        fn: Callable[[JobProgress], Any],
+        on_done: Callable[[Any], None],
+        on_error: Callable[[Exception], None],
+    ) -> int:
+        """Run ``fn(progress)``; call ``on_done(result)`` or ``on_error(exc)`` in the GUI thread.
+
+        A running job is cancelled first and its result dropped. Returns the job's generation.
+        """
+        self.cancel()
+        self.generation += 1
+        generation = self.generation
+        progress = JobProgress(self, generation)
+        self._current = progress
+        self._handlers[generation] = (description, on_done, on_error)
+        self.started.emit(description)
+        if self.sync:
+            try:
+                result, error = fn(progress), None
+            except Exception as err:
+                result, error = None, err
+            self._on_finished(generation, result, error)
+        else:
+            self.pool.start(_Task(self, generation, fn, progress))
+        return generation
+
+    def cancel(self) -> None:
+        """Ask the running job to stop at its next batch boundary."""
+        if self._current is not None:
+            self._current.cancel()
+
+    def wait(self, timeout_ms: int = -1) -> bool:
+        """Block until the pool is idle (for shutdown and tests)."""
+        return bool(self.pool.waitForDone(timeout_ms))
+
+    def _on_finished(self, generation: int, result: object, error: object) -> None:
+        description, on_done, on_error = self._handlers.pop(generation)
+        if generation != self.generation:
+            return  # a newer job replaced this one: its result is stale
+        self._current = None
+        self.ended.emit(description, error is None)
+        if isinstance(error, Exception):
+            on_error(error)
+        else:
+            on_done(result)

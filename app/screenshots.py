@@ -1,0 +1,52 @@
+"""Screenshots of the main window's views, rendered offscreen (used by the headless demo and docs)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+
+def save_screenshots(project_path: Path, out_dir: Path) -> list[Path]:
+    """Open ``project_path`` in an offscreen main window and save one PNG per view.
+
+    Returns
+    -------
+    list of pathlib.Path
+        ``window.png`` (the whole window, map coloured by cluster), ``map.png``, ``table.png`` (the
+        rows of the cluster with the highest error rate selected) and ``clusters.png``.
+    """
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtCore import QSettings
+
+    from app.gui import ensure_app
+    from app.main_window import MainWindow
+
+    app = ensure_app()
+    settings = QSettings(str(out_dir / "screenshot-settings.ini"), QSettings.Format.IniFormat)
+    window = MainWindow(settings=settings, sync_jobs=True)
+    window.resize(1600, 1000)
+    window.open_project(project_path)
+    window.show()
+    app.processEvents()
+    out_dir.mkdir(parents=True, exist_ok=True)
+    shots = []
+
+    def grab(widget: object, name: str) -> None:
+        app.processEvents()
+        path = out_dir / name
+        widget.grab().save(str(path))  # type: ignore[attr-defined]
+        shots.append(path)
+
+    grab(window, "window.png")
+    grab(window.map_view, "map.png")
+    frame = window.frame
+    if frame is not None and frame.clusters:
+        worst = max(frame.clusters, key=lambda c: (c.error_rate or 0.0, c.size))
+        window.clusters_view.select_clusters([worst.label])
+        window.map_view.set_colour_mode("correct" if "correct" in frame.rows.columns else "label")
+        grab(window, "window-selection.png")
+    grab(window.table_view, "table.png")
+    grab(window.clusters_view, "clusters.png")
+    (out_dir / "screenshot-settings.ini").unlink(missing_ok=True)
+    window.close()
+    return shots

@@ -1,0 +1,1 @@
+"""Qt views, each thin: it renders a model and emits intents."""

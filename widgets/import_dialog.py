@@ -1,0 +1,145 @@
+"""The import dialog: pick a file, preview it, map its columns to roles."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import polars as pl
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from analysis.roles import RoleMapping, guess_roles
+from storage.errors import StrataError
+from storage.readers import read_table
+from widgets.table_view import FrameTableModel
+
+NONE = "(none)"
+ROLE_FIELDS = ("id", "text", "label", "pred", "time", "split")
+FILE_FILTER = "Data files (*.csv *.tsv *.parquet *.jsonl *.ndjson *.json *.arrow *.feather);;All files (*)"
+
+
+@dataclass(frozen=True)
+class ImportRequest:
+    """What the user asked to import."""
+
+    path: Path
+    roles: RoleMapping
+    name: str
+    encoding: str
+    outputs_path: Path | None
+    label_map: Path | None
+
+
+class ImportDialog(QDialog):
+    """Preview a file and choose its role mapping; ``request()`` gives the result after ``accept``."""
+
+    def __init__(self, path: str | Path | None = None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Import dataset")
+        self.resize(900, 620)
+        self.path_edit = QLineEdit(str(path or ""))
+        browse = QPushButton("Browse…")
+        browse.clicked.connect(self._browse)
+        self.encoding = QLineEdit("utf-8")
+        self.encoding.editingFinished.connect(self.load_preview)
+        self.name = QLineEdit()
+        self.outputs = QLineEdit(placeholderText="optional: model outputs in another file, joined on id")
+        self.label_map = QLineEdit(placeholderText="optional: integer label → name mapping file")
+        self.proba_prefix = QLineEdit(placeholderText="e.g. prob_ (columns prob_<label>)")
+        self.combos = {role: QComboBox() for role in ROLE_FIELDS}
+        self.error = QLabel("")
+        self.error.setWordWrap(True)
+        self.error.setStyleSheet("color: #b00020")
+        self.preview_model = FrameTableModel(self)
+        self.preview = QTableView()
+        self.preview.setModel(self.preview_model)
+
+        file_row = QHBoxLayout()
+        file_row.addWidget(self.path_edit, 1)
+        file_row.addWidget(browse)
+        form = QFormLayout()
+        form.addRow("File", file_row)
+        form.addRow("Encoding", self.encoding)
+        form.addRow("Dataset name", self.name)
+        roles = QHBoxLayout()
+        for role, combo in self.combos.items():
+            roles.addWidget(QLabel(role))
+            roles.addWidget(combo, 1)
+        form.addRow("Roles", roles)
+        form.addRow("Probabilities", self.proba_prefix)
+        form.addRow("Outputs file", self.outputs)
+        form.addRow("Label map", self.label_map)
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Import")
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(QLabel("Preview (first 100 rows)"))
+        layout.addWidget(self.preview, 1)
+        layout.addWidget(self.error)
+        layout.addWidget(self.buttons)
+        self.path_edit.editingFinished.connect(self.load_preview)
+        if path:
+            self.load_preview()
+
+    def _browse(self) -> None:
+        chosen, _ = QFileDialog.getOpenFileName(self, "Import dataset", "", FILE_FILTER)
+        if chosen:
+            self.path_edit.setText(chosen)
+            self.load_preview()
+
+    def load_preview(self) -> None:
+        """Read the first rows of the file, fill the preview and guess the roles."""
+        path = Path(self.path_edit.text().strip())
+        ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        try:
+            frame = read_table(path, encoding=self.encoding.text().strip() or "utf-8", n_rows=100)
+        except StrataError as err:
+            self.error.setText(str(err))
+            self.preview_model.set_frame(pl.DataFrame())
+            ok.setEnabled(False)
+            return
+        self.error.setText("")
+        ok.setEnabled(True)
+        if not self.name.text():
+            self.name.setText(path.stem)
+        self.preview_model.set_frame(frame.with_row_index("_row_id"))
+        guess = guess_roles(frame.columns)
+        for role, combo in self.combos.items():
+            combo.clear()
+            combo.addItems([NONE, *frame.columns])
+            value = getattr(guess, role)
+            combo.setCurrentText(value if value else NONE)
+        if guess.proba_prefix and not self.proba_prefix.text():
+            self.proba_prefix.setText(guess.proba_prefix)
+
+    def request(self) -> ImportRequest:
+        """The import the user asked for."""
+        chosen = {
+            role: (c.currentText() if c.currentText() != NONE else None) for role, c in self.combos.items()
+        }
+        roles = RoleMapping(**chosen, proba_prefix=self.proba_prefix.text().strip() or None)
+        return ImportRequest(
+            path=Path(self.path_edit.text().strip()),
+            roles=roles,
+            name=self.name.text().strip() or Path(self.path_edit.text()).stem,
+            encoding=self.encoding.text().strip() or "utf-8",
+            outputs_path=Path(self.outputs.text().strip()) if self.outputs.text().strip() else None,
+            label_map=Path(self.label_map.text().strip()) if self.label_map.text().strip() else None,
+        )

@@ -1,0 +1,380 @@
+"""The map: a 2-D scatter of the rows, coloured by label, prediction, correctness or cluster.
+
+Stays interactive at a million points: below :data:`POINT_LIMIT` visible points it draws points; above
+it draws a density image (mean colour per pixel, opacity by log count) rasterised once per colouring,
+so a pan or zoom only moves an image. Rectangle (R) and lasso (L) selection write the shared selection.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import polars as pl
+import pyqtgraph as pg
+from numpy.typing import NDArray
+from PySide6.QtCore import QPointF, QRectF, Qt, Signal
+from PySide6.QtGui import QBrush, QColor, QIcon, QPainterPath, QPixmap
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QComboBox,
+    QGraphicsPathItem,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QToolButton,
+    QToolTip,
+    QVBoxLayout,
+    QWidget,
+)
+
+from analysis.geometry import density_rgba, points_in_polygon
+from analysis.selection import SelectionModel
+from analysis.view_frame import ViewFrame
+from widgets.palette import REST, LegendEntry, boolean_colours, categorical_colours
+
+POINT_LIMIT = 20_000
+DENSITY_SHAPE = (768, 768)
+COLOUR_MODES = {
+    "label": "Label",
+    "predicted": "Predicted label",
+    "correct": "Correct / misclassified",
+    "cluster": "Cluster",
+}
+
+
+class SelectViewBox(pg.ViewBox):
+    """A ViewBox whose left drag draws a rectangle or lasso instead of panning, in those modes."""
+
+    polygonSelected = Signal(object, object)  # (m, 2) polygon in data coordinates, keyboard modifiers
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.mode = "pan"
+        self._points: list[QPointF] = []
+        self._outline = QGraphicsPathItem()
+        self._outline.setPen(pg.mkPen((20, 20, 20), width=1.5, style=Qt.PenStyle.DashLine))
+        self._outline.setBrush(QBrush(QColor(30, 120, 200, 40)))
+        self._outline.setZValue(1e6)
+        self.addItem(self._outline, ignoreBounds=True)
+        self._outline.hide()
+
+    def mouseDragEvent(self, ev, axis=None):  # type: ignore[no-untyped-def]
+        if self.mode == "pan" or ev.button() != Qt.MouseButton.LeftButton:
+            super().mouseDragEvent(ev, axis)
+            return
+        ev.accept()
+        here = self.mapToView(ev.pos())
+        if ev.isStart():
+            self._points = [self.mapToView(ev.buttonDownPos())]
+        if self.mode == "rect":
+            a = self._points[0]
+            self._points = [a, QPointF(here.x(), a.y()), here, QPointF(a.x(), here.y())]
+        else:
+            self._points.append(here)
+        path = QPainterPath(self._points[0])
+        for p in self._points[1:]:
+            path.lineTo(p)
+        path.closeSubpath()
+        self._outline.setPath(path)
+        self._outline.show()
+        if ev.isFinish():
+            self._outline.hide()
+            polygon = np.array([[p.x(), p.y()] for p in self._points])
+            self.polygonSelected.emit(polygon, ev.modifiers())
+
+
+class MapView(QWidget):
+    """The map view; reads and writes the shared :class:`SelectionModel`."""
+
+    colourModeChanged = Signal(str)
+
+    def __init__(self, selection: SelectionModel, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.selection = selection
+        self.frame: ViewFrame | None = None
+        self.coords = np.zeros((0, 2), np.float32)
+        self._codes = np.zeros(0, np.int64)
+        self._brushes = np.empty(0, dtype=object)
+        self._dim_brushes = np.empty(0, dtype=object)
+        self._legend_values: pl.Series | None = None
+        self._legend: list[LegendEntry] = []
+        self._selected = np.zeros(0, dtype=bool)
+        self._tree = None
+        self.visible_count = 0
+
+        self.colour_box = QComboBox()
+        self.colour_box.currentIndexChanged.connect(self._on_colour_box)
+        tools = QHBoxLayout()
+        tools.addWidget(QLabel("Colour by"))
+        tools.addWidget(self.colour_box)
+        tools.addSpacing(12)
+        self._mode_buttons = QButtonGroup(self)
+        for mode, text, tip in (
+            ("pan", "Pan", "Pan and zoom (P, Esc)"),
+            ("rect", "Rectangle", "Select with a rectangle (R); Shift adds, Ctrl removes"),
+            ("lasso", "Lasso", "Select with a lasso (L); Shift adds, Ctrl removes"),
+        ):
+            button = QToolButton(text=text, checkable=True, toolTip=tip)
+            button.setProperty("mode", mode)
+            self._mode_buttons.addButton(button)
+            tools.addWidget(button)
+            if mode == "pan":
+                button.setChecked(True)
+        self._mode_buttons.buttonClicked.connect(lambda b: self.set_select_mode(b.property("mode")))
+        tools.addStretch(1)
+        self.status = QLabel("")
+        tools.addWidget(self.status)
+
+        self.viewbox = SelectViewBox()
+        self.plot = pg.PlotWidget(viewBox=self.viewbox, background="w")
+        self.plot.hideAxis("left")
+        self.plot.hideAxis("bottom")
+        self.viewbox.setAspectLocked(True)
+        self.density = pg.ImageItem(axisOrder="row-major")
+        self.points = pg.ScatterPlotItem(pxMode=True, size=6, pen=None)
+        self.highlight = pg.ScatterPlotItem(
+            pxMode=True, size=9, pen=pg.mkPen((0, 0, 0), width=1.2), brush=None
+        )
+        for item in (self.density, self.points, self.highlight):
+            self.plot.addItem(item)
+        self.viewbox.sigRangeChanged.connect(self._refresh_points)
+        self.viewbox.polygonSelected.connect(self._on_polygon)
+        self._hover = pg.SignalProxy(self.plot.scene().sigMouseMoved, rateLimit=30, slot=self._on_hover)
+
+        self.legend = QListWidget()
+        self.legend.setMaximumWidth(230)
+        self.legend.setToolTip("Click a category to select its rows")
+        self.legend.itemClicked.connect(self._on_legend_click)
+        body = QHBoxLayout()
+        body.addWidget(self.plot, 1)
+        body.addWidget(self.legend)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addLayout(tools)
+        layout.addLayout(body, 1)
+        self._unsubscribe = selection.subscribe(self._on_selection)
+
+    # -- model --------------------------------------------------------------------------------
+    def set_frame(self, frame: ViewFrame | None) -> None:
+        """Show a version's map (or an empty map with the reason when it has no coordinates)."""
+        self.frame = frame
+        self._tree = None
+        self.colour_box.blockSignals(True)
+        self.colour_box.clear()
+        coords = frame.coords if frame is not None else None
+        if frame is None or coords is None:
+            self.coords = np.zeros((0, 2), np.float32)
+            self._selected = np.zeros(0, dtype=bool)
+            self.points.clear()
+            self.highlight.clear()
+            self.density.clear()
+            self.legend.clear()
+            why = "no map yet: run the pipeline (Ctrl+R)" if frame is not None else ""
+            if frame is not None and frame.text_column is None:
+                why = "no map: this dataset has no text column"
+            self.status.setText(why)
+            self.colour_box.blockSignals(False)
+            return
+        self.coords = coords
+        self._selected = np.zeros(len(coords), dtype=bool)
+        for mode, title in COLOUR_MODES.items():
+            if mode in self._available_columns(frame):
+                self.colour_box.addItem(title, mode)
+        self.colour_box.blockSignals(False)
+        self.set_colour_mode(self.colour_box.currentData() or "label")
+        self.viewbox.autoRange(padding=0.02)
+
+    @staticmethod
+    def _available_columns(frame: ViewFrame) -> dict[str, str]:
+        cols = {}
+        if frame.label_column:
+            cols["label"] = frame.label_column
+        for name in ("predicted", "correct", "cluster"):
+            if name in frame.rows.columns:
+                cols[name] = name
+        return cols
+
+    def colour_mode(self) -> str:
+        """The current colouring (``label``, ``predicted``, ``correct`` or ``cluster``)."""
+        return str(self.colour_box.currentData() or "")
+
+    def set_colour_mode(self, mode: str) -> None:
+        """Colour the points by ``mode`` and rebuild the legend and density image."""
+        if self.frame is None or self.frame.coords is None:
+            return
+        cols = self._available_columns(self.frame)
+        index = self.colour_box.findData(mode)
+        if index >= 0 and index != self.colour_box.currentIndex():
+            self.colour_box.setCurrentIndex(index)  # re-enters through _on_colour_box
+            return
+        legend: list[LegendEntry] = []
+        self._legend_values = None
+        if mode not in cols:
+            colours = np.tile(np.array([[31, 119, 180, 255]], np.uint8), (len(self.coords), 1))
+        else:
+            values = self.frame.rows[cols[mode]]
+            if mode == "correct":
+                colours, legend = boolean_colours(values)
+            elif mode == "cluster":
+                names = {c.label: c.name for c in self.frame.clusters}
+                colours, legend = categorical_colours(values, max_named=10_000, noise=-1)
+                legend = [
+                    LegendEntry(names.get(e.value, e.name), e.rgba, e.count, e.value)
+                    if e.value is not REST
+                    else e
+                    for e in legend
+                ]
+            else:
+                colours, legend = categorical_colours(values)
+            self._legend_values = values
+        self._set_colours(colours)
+        self._fill_legend(legend)
+        self.colourModeChanged.emit(mode)
+
+    def _set_colours(self, colours: NDArray[np.uint8]) -> None:
+        packed = colours.view(np.uint32).ravel()
+        unique, self._codes = np.unique(packed, return_inverse=True)
+        rgba = unique.view(np.uint8).reshape(-1, 4)
+        self._brushes = np.array([pg.mkBrush(*map(int, c)) for c in rgba] + [None], dtype=object)[:-1]
+        self._dim_brushes = np.array(
+            [pg.mkBrush(int(c[0]), int(c[1]), int(c[2]), 45) for c in rgba] + [None], dtype=object
+        )[:-1]
+        self._colours = colours
+        if len(self.coords) > POINT_LIMIT:
+            x0, y0 = self.coords.min(axis=0)
+            x1, y1 = self.coords.max(axis=0)
+            pad = 1e-3 * max(x1 - x0, y1 - y0, 1e-6)
+            extent = (float(x0 - pad), float(y0 - pad), float(x1 + pad), float(y1 + pad))
+            self.density.setImage(density_rgba(self.coords, colours, extent, DENSITY_SHAPE), autoLevels=False)
+            self.density.setRect(QRectF(extent[0], extent[1], extent[2] - extent[0], extent[3] - extent[1]))
+        else:
+            self.density.clear()
+        self._refresh_points()
+
+    def _fill_legend(self, legend: list[LegendEntry]) -> None:
+        self._legend = legend
+        self.legend.clear()
+        for entry in legend:
+            pix = QPixmap(12, 12)
+            pix.fill(QColor(*entry.rgba))
+            self.legend.addItem(QListWidgetItem(QIcon(pix), f"{entry.name}  ({entry.count:,})"))
+
+    # -- drawing ------------------------------------------------------------------------------
+    def visible_mask(self) -> NDArray[np.bool_]:
+        """Which points lie inside the current view rectangle."""
+        (x0, x1), (y0, y1) = self.viewbox.viewRange()
+        c = self.coords
+        return (c[:, 0] >= x0) & (c[:, 0] <= x1) & (c[:, 1] >= y0) & (c[:, 1] <= y1)
+
+    def _refresh_points(self, *_: object) -> None:
+        if len(self.coords) == 0 or len(self._codes) != len(self.coords):
+            return
+        if len(self.coords) <= POINT_LIMIT:
+            shown = np.arange(len(self.coords))
+        else:
+            shown = np.flatnonzero(self.visible_mask())
+            if shown.size > POINT_LIMIT:
+                shown = shown[:0]
+        self.visible_count = int(shown.size)
+        any_selected = bool(self._selected.any())
+        table = self._dim_brushes if any_selected else self._brushes
+        brushes = table[self._codes[shown]]
+        if any_selected:
+            brushes[self._selected[shown]] = self._brushes[self._codes[shown][self._selected[shown]]]
+        self.points.setData(x=self.coords[shown, 0], y=self.coords[shown, 1], brush=list(brushes))
+        chosen = shown[self._selected[shown]] if any_selected else shown[:0]
+        if len(self.coords) > POINT_LIMIT and any_selected and shown.size == 0:
+            visible_selected = np.flatnonzero(self._selected & self.visible_mask())
+            chosen = visible_selected[:POINT_LIMIT]
+        self.highlight.setData(x=self.coords[chosen, 0], y=self.coords[chosen, 1])
+        mode = "points" if len(self.coords) <= POINT_LIMIT or shown.size else "density"
+        self.status.setText(f"{len(self.coords):,} points · {len(self.selection):,} selected · {mode}")
+
+    # -- intents ------------------------------------------------------------------------------
+    def set_select_mode(self, mode: str) -> None:
+        """Switch the left-drag behaviour: ``pan``, ``rect`` or ``lasso``."""
+        self.viewbox.mode = mode
+        for button in self._mode_buttons.buttons():
+            button.setChecked(button.property("mode") == mode)
+
+    def keyPressEvent(self, event) -> None:  # type: ignore[no-untyped-def]
+        keys = {Qt.Key.Key_R: "rect", Qt.Key.Key_L: "lasso", Qt.Key.Key_P: "pan", Qt.Key.Key_Escape: "pan"}
+        if event.key() in keys:
+            self.set_select_mode(keys[event.key()])
+        else:
+            super().keyPressEvent(event)
+
+    def select_polygon(self, polygon: NDArray[np.floating], modifiers: object = None) -> None:
+        """Select the points inside ``polygon`` (data coordinates); Shift adds, Ctrl removes."""
+        inside = np.flatnonzero(points_in_polygon(self.coords, polygon))
+        current = self.selection.row_ids
+        if modifiers is not None and modifiers & Qt.KeyboardModifier.ShiftModifier:
+            inside = np.union1d(current, inside)
+        elif modifiers is not None and modifiers & Qt.KeyboardModifier.ControlModifier:
+            inside = np.setdiff1d(current, inside)
+        self.selection.set(self._row_ids(inside), source=self)
+
+    def _row_ids(self, positions: NDArray[np.int64]) -> NDArray[np.int64]:
+        return positions.astype(np.int64)  # rows are stored densely: position == _row_id
+
+    def _on_polygon(self, polygon: NDArray[np.floating], modifiers: object) -> None:
+        self.select_polygon(polygon, modifiers)
+
+    def _on_colour_box(self, _index: int) -> None:
+        self.set_colour_mode(self.colour_mode())
+
+    def _on_legend_click(self, item: QListWidgetItem) -> None:
+        values = self._legend_values
+        if values is None:
+            return
+        entry = self._legend[self.legend.row(item)]
+        if entry.value is REST:
+            listed = [e.value for e in self._legend if e.value is not REST]
+            mask = ~values.is_in(listed).fill_null(False)
+        else:
+            mask = (values == entry.value).fill_null(False)
+        self.selection.set(np.flatnonzero(mask.to_numpy()), source=self)
+
+    def _on_selection(self, row_ids: NDArray[np.int64], _source: object) -> None:
+        self._selected = np.zeros(len(self.coords), dtype=bool)
+        if len(self.coords):
+            self._selected[row_ids[row_ids < len(self.coords)]] = True
+        self._refresh_points()
+
+    def _on_hover(self, event: tuple[QPointF]) -> None:
+        if self.frame is None or len(self.coords) == 0:
+            return
+        pos = event[0]
+        if not self.plot.sceneBoundingRect().contains(pos):
+            return
+        point = self.viewbox.mapSceneToView(pos)
+        if self._tree is None:
+            from scipy.spatial import cKDTree
+
+            self._tree = cKDTree(self.coords)
+        radius = 6 * self.viewbox.viewPixelSize()[0]
+        dist, index = self._tree.query([point.x(), point.y()], distance_upper_bound=radius)
+        if not np.isfinite(dist):
+            QToolTip.hideText()
+            return
+        QToolTip.showText(
+            self.plot.mapToGlobal(self.plot.mapFromScene(pos).toPoint()), self.describe(int(index)), self.plot
+        )
+
+    def describe(self, row_id: int) -> str:
+        """The hover text of a row: its text, label and prediction."""
+        assert self.frame is not None
+        row = self.frame.rows.row(row_id, named=True)
+        parts = []
+        if self.frame.text_column:
+            text = str(row[self.frame.text_column])
+            parts.append(text if len(text) < 300 else text[:297] + "…")
+        if self.frame.label_column:
+            parts.append(f"label: {row[self.frame.label_column]}")
+        if "predicted" in row:
+            mark = "" if row.get("correct") is None else (" ✓" if row["correct"] else " ✗")
+            parts.append(f"predicted: {row['predicted']}{mark}")
+        if "cluster" in row and row["cluster"] is not None and row["cluster"] >= 0:
+            name = next((c.name for c in self.frame.clusters if c.label == row["cluster"]), "")
+            parts.append(f"cluster: {name}")
+        return "\n".join(parts)

@@ -1,0 +1,59 @@
+"""The project panel: datasets, their versions and the model runs on each."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
+
+from analysis.catalog import VersionInfo
+from storage.schema import ModelRun
+
+VERSION_ROLE = Qt.ItemDataRole.UserRole + 1
+
+
+class ProjectPanel(QWidget):
+    """A tree of datasets → versions → model runs; emits ``versionActivated(version_id)``."""
+
+    versionActivated = Signal(int)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.tree = QTreeWidget()
+        self.tree.setHeaderLabels(["Dataset", "Rows"])
+        self.tree.setColumnWidth(0, 190)
+        self.tree.itemActivated.connect(self._on_activate)
+        self.tree.itemClicked.connect(self._on_activate)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addWidget(self.tree)
+
+    def set_versions(
+        self, versions: list[VersionInfo], runs: dict[int, list[ModelRun]], current: int | None
+    ) -> None:
+        """Fill the tree; the current version is highlighted."""
+        self.tree.clear()
+        datasets: dict[str, QTreeWidgetItem] = {}
+        for v in versions:
+            parent = datasets.get(v.dataset)
+            if parent is None:
+                parent = QTreeWidgetItem([v.dataset, ""])
+                self.tree.addTopLevelItem(parent)
+                datasets[v.dataset] = parent
+            item = QTreeWidgetItem([f"version {v.number}", f"{v.rows:,}"])
+            item.setData(0, VERSION_ROLE, v.version_id)
+            item.setToolTip(0, f"{v.source_path}\nSHA-256 {v.source_sha256[:16]}…")
+            parent.addChild(item)
+            parent.setData(0, VERSION_ROLE, v.version_id)
+            for run in runs.get(v.version_id, []):
+                kind = "probabilities" if run.has_probabilities else "labels only"
+                child = QTreeWidgetItem([f"run: {run.name}", kind])
+                child.setData(0, VERSION_ROLE, v.version_id)
+                item.addChild(child)
+            if v.version_id == current:
+                self.tree.setCurrentItem(item)
+        self.tree.expandAll()
+
+    def _on_activate(self, item: QTreeWidgetItem, _column: int = 0) -> None:
+        version = item.data(0, VERSION_ROLE)
+        if version is not None:
+            self.versionActivated.emit(int(version))
