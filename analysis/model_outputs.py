@@ -107,7 +107,7 @@ def validate_probabilities(matrix: NDArray[np.float64], source: str) -> None:
 
 def check_known(values: pl.Series, known: list[str], what: str, source: str) -> None:
     """Raise InputError if ``values`` holds labels outside ``known`` (the label set)."""
-    unknown_mask = ~values.is_in(known).to_numpy() & values.is_not_null().to_numpy()
+    unknown_mask = ((~values.is_in(known)).fill_null(False) & values.is_not_null()).to_numpy()
     if unknown_mask.any():
         unknown = sorted(set(values.filter(pl.Series(unknown_mask)).to_list()))[:5]
         raise InputError(

@@ -112,7 +112,7 @@ class Project:
         from alembic.script import ScriptDirectory
 
         script = ScriptDirectory.from_config(_alembic_config(project.engine))
-        if current is not None and script.get_revision(current) is None:
+        if current is not None and not _known_revision(script, current):
             project.close()
             raise ProjectError(
                 f"{p} has schema {current}, written by a newer Strata; upgrade Strata to open it."
@@ -159,6 +159,15 @@ class Project:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _known_revision(script: Any, revision: str) -> bool:
+    from alembic.util import CommandError
+
+    try:
+        return script.get_revision(revision) is not None
+    except CommandError:
+        return False
 
 
 def current_user() -> str:

@@ -114,7 +114,6 @@ def read_table(path: str | Path, *, encoding: str = "utf-8", n_rows: int | None 
                     separator="\t" if fmt == "tsv" else ",",
                     infer_schema_length=10_000,
                     n_rows=n_rows,
-                    quote_char='"' if fmt == "csv" else None,
                 )
             elif fmt == "jsonl":
                 df = pl.read_ndjson(data, n_rows=n_rows, infer_schema_length=10_000)

@@ -1,0 +1,57 @@
+"""Shared fixtures: real datasets from ../shared/data and a sample project built once per session."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = ROOT.parent / "shared" / "data"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if not DATA.is_dir():
+        raise pytest.UsageError(f"The real datasets are missing: expected {DATA} (../shared/data).")
+
+
+@pytest.fixture(scope="session")
+def data_dir() -> Path:
+    return DATA
+
+
+@pytest.fixture(scope="session")
+def banking_small(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """600 rows of BANKING77 train (every 16th row, so all intents appear), with ids."""
+    frame = pl.read_csv(DATA / "banking77" / "train.csv").gather_every(16)
+    frame = frame.with_row_index("id").with_columns(pl.format("b{}", pl.col("id")).alias("id"))
+    path = tmp_path_factory.mktemp("banking") / "banking_small.csv"
+    frame.write_csv(path)
+    return path
+
+
+@pytest.fixture(scope="session")
+def sample_project_master(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The bundled sample (BANKING77 test, 3,080 rows) imported and run through the whole pipeline."""
+    from app.demo import build_sample_project
+
+    path, _ = build_sample_project(tmp_path_factory.mktemp("sample"))
+    return path
+
+
+@pytest.fixture
+def sample_project(sample_project_master: Path, tmp_path: Path) -> Path:
+    """A private copy of the sample project, free to change."""
+    from storage.project import Project
+
+    # Fold the WAL into the main file so a plain copy carries everything.
+    with Project.open(sample_project_master) as project, project.engine.connect() as conn:
+        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    target = tmp_path / "sample.strata"
+    shutil.copy(sample_project_master, target)
+    return target
