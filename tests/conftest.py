@@ -28,7 +28,7 @@ def data_dir() -> Path:
 @pytest.fixture(scope="session")
 def banking_small(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """600 rows of BANKING77 train (every 16th row, so all intents appear), with ids."""
-    frame = pl.read_csv(DATA / "banking77" / "train.csv").gather_every(16)
+    frame = pl.read_csv(DATA / "banking77" / "train.csv").gather_every(16).head(600)
     frame = frame.with_row_index("id").with_columns(pl.format("b{}", pl.col("id")).alias("id"))
     path = tmp_path_factory.mktemp("banking") / "banking_small.csv"
     frame.write_csv(path)
