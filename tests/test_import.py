@@ -229,7 +229,7 @@ def test_import_errors_leave_project_unchanged(
 
 def test_empty_file_and_header_only(project: Project, tmp_path: Path) -> None:
     (tmp_path / "empty.csv").write_bytes(b"")
-    with pytest.raises(InputError, match="empty.csv: the file is empty"):
+    with pytest.raises(InputError, match=r"empty.csv: the file is empty"):
         import_dataset(project, tmp_path / "empty.csv", RoleMapping())
     (tmp_path / "header.csv").write_text("id,text\n")
     with pytest.raises(InputError, match="no data rows"):
@@ -250,7 +250,7 @@ def test_malformed_and_unknown_files(project: Project, tmp_path: Path) -> None:
     with pytest.raises(InputError, match="cannot be read as PARQUET"):
         import_dataset(project, tmp_path / "bad.parquet", RoleMapping())
     (tmp_path / "data.xlsx").write_bytes(b"x")
-    with pytest.raises(InputError, match="unknown file type '.xlsx'"):
+    with pytest.raises(InputError, match=r"unknown file type '\.xlsx'"):
         import_dataset(project, tmp_path / "data.xlsx", RoleMapping())
 
 

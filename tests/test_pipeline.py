@@ -88,7 +88,9 @@ def test_embed_resumes_after_interruption(tmp_path: Path, banking_small: Path) -
         reports = run_pipeline(project, version, stages=("embed",), progress=counter)
         unique = pl.read_csv(banking_small)["text"].n_unique()
         assert counter.done == unique - CHUNK_ROWS  # only the remainder was embedded
-        assert f"{unique - CHUNK_ROWS} texts embedded, {600 - unique + CHUNK_ROWS} reused" in reports[0].detail
+        assert (
+            f"{unique - CHUNK_ROWS} texts embedded, {600 - unique + CHUNK_ROWS} reused" in reports[0].detail
+        )
         with project.session() as s:
             set_id = s.scalar(select(EmbeddingChunk.set_id))
         assert len(stored_hashes(project, set_id or 0)) == unique
@@ -140,7 +142,7 @@ def test_dataset_without_text_says_so(tmp_path: Path) -> None:
     pl.DataFrame({"id": ["a", "b"], "label": ["x", "y"], "pred": ["x", "x"]}).write_csv(path)
     with Project.create(tmp_path / "p.strata") as project:
         version = import_dataset(project, path, RoleMapping(id="id", label="label", pred="pred")).version_id
-        with pytest.raises(StageInputError, match="has no text column.*still show in the table"):
+        with pytest.raises(StageInputError, match=r"has no text column.*still show in the table"):
             run_pipeline(project, version)
 
 

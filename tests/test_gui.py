@@ -1,0 +1,173 @@
+"""The main window with pytest-qt (offscreen; any Qt warning fails the test)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QSettings
+from PySide6.QtGui import QImage
+from sqlalchemy import func, select
+
+from analysis.geometry import points_in_polygon
+from analysis.roles import RoleMapping
+from app.main_window import MainWindow
+from resources import SAMPLE_DATA, SAMPLE_OUTPUTS
+from storage.project import Project
+from storage.schema import StageResult
+from widgets.import_dialog import ImportDialog, ImportRequest
+
+
+@pytest.fixture
+def window(qtbot, tmp_path: Path) -> MainWindow:  # type: ignore[no-untyped-def]
+    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+    win = MainWindow(settings=settings, sync_jobs=True)
+    qtbot.addWidget(win)
+    win.show()
+    return win
+
+
+def test_sample_opens_with_3080_points(window: MainWindow, sample_project: Path) -> None:
+    window.open_project(sample_project)
+    assert window.frame is not None and window.frame.rows.height == 3080
+    assert window.map_view.visible_count == 3080
+    assert len(window.map_view.points.data) == 3080
+    assert window.map_view.colour_mode() == "cluster"
+    assert window.table_view.model.rowCount() == 3080
+    assert window.clusters_view.items.rowCount() == len(window.frame.clusters) > 30
+    assert window.windowTitle() == "Strata — sample.strata"
+
+
+def test_selecting_a_cluster_selects_the_same_rows_everywhere(
+    window: MainWindow, sample_project: Path
+) -> None:
+    window.open_project(sample_project)
+    view = window.clusters_view.view
+    view.selectRow(0)  # the largest cluster, as a click would
+    label = int(
+        window.clusters_view.proxy.index(0, 0).data(
+            window.clusters_view.items.item(0, 0).data.__self__ and 257
+        )
+    )
+    members = np.flatnonzero(window.frame.rows["cluster"].to_numpy() == label)
+    assert np.array_equal(window.selection.row_ids, members)
+    table = window.table_view
+    assert table.model.rowCount() == members.size  # "show selection only"
+    assert np.array_equal(np.sort(table.model.row_ids(table.selected_view_rows())), members)
+    assert int(window.map_view.highlight.data.size) == members.size
+
+
+def test_lasso_and_table_selection_are_linked(window: MainWindow, sample_project: Path) -> None:
+    window.open_project(sample_project)
+    coords = window.map_view.coords
+    centre = np.median(coords, axis=0)
+    angles = np.linspace(0, 2 * np.pi, 40, endpoint=False)
+    lasso = centre + 2.0 * np.c_[np.cos(angles), np.sin(angles)]
+    window.map_view.select_polygon(lasso)
+    expected = np.flatnonzero(points_in_polygon(coords, lasso))
+    assert expected.size > 10
+    assert np.array_equal(window.selection.row_ids, expected)
+    assert window.table_view.model.rowCount() == expected.size
+    # now the other way: rows picked in the table select points on the map
+    window.table_view.only_selected.setChecked(False)
+    window.table_view.view.selectRow(5)
+    assert window.selection.row_ids.tolist() == [int(window.table_view.model.row_ids([5])[0])]
+    assert window.map_view.highlight.data.size == 1
+
+
+def test_table_sorts_and_searches(window: MainWindow, sample_project: Path) -> None:
+    window.open_project(sample_project)
+    table = window.table_view
+    table.search.setText("refund")
+    texts = [
+        table.model.data(table.model.index(r, table.model.columns.index("text")))
+        for r in range(table.model.rowCount())
+    ]
+    assert texts and all("refund" in t.lower() for t in texts)
+    expected = window.frame.rows["text"].str.to_lowercase().str.contains("refund", literal=True).sum()
+    assert table.model.rowCount() == expected
+    column = table.model.columns.index("confidence")
+    table.model.sort(column)
+    values = [float(table.model.data(table.model.index(r, column))) for r in range(table.model.rowCount())]
+    assert values == sorted(values)
+
+
+def test_colour_modes_and_legend(window: MainWindow, sample_project: Path) -> None:
+    window.open_project(sample_project)
+    window.map_view.set_colour_mode("correct")
+    assert window.map_view.legend.count() == 2
+    assert "misclassified  (327)" in window.map_view.legend.item(1).text()
+    window.map_view.set_colour_mode("label")
+    assert window.map_view.legend.count() == 61  # 60 named intents and "other"
+    window.map_view._on_legend_click(window.map_view.legend.item(0))
+    first = window.map_view._legend[0]
+    assert len(window.selection) == first.count
+
+
+def test_import_then_cancelled_pipeline_leaves_no_partial_result(
+    qtbot, tmp_path: Path, banking_small: Path
+) -> None:  # type: ignore[no-untyped-def]
+    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+    win = MainWindow(settings=settings, sync_jobs=False)
+    qtbot.addWidget(win)
+    win.new_project(tmp_path / "fresh.strata")
+    request = ImportRequest(
+        banking_small, RoleMapping(id="id", text="text", label="category"), "small", "utf-8", None, None
+    )
+    win.import_file(request)
+    qtbot.waitUntil(lambda: not win.jobs.busy and win.frame is not None, timeout=30_000)
+    assert win.frame.rows.height == 600 and win.frame.coords is None
+    assert "no map yet" in win.map_view.status.text()
+    with qtbot.waitSignal(win.jobs.progressed, timeout=60_000, check_params_cb=lambda g, d, t, m: d > 0):
+        win.run_pipeline()
+    win.cancel_button.click()
+    qtbot.waitUntil(lambda: not win.jobs.busy, timeout=60_000)
+    assert "Cancelled" in win.job_label.text()
+    win.jobs.wait()
+    with Project.open(tmp_path / "fresh.strata") as project, project.session() as s:
+        assert s.scalar(select(func.count()).select_from(StageResult)) == 0
+    assert win.frame.coords is None
+
+
+def test_import_error_is_shown_and_project_kept(window: MainWindow, tmp_path: Path) -> None:
+    window.new_project(tmp_path / "p.strata")
+    bad = ImportRequest(SAMPLE_DATA, RoleMapping(text="no_such_column"), "bad", "utf-8", None, None)
+    window.import_file(bad)
+    assert "no_such_column" in window.last_error and "Failed" in window.job_label.text()
+    good = ImportRequest(
+        SAMPLE_DATA,
+        RoleMapping(id="id", text="text", label="label", pred="predicted", proba_prefix="prob_"),
+        "sample",
+        "utf-8",
+        SAMPLE_OUTPUTS,
+        None,
+    )
+    window.import_file(good)
+    assert window.frame is not None and window.frame.run_name == "model"
+    assert window.project_panel.tree.topLevelItemCount() == 1
+
+
+def test_import_dialog_previews_and_guesses_roles(qtbot) -> None:  # type: ignore[no-untyped-def]
+    dialog = ImportDialog(SAMPLE_DATA)
+    qtbot.addWidget(dialog)
+    assert dialog.preview_model.rowCount() == 100
+    request = dialog.request()
+    assert (request.roles.id, request.roles.text, request.roles.label) == ("id", "text", "label")
+    assert request.name == "banking77_test"
+
+
+def test_window_screenshot_shows_the_map(window: MainWindow, sample_project: Path, tmp_path: Path) -> None:
+    window.resize(1400, 900)
+    window.open_project(sample_project)
+    shot = tmp_path / "shot.png"
+    assert window.map_view.plot.grab().save(str(shot))
+    image = QImage(str(shot))
+    pixels = np.array(
+        [
+            [image.pixelColor(x, y).getRgb()[:3] for x in range(0, image.width(), 4)]
+            for y in range(0, image.height(), 4)
+        ]
+    )
+    coloured = np.mean(np.ptp(pixels, axis=2) > 60)  # saturated pixels are points, not background
+    assert 0.005 < coloured < 0.6
