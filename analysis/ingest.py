@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 from numpy.typing import NDArray
-from sqlalchemy import Connection, func, insert, select
+from sqlalchemy import Connection, func, select
 
 from analysis.model_outputs import (
     check_known,
@@ -27,7 +27,7 @@ from storage.errors import InputError
 from storage.project import Project
 from storage.readers import file_sha256, read_table
 from storage.rows import create_row_table, logical_type
-from storage.schema import Dataset, DatasetVersion, ModelRun, Prediction
+from storage.schema import Dataset, DatasetVersion, ModelRun
 from storage.vectors import pack
 
 
@@ -312,24 +312,19 @@ def _write_predictions(
     preds: pl.Series,
     labels: pl.Series | None,
 ) -> None:
-    """Insert one prediction row per data row (Core ``executemany``, the caller's transaction)."""
+    """Insert one prediction row per data row (DB-API ``executemany``, in the caller's transaction)."""
     predicted = preds.to_list()
     n = len(predicted)
     scores = row_scores(probs, class_names, predicted, labels.to_list() if labels is not None else None)
     confidence, margin, loss = (_nullable(scores[k], n) for k in ("confidence", "margin", "loss"))
     blobs = [pack(r) for r in probs.astype(np.float32)] if probs is not None else [None] * n
-    conn.execute(
-        insert(Prediction),
-        [
-            {
-                "run_id": run_id,
-                "row_id": i,
-                "predicted_label": predicted[i],
-                "confidence": confidence[i],
-                "margin": margin[i],
-                "loss": loss[i],
-                "probabilities": blobs[i],
-            }
-            for i in range(n)
-        ],
-    )
+    rows = zip([run_id] * n, range(n), predicted, confidence, margin, loss, blobs, strict=True)
+    cursor = conn.connection.cursor()
+    try:
+        cursor.executemany(
+            "INSERT INTO prediction (run_id, row_id, predicted_label, confidence, margin, loss, "
+            "probabilities) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            list(rows),
+        )
+    finally:
+        cursor.close()
