@@ -187,7 +187,9 @@ def embed_texts(
     progress.total(len(todo))
     progress.message(f"Embedding {len(todo):,} new texts on {device}")
     start = time.perf_counter()
-    items = list(todo.items())
+    # Longest first, as sentence-transformers orders a single encode() call: batches of similar length
+    # waste little on padding (BANKING77 test on 2 CPU cores: 8.1 s instead of 13.3 s in file order).
+    items = sorted(todo.items(), key=lambda item: -len(item[1]))
     dtype = np.float16 if device.startswith("cuda") else np.float32
     for begin in range(0, len(items), CHUNK_ROWS):
         part = items[begin : begin + CHUNK_ROWS]

@@ -69,8 +69,8 @@ class MainWindow(QMainWindow):
         splitter.addWidget(self.table_view)
         splitter.setSizes([560, 300])
         self.setCentralWidget(splitter)
-        self._dock("Project", self.project_panel, Qt.DockWidgetArea.LeftDockWidgetArea)
-        self._dock("Clusters", self.clusters_view, Qt.DockWidgetArea.RightDockWidgetArea)
+        self._dock("Project", self.project_panel, Qt.DockWidgetArea.LeftDockWidgetArea, 240)
+        self._dock("Clusters", self.clusters_view, Qt.DockWidgetArea.RightDockWidgetArea, 360)
         self._build_status_bar()
         self._build_menus()
         self.setAcceptDrops(True)
@@ -82,11 +82,11 @@ class MainWindow(QMainWindow):
             self.restoreState(self.settings.value("state"))
 
     # -- construction -------------------------------------------------------------------------
-    def _dock(self, title: str, widget: Any, area: Qt.DockWidgetArea) -> None:
+    def _dock(self, title: str, widget: Any, area: Qt.DockWidgetArea, width: int) -> None:
         dock = QDockWidget(title, self)
         dock.setObjectName(f"dock_{title.lower()}")
         dock.setWidget(widget)
-        dock.setMinimumWidth(280)
+        dock.setMinimumWidth(width)
         self.addDockWidget(area, dock)
 
     def _build_status_bar(self) -> None:

@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 from PySide6.QtCore import QSettings
 from PySide6.QtGui import QImage
+from PySide6.QtWidgets import QDockWidget
 from sqlalchemy import func, select
 
 from analysis.geometry import points_in_polygon
@@ -171,3 +172,22 @@ def test_window_screenshot_shows_the_map(window: MainWindow, sample_project: Pat
     )
     coloured = np.mean(np.ptp(pixels, axis=2) > 60)  # saturated pixels are points, not background
     assert 0.005 < coloured < 0.6
+
+
+def test_recent_projects_and_window_state_are_kept(qtbot, tmp_path: Path, sample_project: Path) -> None:  # type: ignore[no-untyped-def]
+    from app.settings import recent_projects
+
+    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+    first = MainWindow(settings=settings, sync_jobs=True)
+    qtbot.addWidget(first)
+    first.show()
+    first.open_project(sample_project)
+    first.findChild(QDockWidget, "dock_clusters").hide()
+    first.close()
+    assert recent_projects(settings) == [str(sample_project.resolve())]
+    assert settings.value("geometry") is not None
+    second = MainWindow(settings=settings, sync_jobs=True)
+    qtbot.addWidget(second)
+    assert second.findChild(QDockWidget, "dock_clusters").isHidden()
+    assert not second.findChild(QDockWidget, "dock_project").isHidden()
+    assert [a.text() for a in second.recent_menu.actions()] == [str(sample_project.resolve())]
