@@ -191,3 +191,66 @@ def test_recent_projects_and_window_state_are_kept(qtbot, tmp_path: Path, sample
     assert second.findChild(QDockWidget, "dock_clusters").isHidden()
     assert not second.findChild(QDockWidget, "dock_project").isHidden()
     assert [a.text() for a in second.recent_menu.actions()] == [str(sample_project.resolve())]
+
+
+class FakeDrag:
+    """The parts of pyqtgraph's MouseDragEvent the map's selection uses."""
+
+    def __init__(self, start: object, here: object, phase: str) -> None:
+        self._start, self._here, self.phase = start, here, phase
+
+    def button(self):  # type: ignore[no-untyped-def]
+        from PySide6.QtCore import Qt
+
+        return Qt.MouseButton.LeftButton
+
+    def buttonDownPos(self):  # type: ignore[no-untyped-def]
+        return self._start
+
+    def pos(self):  # type: ignore[no-untyped-def]
+        return self._here
+
+    def isStart(self) -> bool:
+        return self.phase == "start"
+
+    def isFinish(self) -> bool:
+        return self.phase == "finish"
+
+    def modifiers(self):  # type: ignore[no-untyped-def]
+        from PySide6.QtCore import Qt
+
+        return Qt.KeyboardModifier.NoModifier
+
+    def accept(self) -> None:
+        pass
+
+
+def test_rectangle_drag_selects_points_and_hover_describes_them(
+    window: MainWindow, sample_project: Path
+) -> None:
+    window.open_project(sample_project)
+    view = window.map_view
+    view.set_select_mode("rect")
+    vb = view.viewbox
+    (x0, x1), (y0, y1) = vb.viewRange()
+    a = vb.mapFromView(pg_point(x0 + 0.3 * (x1 - x0), y0 + 0.3 * (y1 - y0)))
+    b = vb.mapFromView(pg_point(x0 + 0.6 * (x1 - x0), y0 + 0.6 * (y1 - y0)))
+    for phase, here in (("start", a), ("move", b), ("finish", b)):
+        vb.mouseDragEvent(FakeDrag(a, here, phase))
+    lo = np.minimum([vb.mapToView(a).x(), vb.mapToView(a).y()], [vb.mapToView(b).x(), vb.mapToView(b).y()])
+    hi = np.maximum([vb.mapToView(a).x(), vb.mapToView(a).y()], [vb.mapToView(b).x(), vb.mapToView(b).y()])
+    inside = np.flatnonzero(((view.coords >= lo) & (view.coords <= hi)).all(axis=1))
+    assert inside.size > 0 and np.array_equal(window.selection.row_ids, inside)
+    text = view.describe(int(inside[0]))
+    row = window.frame.rows.row(int(inside[0]), named=True)
+    assert (
+        row["text"][:50] in text
+        and f"label: {row['label']}" in text
+        and f"predicted: {row['predicted']}" in text
+    )
+
+
+def pg_point(x: float, y: float):  # type: ignore[no-untyped-def]
+    from PySide6.QtCore import QPointF
+
+    return QPointF(x, y)
