@@ -202,7 +202,13 @@ def import_dataset(
     ]
     _require_columns(
         df,
-        [*mapped, *roles.annotators, *roles.proba_cols, *([roles.proba_list] if roles.proba_list else [])],
+        [
+            *mapped,
+            *roles.annotators,
+            *([roles.label_confidence] if roles.label_confidence else []),
+            *roles.proba_cols,
+            *([roles.proba_list] if roles.proba_list else []),
+        ],
         source,
     )
     if roles.id:

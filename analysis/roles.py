@@ -23,6 +23,8 @@ class RoleMapping:
         Column names for each role; ``None`` when the file has no such column.
     annotators : tuple of str
         Extra annotator label columns.
+    label_confidence : str or None
+        Annotator-confidence column (share of annotators agreeing, e.g. ``airline_sentiment_confidence``).
     pred : str or None
         Predicted-label column of a model run.
     proba_cols : tuple of str
@@ -45,6 +47,7 @@ class RoleMapping:
     split: str | None = None
     group: str | None = None
     annotators: tuple[str, ...] = ()
+    label_confidence: str | None = None
     pred: str | None = None
     proba_cols: tuple[str, ...] = ()
     proba_prefix: str | None = None
@@ -68,6 +71,7 @@ class RoleMapping:
             "split": self.split,
             "group": self.group,
             "annotators": list(self.annotators),
+            "label_confidence": self.label_confidence,
         }
 
 

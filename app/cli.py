@@ -23,6 +23,7 @@ def _roles(args: argparse.Namespace) -> Any:
         split=args.split,
         group=args.group,
         annotators=tuple(args.annotators or ()),
+        label_confidence=args.label_confidence,
         pred=args.pred,
         proba_cols=tuple(c.strip() for c in args.proba_cols.split(",")) if args.proba_cols else (),
         proba_prefix=args.proba_prefix,
@@ -169,6 +170,7 @@ def build_parser() -> argparse.ArgumentParser:
     for role in ("id", "text", "label", "time", "split", "group", "pred"):
         p.add_argument(f"--{role}", help=f"column holding the {role}")
     p.add_argument("--annotators", nargs="*", help="extra annotator label columns")
+    p.add_argument("--label-confidence", help="annotator-confidence column (e.g. airline_sentiment_confidence)")
     p.add_argument("--proba-cols", help="comma-separated probability columns, one per class, in class order")
     p.add_argument("--proba-prefix", help="probability columns are '<prefix><label>' (e.g. prob_)")
     p.add_argument("--proba-list", help="one list column holding the class probabilities")

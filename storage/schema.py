@@ -16,6 +16,7 @@ from sqlalchemy import (
     DateTime,
     Float,
     ForeignKey,
+    Index,
     Integer,
     LargeBinary,
     String,
@@ -176,7 +177,12 @@ class Tag(Base):
 
 
 class RowTag(Base):
+    """A tag on a row with its provenance: ``source`` auto|rule|human, the stage key for auto tags,
+    a score, and ``detail`` (e.g. the suggested label of a label issue, the cluster of an error cluster).
+    """
+
     __tablename__ = "row_tag"
+    __table_args__ = (Index("ix_row_tag_version_tag", "version_id", "tag_id"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     version_id: Mapped[int] = mapped_column(ForeignKey("dataset_version.id", ondelete="CASCADE"), index=True)
     row_id: Mapped[int] = mapped_column(Integer)
@@ -186,6 +192,8 @@ class RowTag(Base):
     author: Mapped[str] = mapped_column(String, default="")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     note: Mapped[str] = mapped_column(Text, default="")
+    stage_key: Mapped[str | None] = mapped_column(String(64))
+    detail: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
 
 class Slice(Base):

@@ -1,0 +1,64 @@
+"""The error modes Strata tags automatically, and the thresholds of the ``tag`` stage."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+# name: (colour, description)
+MODES: dict[str, tuple[str, str]] = {
+    "misclassified": ("#d62728", "The predicted label differs from the given label."),
+    "low_margin": ("#ff7f0e", "Top-1 minus top-2 probability below the threshold: the model hesitates."),
+    "high_loss": ("#8c564b", "Cross-entropy of the given label above the threshold."),
+    "label_issue": (
+        "#9467bd",
+        "The given label is likely wrong (confident learning and kNN label consistency).",
+    ),
+    "exact_duplicate": ("#7f7f7f", "Identical content appears in more than one row."),
+    "near_duplicate": ("#bcbd22", "Cosine similarity to another row above the threshold."),
+    "split_leak": ("#e377c2", "A duplicate group spans train / validation / test splits (data leakage)."),
+    "outlier": ("#17becf", "Among the rows farthest from their k-th nearest neighbour."),
+    "cluster_noise": ("#c7c7c7", "In no HDBSCAN cluster."),
+    "error_cluster": ("#1f77b4", "In a cluster whose error rate is significantly above the run's."),
+    "disagreement": ("#2ca02c", "Annotators disagree, or the annotator confidence is low."),
+}
+ALL_MODES = tuple(MODES)
+TEXT_MODES = ("near_duplicate", "split_leak", "outlier", "cluster_noise", "error_cluster")
+
+
+@dataclass(frozen=True)
+class TagSpec:
+    """Parameters of the ``tag`` stage.
+
+    Attributes
+    ----------
+    modes : tuple of str
+        Which error modes to tag (a subset of :data:`ALL_MODES`).
+    low_margin : float
+        ``low_margin`` below this top-1 minus top-2 probability.
+    high_loss : float
+        ``high_loss`` at or above this cross-entropy; 2.303 = -ln 0.1, the given label having at most
+        10% probability.
+    label_issue_method : str
+        ``confident_learning``, ``knn`` or ``combined`` (default: it measured best on BANKING77 with
+        10% flipped labels; see ``benchmarks/README.md``).
+    knn_threshold : float
+        Share of disagreeing neighbours above which kNN calls a label inconsistent.
+    near_duplicate_similarity : float
+        Cosine similarity at or above which two rows are near-duplicates.
+    outlier_share : float
+        Share of rows tagged ``outlier``.
+    error_cluster_alpha : float
+        Benjamini–Hochberg false-discovery rate for error-dense clusters.
+    min_annotator_confidence : float
+        ``disagreement`` below this annotator confidence.
+    """
+
+    modes: tuple[str, ...] = ALL_MODES
+    low_margin: float = 0.1
+    high_loss: float = 2.302585
+    label_issue_method: str = "combined"
+    knn_threshold: float = 0.5
+    near_duplicate_similarity: float = 0.95
+    outlier_share: float = 0.02
+    error_cluster_alpha: float = 0.05
+    min_annotator_confidence: float = 0.6
