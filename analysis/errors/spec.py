@@ -50,7 +50,7 @@ class TagSpec:
     error_cluster_alpha : float
         Benjamini–Hochberg false-discovery rate for error-dense clusters.
     min_annotator_confidence : float
-        ``disagreement`` below this annotator confidence.
+        ``disagreement`` below this annotator confidence (0.66: fewer than two annotators in three agree).
     """
 
     modes: tuple[str, ...] = ALL_MODES
@@ -61,4 +61,4 @@ class TagSpec:
     near_duplicate_similarity: float = 0.95
     outlier_share: float = 0.02
     error_cluster_alpha: float = 0.05
-    min_annotator_confidence: float = 0.6
+    min_annotator_confidence: float = 0.66

@@ -1,0 +1,95 @@
+"""The error report: counts per error mode, error-dense clusters and the top label issues."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import polars as pl
+
+from analysis.catalog import get_version, read_rows
+from storage.project import Project
+from storage.rows import read_query
+
+
+def read_row_tags(project: Project, version_id: int) -> pl.DataFrame:
+    """Every tag on a version's rows.
+
+    Returns
+    -------
+    polars.DataFrame
+        ``row_id`` (int64), ``tag`` (str), ``source`` (auto|rule|human), ``score`` (float64),
+        ``detail`` (JSON text or null), ``author``, ``note``, ``stage_key``.
+    """
+    return read_query(
+        project.engine,
+        "SELECT r.row_id, t.name, r.source, r.score, r.detail, r.author, r.note, r.stage_key "
+        f"FROM row_tag r JOIN tag t ON t.id = r.tag_id WHERE r.version_id = {int(version_id)} ORDER BY r.id",
+        {
+            "row_id": pl.Int64,
+            "tag": pl.String,
+            "source": pl.String,
+            "score": pl.Float64,
+            "detail": pl.String,
+            "author": pl.String,
+            "note": pl.String,
+            "stage_key": pl.String,
+        },
+    )
+
+
+def error_report(project: Project, version_id: int, top: int = 10) -> dict[str, Any]:
+    """Summarise a version's error modes.
+
+    Returns
+    -------
+    dict
+        ``rows``; ``modes``: {mode: {"rows", "share"}} by decreasing count; ``error_clusters``: the
+        error-dense clusters (name, rows, error_rate, q_value) by error rate; ``label_issues``: the
+        ``top`` label issues by score (row, key, text, label, suggested, score); ``notes``.
+    """
+    version = get_version(project, version_id)
+    tags = read_row_tags(project, version_id)
+    n = version.row_count
+    counts = tags.group_by("tag").len().sort(["len", "tag"], descending=[True, False])
+    modes = {t: {"rows": int(k), "share": round(k / n, 4)} for t, k in counts.iter_rows()}
+    clusters: dict[str, dict[str, Any]] = {}
+    for detail in tags.filter(pl.col("tag") == "error_cluster")["detail"].to_list():
+        info = json.loads(detail)
+        entry = clusters.setdefault(
+            info["cluster"],
+            {
+                "name": info["cluster"],
+                "rows": 0,
+                "error_rate": info["error_rate"],
+                "q_value": info["q_value"],
+            },
+        )
+        entry["rows"] += 1
+    issues = tags.filter(pl.col("tag") == "label_issue").sort("score", descending=True).head(top)
+    text_col, label_col = version.roles.get("text"), version.roles.get("label")
+    columns = [c for c in (text_col, label_col) if isinstance(c, str)]
+    rows = read_rows(project, version_id, columns)
+    label_issues = []
+    for row_id, score, detail in issues.select("row_id", "score", "detail").iter_rows():
+        row = rows.row(row_id, named=True)
+        info = json.loads(detail) if detail else {}
+        label_issues.append(
+            {
+                "row": row_id,
+                "key": row["_row_key"],
+                "text": row[text_col] if isinstance(text_col, str) else None,
+                "label": row[label_col] if isinstance(label_col, str) else None,
+                "suggested": info.get("suggested"),
+                "score": round(score, 4),
+                "probabilities": info.get("probabilities"),
+            }
+        )
+    notes = sorted({x for x in tags.filter(pl.col("source") == "auto")["note"].unique().to_list() if x})
+    return {
+        "rows": n,
+        "modes": modes,
+        "error_clusters": sorted(clusters.values(), key=lambda c: -c["error_rate"])[:top],
+        "label_issues": label_issues,
+        "notes": notes,
+    }
