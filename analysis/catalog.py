@@ -180,3 +180,15 @@ def read_clusters(project: Project, version_id: int) -> tuple[list[ClusterInfo],
     labels = np.full(n, -1, dtype=np.int64)
     labels[members["row_id"].to_numpy()] = members["label"].to_numpy()
     return clusters, labels
+
+
+def read_neighbours(project: Project, version_id: int) -> NDArray[np.int32] | None:
+    """Return the newest neighbour graph of a version, int32 (n, k) row indices, or None."""
+    from storage.schema import NeighbourGraph
+
+    result = latest_stage(project, version_id, "neighbours")
+    if result is None:
+        return None
+    with project.session() as s:
+        graph = s.scalar(select(NeighbourGraph).where(NeighbourGraph.stage_id == result.id))
+    return None if graph is None else unpack(graph.indices, "int32", graph.k).astype(np.int32)

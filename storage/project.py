@@ -141,9 +141,15 @@ class Project:
         with self._sessions.begin() as s:
             yield s
 
-    def log(self, action: str, detail: dict[str, Any] | None = None, session: Session | None = None) -> None:
-        """Append an entry to the audit log (who did what, when)."""
-        entry = AuditLog(author=current_user(), action=action, detail=detail or {})
+    def log(
+        self,
+        action: str,
+        detail: dict[str, Any] | None = None,
+        session: Session | None = None,
+        author: str | None = None,
+    ) -> None:
+        """Append an entry to the audit log (who did what, when); the author defaults to the login name."""
+        entry = AuditLog(author=author or current_user(), action=action, detail=detail or {})
         if session is not None:
             session.add(entry)
             return

@@ -133,8 +133,8 @@ def test_clinc150_out_of_scope_rows_concentrate_in_outliers_and_error_clusters(
         mode: oos[tagged(tags, mode)].mean() / base for mode in ("outlier", "error_cluster", "misclassified")
     }
     print(f"CLINC150 oos lift over base rate {base:.3f}: {lift}")
-    assert lift["outlier"] > 2.0, lift
-    assert lift["error_cluster"] > 2.0, lift
+    assert lift["outlier"] > 3.0, lift  # measured 5.2
+    assert lift["error_cluster"] > 3.0, lift  # measured 5.7
 
 
 def test_airline_disagreement_from_the_confidence_column(tmp_path: Path, data_dir: Path) -> None:

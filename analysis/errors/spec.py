@@ -39,8 +39,9 @@ class TagSpec:
         ``high_loss`` at or above this cross-entropy; 2.303 = -ln 0.1, the given label having at most
         10% probability.
     label_issue_method : str
-        ``confident_learning``, ``knn`` or ``combined`` (default: it measured best on BANKING77 with
-        10% flipped labels; see ``benchmarks/README.md``).
+        ``confident_learning``, ``knn`` or ``combined`` (default). Measured on BANKING77 train with 10%
+        of labels flipped (``benchmarks/bench_label_noise.py``), F1 uniform / class-dependent flips:
+        combined 0.801 / 0.786, confident learning 0.797 / 0.775, kNN 0.650 / 0.649.
     knn_threshold : float
         Share of disagreeing neighbours above which kNN calls a label inconsistent.
     near_duplicate_similarity : float

@@ -1,0 +1,85 @@
+"""The review queue: rows carrying a tag (label issues by default), worst first, one decision each."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+
+import polars as pl
+
+from analysis.errors.report import read_row_tags
+from analysis.relabel import create_corrected_version
+from storage.project import Project
+
+ACCEPT, KEEP, RELABEL, SKIP = "accept", "keep", "relabel", "skip"
+
+
+@dataclass(frozen=True)
+class ReviewItem:
+    """One row to review: its id, score and the label suggested by the tag (if any)."""
+
+    row_id: int
+    score: float
+    suggested: str | None
+
+
+@dataclass
+class ReviewQueue:
+    """Decisions on a ranked list of rows; :meth:`save` turns the relabels into a new version.
+
+    Attributes
+    ----------
+    items : list of ReviewItem
+        Rows by decreasing score.
+    decisions : dict of int to tuple
+        ``row_id`` → (decision, label): ``accept`` (the suggestion), ``keep`` (the given label),
+        ``relabel`` (another label) or ``skip``.
+    """
+
+    project: Project
+    version_id: int
+    items: list[ReviewItem]
+    position: int = 0
+    decisions: dict[int, tuple[str, str | None]] = field(default_factory=dict)
+
+    @classmethod
+    def for_tag(cls, project: Project, version_id: int, tag: str = "label_issue") -> ReviewQueue:
+        """The queue of rows carrying ``tag`` on a version, highest score first."""
+        tags = read_row_tags(project, version_id).filter(pl.col("tag") == tag)
+        tags = tags.sort("score", descending=True, nulls_last=True).unique(
+            "row_id", keep="first", maintain_order=True
+        )
+        items = [
+            ReviewItem(int(r), float(s or 0.0), json.loads(d).get("suggested") if d else None)
+            for r, s, d in tags.select("row_id", "score", "detail").iter_rows()
+        ]
+        return cls(project, version_id, items)
+
+    @property
+    def current(self) -> ReviewItem | None:
+        """The item under review (None when the queue is done)."""
+        return self.items[self.position] if self.position < len(self.items) else None
+
+    def decide(self, decision: str, label: str | None = None) -> None:
+        """Record a decision on the current item and move to the next."""
+        item = self.current
+        if item is None:
+            return
+        if decision == ACCEPT:
+            label = item.suggested
+        self.decisions[item.row_id] = (decision, label)
+        self.position += 1
+
+    def back(self) -> None:
+        """Return to the previous item (its decision can be changed)."""
+        self.position = max(0, self.position - 1)
+
+    def corrections(self) -> dict[int, str]:
+        """``row_id`` → new label, for accepted suggestions and relabels."""
+        return {
+            r: lab for r, (d, lab) in self.decisions.items() if d in (ACCEPT, RELABEL) and lab is not None
+        }
+
+    def save(self, note: str = "") -> int:
+        """Store the corrections as a new dataset version; returns its id."""
+        return create_corrected_version(self.project, self.version_id, self.corrections(), note)
