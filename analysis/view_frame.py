@@ -14,9 +14,12 @@ from analysis.catalog import (
     list_runs,
     read_clusters,
     read_coords,
+    read_neighbours,
     read_predictions,
+    read_probabilities,
     read_rows,
 )
+from analysis.errors.report import read_row_tags
 from storage.project import Project
 
 
@@ -44,6 +47,24 @@ class ViewFrame:
     coords: NDArray[np.float32] | None = None
     clusters: list[ClusterInfo] = field(default_factory=list)
     run_name: str | None = None
+    run_id: int | None = None
+    class_names: list[str] = field(default_factory=list)
+    probabilities: NDArray[np.float32] | None = None
+    tags: pl.DataFrame = field(default_factory=pl.DataFrame)
+    neighbours: NDArray[np.int32] | None = None
+
+    def tag_names(self) -> list[str]:
+        """Tags present on the version's rows, most frequent first."""
+        if self.tags.is_empty():
+            return []
+        return self.tags.group_by("tag").len().sort(["len", "tag"], descending=[True, False])["tag"].to_list()
+
+    def tag_mask(self, tag: str) -> NDArray[np.bool_]:
+        """bool (n,): rows carrying ``tag`` (from any source)."""
+        mask = np.zeros(self.rows.height, dtype=bool)
+        if not self.tags.is_empty():
+            mask[self.tags.filter(pl.col("tag") == tag)["row_id"].to_numpy()] = True
+        return mask
 
     @property
     def text_column(self) -> str | None:
@@ -70,6 +91,7 @@ def load_view_frame(project: Project, version_id: int, run_id: int | None = None
         if label:
             rows = rows.with_columns(correct=pl.col("predicted") == pl.col(label))
     clusters, labels = read_clusters(project, version_id)
+
     if labels is not None:
         rows = rows.with_columns(cluster=pl.Series(labels))
     return ViewFrame(
@@ -80,4 +102,11 @@ def load_view_frame(project: Project, version_id: int, run_id: int | None = None
         coords=read_coords(project, version_id),
         clusters=clusters,
         run_name=run.name if run else None,
+        run_id=run.id if run else None,
+        class_names=list(run.label_names) if run else list(version.label_names),
+        probabilities=read_probabilities(project, run.id)
+        if run is not None and run.has_probabilities
+        else None,
+        tags=read_row_tags(project, version_id),
+        neighbours=read_neighbours(project, version_id),
     )

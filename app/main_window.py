@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QProgressBar,
     QPushButton,
     QSplitter,
+    QTabWidget,
 )
 
 from analysis.catalog import list_runs, list_versions
@@ -24,6 +25,7 @@ from analysis.ingest import import_dataset
 from analysis.pipeline import PipelineSpec, StageReport, run_pipeline
 from analysis.selection import SelectionModel
 from analysis.view_frame import ViewFrame, load_view_frame
+from app.curation import CurationController
 from app.jobs import JobProgress, JobRunner
 from app.settings import app_settings, recent_projects, remember_project
 from storage.errors import Cancelled, StrataError
@@ -64,13 +66,31 @@ class MainWindow(QMainWindow):
         self.clusters_view = ClustersView(self.selection)
         self.project_panel = ProjectPanel()
         self.project_panel.versionActivated.connect(self.show_version)
+        self.curation = CurationController(self)
+        self.bottom_tabs = QTabWidget()
+        self.bottom_tabs.addTab(self.table_view, "Table")
+        self.bottom_tabs.addTab(self.curation.confusion, "Confusion matrix")
         splitter = QSplitter(Qt.Orientation.Vertical)
         splitter.addWidget(self.map_view)
-        splitter.addWidget(self.table_view)
+        splitter.addWidget(self.bottom_tabs)
         splitter.setSizes([560, 300])
         self.setCentralWidget(splitter)
         self._dock("Project", self.project_panel, Qt.DockWidgetArea.LeftDockWidgetArea, 240)
-        self._dock("Clusters", self.clusters_view, Qt.DockWidgetArea.RightDockWidgetArea, 360)
+        self.docks = {
+            title: self._dock(title, widget, Qt.DockWidgetArea.RightDockWidgetArea, 360)
+            for title, widget in (
+                ("Clusters", self.clusters_view),
+                ("Error modes", self.curation.errors),
+                ("Tags", self.curation.tags),
+                ("Review", self.curation.review),
+            )
+        }
+        for title in ("Error modes", "Tags", "Review"):
+            self.tabifyDockWidget(self.docks["Clusters"], self.docks[title])
+        self.docks["Clusters"].raise_()
+        self.docks["Inspector"] = self._dock(
+            "Inspector", self.curation.inspector, Qt.DockWidgetArea.RightDockWidgetArea, 360
+        )
         self._build_status_bar()
         self._build_menus()
         self.setAcceptDrops(True)
@@ -82,12 +102,13 @@ class MainWindow(QMainWindow):
             self.restoreState(self.settings.value("state"))
 
     # -- construction -------------------------------------------------------------------------
-    def _dock(self, title: str, widget: Any, area: Qt.DockWidgetArea, width: int) -> None:
+    def _dock(self, title: str, widget: Any, area: Qt.DockWidgetArea, width: int) -> QDockWidget:
         dock = QDockWidget(title, self)
-        dock.setObjectName(f"dock_{title.lower()}")
+        dock.setObjectName(f"dock_{title.lower().replace(' ', '_')}")
         dock.setWidget(widget)
         dock.setMinimumWidth(width)
         self.addDockWidget(area, dock)
+        return dock
 
     def _build_status_bar(self) -> None:
         self.job_label = QLabel("Ready")
@@ -124,6 +145,21 @@ class MainWindow(QMainWindow):
         run_menu = self.menuBar().addMenu("&Pipeline")
         self._action(run_menu, "&Run all stages", self.run_pipeline, "Ctrl+R")
         self._action(run_menu, "&Cancel job", self.jobs.cancel, "Ctrl+.")
+        self._action(run_menu, "Re&view label issues", self.start_review, "Ctrl+Shift+R")
+        edit_menu = self.menuBar().addMenu("&Edit")
+        undo = self.curation.undo_stack.createUndoAction(self, "&Undo")
+        undo.setShortcut(QKeySequence.StandardKey.Undo)
+        redo = self.curation.undo_stack.createRedoAction(self, "&Redo")
+        redo.setShortcut(QKeySequence.StandardKey.Redo)
+        edit_menu.addActions([undo, redo])
+        self._action(
+            edit_menu,
+            "&Tag selection",
+            lambda: self.curation.apply(
+                self.curation.tags.current(), "selection", self.curation.tags.note.text()
+            ),
+            "Ctrl+T",
+        )
         select_menu = self.menuBar().addMenu("&Selection")
         self._action(select_menu, "&Clear selection", lambda: self.selection.clear(self), "Ctrl+Shift+A")
         self._action(select_menu, "&Rectangle select", lambda: self.map_view.set_select_mode("rect"), "R")
@@ -185,6 +221,7 @@ class MainWindow(QMainWindow):
         if self.project is None or version_id is None:
             self.frame = None
             self.map_view.set_frame(None)
+            self.curation.set_frame(None)
             return
         frame = load_view_frame(self.project, version_id)
         self.frame = frame
@@ -194,6 +231,7 @@ class MainWindow(QMainWindow):
             self.map_view.set_colour_mode("cluster")
         clusters = frame.rows["cluster"] if "cluster" in frame.rows.columns else None
         self.clusters_view.set_clusters(frame.clusters, clusters, frame.run_name is not None)
+        self.curation.set_frame(frame)
         self.job_label.setText(
             f"{frame.rows.height:,} rows" + (f" · run {frame.run_name}" if frame.run_name else "")
         )
@@ -236,12 +274,12 @@ class MainWindow(QMainWindow):
             self.refresh_project_panel()
             self.show_version(version_id)
 
-        self.jobs.submit(f"Importing {request.path.name}", work, done, self._show_error)
+        self.jobs.submit(f"Importing {request.path.name}", work, done, self.show_error)
 
     def run_pipeline(self, spec: PipelineSpec | None = None) -> None:
         """Run embed → neighbours → project → cluster on the shown version, in a job."""
         if self.project is None or self.version_id is None:
-            self._show_error(StrataError("Open a project and import a dataset first."))
+            self.show_error(StrataError("Open a project and import a dataset first."))
             return
         project, version = self.project, self.version_id
         reports: list[StageReport] = []
@@ -249,7 +287,12 @@ class MainWindow(QMainWindow):
         def work(progress: JobProgress) -> list[StageReport]:
             return run_pipeline(project, version, spec, progress=progress, on_stage=reports.append)
 
-        self.jobs.submit("Pipeline", work, lambda _r: self.show_version(version), self._show_error)
+        self.jobs.submit("Pipeline", work, lambda _r: self.show_version(version), self.show_error)
+
+    def start_review(self) -> None:
+        """Show the review queue of label issues and give it the keyboard."""
+        self.docks["Review"].raise_()
+        self.curation.review.setFocus()
 
     # -- jobs and errors ----------------------------------------------------------------------
     def _on_job_started(self, description: str) -> None:
@@ -273,7 +316,7 @@ class MainWindow(QMainWindow):
         if ok:
             self.statusBar().showMessage(f"{description}: done", 5000)
 
-    def _show_error(self, error: Exception) -> None:
+    def show_error(self, error: Exception) -> None:
         self.last_error = str(error)
         if isinstance(error, Cancelled):
             self.job_label.setText("Cancelled; nothing partial was kept.")
@@ -288,7 +331,7 @@ class MainWindow(QMainWindow):
         try:
             fn()
         except StrataError as err:
-            self._show_error(err)
+            self.show_error(err)
 
     def _about(self) -> None:
         QMessageBox.about(

@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
 from analysis.geometry import density_rgba, points_in_polygon
 from analysis.selection import SelectionModel
 from analysis.view_frame import ViewFrame
-from widgets.palette import REST, LegendEntry, boolean_colours, categorical_colours
+from widgets.palette import PALE, REST, WRONG, LegendEntry, boolean_colours, categorical_colours
 
 POINT_LIMIT = 20_000
 DENSITY_SHAPE = (768, 768)
@@ -180,6 +180,8 @@ class MapView(QWidget):
         for mode, title in COLOUR_MODES.items():
             if mode in self._available_columns(frame):
                 self.colour_box.addItem(title, mode)
+        for tag in frame.tag_names():
+            self.colour_box.addItem(f"Tag: {tag}", f"tag:{tag}")
         self.colour_box.blockSignals(False)
         self.set_colour_mode(self.colour_box.currentData() or "label")
         self.viewbox.autoRange(padding=0.02)
@@ -209,7 +211,11 @@ class MapView(QWidget):
             return
         legend: list[LegendEntry] = []
         self._legend_values = None
-        if mode not in cols:
+        if mode.startswith("tag:"):
+            values = pl.Series(mode, self.frame.tag_mask(mode[4:]))
+            colours, legend = boolean_colours(values, (mode[4:], "other rows"), (WRONG, PALE))
+            self._legend_values = values
+        elif mode not in cols:
             colours = np.tile(np.array([[31, 119, 180, 255]], np.uint8), (len(self.coords), 1))
         else:
             values = self.frame.rows[cols[mode]]

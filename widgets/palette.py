@@ -86,15 +86,22 @@ def categorical_colours(
     return palette[codes], legend
 
 
-def boolean_colours(values: pl.Series) -> tuple[NDArray[np.uint8], list[LegendEntry]]:
-    """Colour rows green where ``values`` is true (correct), red where false, grey where null."""
-    right = values.eq(True).fill_null(False).to_numpy()
-    wrong = values.eq(False).fill_null(False).to_numpy()
-    colours = np.empty((len(values), 4), dtype=np.uint8)
-    colours[:] = GREY
-    colours[right] = RIGHT
-    colours[wrong] = WRONG
-    return colours, [
-        LegendEntry("correct", RIGHT, int(right.sum()), True),
-        LegendEntry("misclassified", WRONG, int(wrong.sum()), False),
+PALE = (205, 205, 205, 255)
+
+
+def boolean_colours(
+    values: pl.Series,
+    names: tuple[str, str] = ("correct", "misclassified"),
+    colours: tuple[tuple[int, int, int, int], tuple[int, int, int, int]] = (RIGHT, WRONG),
+) -> tuple[NDArray[np.uint8], list[LegendEntry]]:
+    """Colour rows by a boolean: ``colours[0]`` where true, ``colours[1]`` where false, grey where null."""
+    yes = values.eq(True).fill_null(False).to_numpy()
+    no = values.eq(False).fill_null(False).to_numpy()
+    out = np.empty((len(values), 4), dtype=np.uint8)
+    out[:] = GREY
+    out[yes] = colours[0]
+    out[no] = colours[1]
+    return out, [
+        LegendEntry(names[0], colours[0], int(yes.sum()), True),
+        LegendEntry(names[1], colours[1], int(no.sum()), False),
     ]

@@ -1,0 +1,76 @@
+"""The error-mode panel: rows and share per mode; a click selects them, a double-click colours the map."""
+
+from __future__ import annotations
+
+import numpy as np
+import polars as pl
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import QHeaderView, QLabel, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget
+
+from analysis.errors.spec import MODES
+from analysis.selection import SelectionModel
+from analysis.view_frame import ViewFrame
+
+
+class ErrorPanel(QWidget):
+    """Counts per error mode (automatic and human tags) for the shown version."""
+
+    colourByTag = Signal(str)
+
+    def __init__(self, selection: SelectionModel, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.selection = selection
+        self.frame: ViewFrame | None = None
+        self.table = QTableWidget(0, 3)
+        self.table.setHorizontalHeaderLabels(["Error mode", "Rows", "Share"])
+        self.table.verticalHeader().hide()
+        self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        for column in (1, 2):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+        self.table.cellClicked.connect(lambda row, _c: self.select_mode(self.table.item(row, 0).text()))
+        self.table.cellDoubleClicked.connect(
+            lambda row, _c: self.colourByTag.emit(self.table.item(row, 0).text())
+        )
+        self.note = QLabel("")
+        self.note.setWordWrap(True)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addWidget(QLabel("Click: select rows · double-click: colour the map"))
+        layout.addWidget(self.table, 1)
+        layout.addWidget(self.note)
+
+    def set_frame(self, frame: ViewFrame | None) -> None:
+        """Show the counts of the version's tags."""
+        self.frame = frame
+        self.table.setRowCount(0)
+        if frame is None or frame.tags.is_empty():
+            self.note.setText("No error modes yet: run the pipeline (Ctrl+R) to tag them.")
+            return
+        counts = frame.tags.unique(["row_id", "tag"]).group_by("tag").len()
+        counts = counts.sort(["len", "tag"], descending=[True, False])
+        n = frame.rows.height
+        for tag, rows in counts.iter_rows():
+            row = self.table.rowCount()
+            self.table.insertRow(row)
+            name = QTableWidgetItem(tag)
+            colour = MODES.get(tag, ("#555555", "A human tag."))
+            name.setForeground(QColor(colour[0]))
+            name.setToolTip(colour[1])
+            count = QTableWidgetItem(f"{rows:,}")
+            share = QTableWidgetItem(f"{rows / n:.1%}")
+            for item in (count, share):
+                item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            self.table.setItem(row, 0, name)
+            self.table.setItem(row, 1, count)
+            self.table.setItem(row, 2, share)
+        notes = [x for x in frame.tags.filter(pl.col("source") == "auto")["note"].unique().to_list() if x]
+        self.note.setText("\n".join(notes))
+
+    def select_mode(self, tag: str) -> None:
+        """Select the rows carrying ``tag``."""
+        if self.frame is not None:
+            self.selection.set(np.flatnonzero(self.frame.tag_mask(tag)), source=self)

@@ -1,0 +1,122 @@
+"""The review queue: one row at a time, worst first, one keystroke per decision."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+
+from analysis.review import ACCEPT, KEEP, RELABEL, SKIP, ReviewQueue
+from analysis.view_frame import ViewFrame
+
+HELP = "A accept suggestion · K keep label · O other label (from the list) · T tag · S skip · Backspace back"
+
+
+class ReviewPanel(QWidget):
+    """Walks a :class:`ReviewQueue`; emits the row under review, tag intents and the save intent."""
+
+    rowShown = Signal(int)
+    tagRequested = Signal(int)
+    saveRequested = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.queue: ReviewQueue | None = None
+        self.frame: ViewFrame | None = None
+        self.progress = QLabel("")
+        self.text = QLabel("")
+        self.text.setWordWrap(True)
+        self.text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.labels = QLabel("")
+        self.other = QComboBox()
+        self.other.setToolTip("The label O assigns")
+        buttons = QHBoxLayout()
+        for text, slot in (
+            ("Accept (A)", lambda: self.decide(ACCEPT)),
+            ("Keep (K)", lambda: self.decide(KEEP)),
+            ("Other (O)", lambda: self.decide(RELABEL, self.other.currentText())),
+            ("Skip (S)", lambda: self.decide(SKIP)),
+        ):
+            button = QPushButton(text)
+            button.clicked.connect(slot)
+            buttons.addWidget(button)
+        self.save = QPushButton("Save corrections as a new version")
+        self.save.clicked.connect(self.saveRequested.emit)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 6)
+        layout.addWidget(self.progress)
+        layout.addWidget(self.text)
+        layout.addWidget(self.labels)
+        layout.addWidget(self.other)
+        layout.addLayout(buttons)
+        layout.addWidget(QLabel(HELP, wordWrap=True))
+        layout.addStretch(1)
+        layout.addWidget(self.save)
+
+    def set_queue(self, queue: ReviewQueue | None, frame: ViewFrame | None) -> None:
+        """Review ``queue`` over the rows of ``frame``."""
+        self.queue, self.frame = queue, frame
+        self.other.clear()
+        if frame is not None:
+            self.other.addItems(frame.class_names)
+        self._show(emit=False)
+
+    def decide(self, decision: str, label: str | None = None) -> None:
+        """Record a decision on the current row and show the next."""
+        if self.queue is not None:
+            self.queue.decide(decision, label)
+            self._show()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        key = event.key()
+        if key == Qt.Key.Key_A:
+            self.decide(ACCEPT)
+        elif key == Qt.Key.Key_K:
+            self.decide(KEEP)
+        elif key == Qt.Key.Key_O:
+            self.decide(RELABEL, self.other.currentText())
+        elif key in (Qt.Key.Key_S, Qt.Key.Key_Space):
+            self.decide(SKIP)
+        elif key == Qt.Key.Key_T and self.queue is not None and self.queue.current is not None:
+            self.tagRequested.emit(self.queue.current.row_id)
+        elif key == Qt.Key.Key_Backspace and self.queue is not None:
+            self.queue.back()
+            self._show()
+        else:
+            super().keyPressEvent(event)
+
+    def _show(self, emit: bool = True) -> None:
+        queue, frame = self.queue, self.frame
+        if queue is None or frame is None or not queue.items:
+            self.progress.setText("No label issues to review: run the pipeline first.")
+            self.text.setText("")
+            self.labels.setText("")
+            self.save.setEnabled(False)
+            return
+        corrections = len(queue.corrections())
+        self.save.setEnabled(corrections > 0)
+        item = queue.current
+        done = f"{queue.position} of {len(queue.items)} reviewed · {corrections} correction(s)"
+        if item is None:
+            self.progress.setText(done + " · queue finished")
+            self.text.setText("")
+            self.labels.setText("")
+            return
+        row = frame.rows.row(item.row_id, named=True)
+        self.progress.setText(done)
+        self.text.setText(str(row[frame.text_column]) if frame.text_column else str(row["_row_key"]))
+        given = row.get(frame.label_column) if frame.label_column else None
+        self.labels.setText(
+            f"given: <b>{given}</b> → suggested: <b>{item.suggested}</b> (score {item.score:.2f})"
+        )
+        if item.suggested:
+            self.other.setCurrentText(item.suggested)
+        if emit:
+            self.rowShown.emit(item.row_id)
+
+    def focusInEvent(self, event: object) -> None:
+        """Taking the keyboard shows the current row everywhere."""
+        super().focusInEvent(event)  # type: ignore[arg-type]
+        if self.queue is not None and self.queue.current is not None:
+            self.rowShown.emit(self.queue.current.row_id)

@@ -1,0 +1,114 @@
+"""The tags panel: the failure-mode taxonomy, applied to or removed from rows in one action."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Signal
+from PySide6.QtGui import QColor, QIcon, QPixmap
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from analysis.human_tags import KINDS, TagInfo
+
+
+class NewTagDialog(QDialog):
+    """Name, colour, description and kind of a new tag."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("New tag")
+        self.name = QLineEdit()
+        self.colour = QLineEdit("#9467bd")
+        self.description = QLineEdit()
+        self.kind = QComboBox()
+        self.kind.addItems(KINDS[:2])
+        form = QFormLayout(self)
+        form.addRow("Name", self.name)
+        form.addRow("Colour", self.colour)
+        form.addRow("Description", self.description)
+        form.addRow("Kind", self.kind)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        form.addRow(buttons)
+
+
+class TagsPanel(QWidget):
+    """Lists tags; emits what the user asks for, the controller does it (undoably)."""
+
+    createRequested = Signal(str, str, str, str)  # name, colour, description, kind
+    applyRequested = Signal(str, str, str)  # tag, scope ("selection" | "filter"), note
+    removeRequested = Signal(str, str)  # tag, note
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.list = QListWidget()
+        self.note = QLineEdit(placeholderText="note (why) — kept with each tag and in the audit log")
+        new = QPushButton("New tag…")
+        new.clicked.connect(self._new)
+        apply_sel = QPushButton("Tag selection")
+        apply_sel.setToolTip("Apply the chosen tag to every selected row (Ctrl+T)")
+        apply_sel.clicked.connect(lambda: self._emit_apply("selection"))
+        apply_filter = QPushButton("Tag rows matching the search")
+        apply_filter.setToolTip("Apply the chosen tag to every row the table's text search matches")
+        apply_filter.clicked.connect(lambda: self._emit_apply("filter"))
+        remove = QPushButton("Untag selection")
+        remove.clicked.connect(
+            lambda: self.current() and self.removeRequested.emit(self.current(), self.note.text())
+        )
+        buttons = QHBoxLayout()
+        for b in (new, apply_sel, remove):
+            buttons.addWidget(b)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addWidget(self.list, 1)
+        layout.addWidget(self.note)
+        layout.addLayout(buttons)
+        layout.addWidget(apply_filter)
+
+    def set_tags(self, tags: list[TagInfo]) -> None:
+        """Show the project's tags, human ones first."""
+        chosen = self.current()
+        self.list.clear()
+        for tag in sorted(tags, key=lambda t: (t.kind == "error_mode", t.name)):
+            pix = QPixmap(12, 12)
+            pix.fill(QColor(tag.colour))
+            item = QListWidgetItem(QIcon(pix), tag.name)
+            item.setToolTip(f"{tag.kind}: {tag.description}")
+            self.list.addItem(item)
+            if tag.name == chosen:
+                self.list.setCurrentItem(item)
+
+    def current(self) -> str:
+        """The chosen tag's name ('' when none)."""
+        item = self.list.currentItem()
+        return item.text() if item is not None else ""
+
+    def choose(self, name: str) -> None:
+        """Make ``name`` the chosen tag."""
+        for i in range(self.list.count()):
+            if self.list.item(i).text() == name:
+                self.list.setCurrentRow(i)
+
+    def _emit_apply(self, scope: str) -> None:
+        if self.current():
+            self.applyRequested.emit(self.current(), scope, self.note.text())
+
+    def _new(self) -> None:
+        dialog = NewTagDialog(self)
+        if dialog.exec():
+            self.createRequested.emit(
+                dialog.name.text(), dialog.colour.text(), dialog.description.text(), dialog.kind.currentText()
+            )
