@@ -39,6 +39,7 @@ class ReviewQueue:
     project: Project
     version_id: int
     items: list[ReviewItem]
+    tag: str = "label_issue"
     position: int = 0
     decisions: dict[int, tuple[str, str | None]] = field(default_factory=dict)
 
@@ -53,7 +54,7 @@ class ReviewQueue:
             ReviewItem(int(r), float(s or 0.0), json.loads(d).get("suggested") if d else None)
             for r, s, d in tags.select("row_id", "score", "detail").iter_rows()
         ]
-        return cls(project, version_id, items)
+        return cls(project, version_id, items, tag)
 
     @property
     def current(self) -> ReviewItem | None:

@@ -76,6 +76,7 @@ class CurationController(QObject):
             lambda row: self.tags.current() and self.change(self.tags.current(), [row], "review", True)
         )
         self.review.saveRequested.connect(self.save_review)
+        self.review.queueRequested.connect(self.review_tag)
 
     def set_frame(self, frame: ViewFrame | None) -> None:
         """Follow the version the window shows."""
@@ -86,6 +87,12 @@ class CurationController(QObject):
         self.tags.set_tags(list_tags(project) if project else [])
         queue = ReviewQueue.for_tag(project, frame.version_id) if project and frame else None
         self.review.set_queue(queue, frame)
+
+    def review_tag(self, tag: str) -> None:
+        """Review the rows carrying ``tag``, highest score first."""
+        project, frame = self.window.project, self.window.frame
+        if project is not None and frame is not None:
+            self.review.set_queue(ReviewQueue.for_tag(project, frame.version_id, tag), frame)
 
     def refresh_tags(self) -> None:
         """Re-read the version's tags into the frame and every view that shows them."""

@@ -66,12 +66,14 @@ def run_demo(headless: bool, out_dir: Path) -> int:
 
         print(f"Opening {path}")
         return run_gui(path)
+    from analysis.errors.report import error_report
     from analysis.summary import project_summary
     from app.screenshots import save_screenshots
     from storage.project import Project
 
     with Project.open(path) as project:
         summary = project_summary(project)
+        errors = error_report(project, summary["datasets"][0]["version_id"], top=5)  # type: ignore[index]
     dataset = summary["datasets"][0]  # type: ignore[index]
     shots = save_screenshots(path, out_dir)
     report = {
@@ -81,6 +83,9 @@ def run_demo(headless: bool, out_dir: Path) -> int:
         "clusters": dataset["clusters"],
         "noise_rows": dataset["noise_rows"],
         "top_error_clusters": dataset["top_error_clusters"],
+        "error_modes": errors["modes"],
+        "error_clusters": errors["error_clusters"],
+        "top_label_issues": errors["label_issues"],
         "stage_seconds": timings,
         "screenshots": [str(p) for p in shots],
     }

@@ -13,7 +13,8 @@ def save_screenshots(project_path: Path, out_dir: Path) -> list[Path]:
     -------
     list of pathlib.Path
         ``window.png`` (the whole window, map coloured by cluster), ``map.png``, ``table.png`` (the
-        rows of the cluster with the highest error rate selected) and ``clusters.png``.
+        rows of the cluster with the highest error rate selected), ``clusters.png`` and, once error
+        modes are tagged, ``error-modes.png``, ``confusion-matrix.png`` and ``review-inspector.png``.
     """
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PySide6.QtCore import QSettings
@@ -47,6 +48,26 @@ def save_screenshots(project_path: Path, out_dir: Path) -> list[Path]:
         grab(window, "window-selection.png")
     grab(window.table_view, "table.png")
     grab(window.clusters_view, "clusters.png")
+    if frame is not None and not frame.tags.is_empty():
+        _error_views(window, grab)
     (out_dir / "screenshot-settings.ini").unlink(missing_ok=True)
     window.close()
     return shots
+
+
+def _error_views(window: object, grab: object) -> None:
+    """Error modes, confusion matrix, inspector and review queue on the worst label issue."""
+    from app.main_window import MainWindow
+
+    assert isinstance(window, MainWindow) and callable(grab)
+    curation = window.curation
+    window.docks["Error modes"].raise_()
+    window.map_view.set_colour_mode("tag:label_issue")
+    window.selection.clear()
+    grab(window, "error-modes.png")
+    window.bottom_tabs.setCurrentWidget(curation.confusion)
+    curation.confusion.normalised.setChecked(True)
+    grab(curation.confusion, "confusion-matrix.png")
+    window.bottom_tabs.setCurrentWidget(window.table_view)
+    window.start_review()
+    grab(window, "review-inspector.png")

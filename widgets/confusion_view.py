@@ -36,7 +36,7 @@ class ConfusionView(QWidget):
         self.frame: ViewFrame | None = None
         self.classes: list[str] = []
         self.counts = np.zeros((0, 0), np.int64)
-        self.normalised = QCheckBox("Normalise by given label (recall per class on the diagonal)")
+        self.normalised = QCheckBox("Percent of each given label (recall per class on the diagonal)")
         self.normalised.toggled.connect(self._fill)
         self.table = QTableWidget()
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
@@ -72,8 +72,12 @@ class ConfusionView(QWidget):
         self.table.clear()
         self.table.setRowCount(k)
         self.table.setColumnCount(k)
-        self.table.setHorizontalHeaderLabels(self.classes)
-        self.table.setVerticalHeaderLabels(self.classes)
+        # Columns by number (with the class name as tooltip) keep a 77-class matrix on one screen.
+        for j, name in enumerate(self.classes):
+            header = QTableWidgetItem(str(j + 1))
+            header.setToolTip(f"predicted: {name}")
+            self.table.setHorizontalHeaderItem(j, header)
+        self.table.setVerticalHeaderLabels([f"{i + 1} {name}" for i, name in enumerate(self.classes)])
         if k == 0:
             return
         totals = np.maximum(self.counts.sum(axis=1, keepdims=True), 1)
@@ -85,7 +89,7 @@ class ConfusionView(QWidget):
                 value = shown[i, j]
                 if self.counts[i, j] == 0:
                     continue
-                text = f"{value:.0%}" if self.normalised.isChecked() else str(int(value))
+                text = f"{100 * value:.0f}" if self.normalised.isChecked() else str(int(value))
                 item = QTableWidgetItem(text)
                 strength = value / top
                 base = (46, 160, 67) if i == j else (214, 39, 40)
@@ -95,7 +99,8 @@ class ConfusionView(QWidget):
                     f"given {self.classes[i]} → predicted {self.classes[j]}: {self.counts[i, j]} rows"
                 )
                 self.table.setItem(i, j, item)
-        self.table.resizeColumnsToContents()
+        self.table.horizontalHeader().setDefaultSectionSize(38)
+        self.table.verticalHeader().setDefaultSectionSize(20)
 
     def select_cell(self, row: int, column: int) -> None:
         """Select the rows with given label ``classes[row]`` and prediction ``classes[column]``."""

@@ -18,12 +18,16 @@ class ReviewPanel(QWidget):
     rowShown = Signal(int)
     tagRequested = Signal(int)
     saveRequested = Signal()
+    queueRequested = Signal(str)  # review the rows of this tag
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.queue: ReviewQueue | None = None
         self.frame: ViewFrame | None = None
+        self.source = QComboBox()
+        self.source.setToolTip("Which rows to review, worst first")
+        self.source.activated.connect(lambda _i: self.queueRequested.emit(self.source.currentText()))
         self.progress = QLabel("")
         self.text = QLabel("")
         self.text.setWordWrap(True)
@@ -45,6 +49,7 @@ class ReviewPanel(QWidget):
         self.save.clicked.connect(self.saveRequested.emit)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
+        layout.addWidget(self.source)
         layout.addWidget(self.progress)
         layout.addWidget(self.text)
         layout.addWidget(self.labels)
@@ -58,8 +63,11 @@ class ReviewPanel(QWidget):
         """Review ``queue`` over the rows of ``frame``."""
         self.queue, self.frame = queue, frame
         self.other.clear()
+        self.source.clear()
         if frame is not None:
             self.other.addItems(frame.class_names)
+            self.source.addItems(frame.tag_names())
+            self.source.setCurrentText(queue.tag if queue is not None else "label_issue")
         self._show(emit=False)
 
     def decide(self, decision: str, label: str | None = None) -> None:
@@ -89,7 +97,7 @@ class ReviewPanel(QWidget):
     def _show(self, emit: bool = True) -> None:
         queue, frame = self.queue, self.frame
         if queue is None or frame is None or not queue.items:
-            self.progress.setText("No label issues to review: run the pipeline first.")
+            self.progress.setText("Nothing to review: run the pipeline, or choose another tag above.")
             self.text.setText("")
             self.labels.setText("")
             self.save.setEnabled(False)
