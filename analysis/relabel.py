@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
-from sqlalchemy import func, select
+from sqlalchemy import Connection, func, select
 
 from analysis.catalog import get_version, list_runs, read_probabilities
 from storage.errors import InputError
@@ -102,11 +102,9 @@ def create_corrected_version(
 
 
 def _copy_run(
-    project: Project, conn: object, run: ModelRun, version_id: int, labels: list[str | None]
+    project: Project, conn: Connection, run: ModelRun, version_id: int, labels: list[str | None]
 ) -> None:
-    from sqlalchemy import Connection
-
-    assert isinstance(conn, Connection)
+    """Copy a model run onto the new version, recomputing the loss against the corrected labels."""
     result = conn.exec_driver_sql(
         "INSERT INTO model_run (version_id, name, label_names, source_path, has_probabilities, created_at) "
         "SELECT ?, name, label_names, source_path, has_probabilities, created_at FROM model_run WHERE id = ?",

@@ -204,3 +204,12 @@ def test_errors_command_names_clusters_and_label_issues(
         len(report["label_issues"]) == 10
         and report["label_issues"][0]["score"] >= report["label_issues"][-1]["score"]
     )
+
+
+def test_knn_scores_ignore_neighbours_that_do_not_vote() -> None:
+    from analysis.errors.label_issues import knn_label_disagreement, knn_suggestion
+
+    graph = np.array([[1, 2, -1], [0, -1, -1], [-1, -1, -1]], dtype=np.int32)
+    labels = np.array([0, 1, 1])
+    assert knn_label_disagreement(graph, labels).tolist() == [1.0, 1.0, 0.0]
+    assert knn_suggestion(graph, labels, 2).tolist() == [1, 0, 0]

@@ -109,7 +109,8 @@ def knn_label_disagreement(knn_indices: NDArray[np.int32], labels: NDArray[np.in
     Parameters
     ----------
     knn_indices : numpy.ndarray
-        int32 (n, k) neighbours in embedding space, the row itself excluded.
+        int32 (n, k) neighbours in embedding space, the row itself excluded; -1 marks a neighbour
+        that does not vote (e.g. an unlabelled row).
     labels : numpy.ndarray
         int64 (n,).
 
@@ -117,19 +118,21 @@ def knn_label_disagreement(knn_indices: NDArray[np.int32], labels: NDArray[np.in
     -------
     numpy.ndarray
         float64 (n,) in [0, 1] (the kNN label-consistency score of, e.g., Cleanlab's Datalab and
-        Deep k-NN, Bahri et al., ICML 2020).
+        Deep k-NN, Bahri et al., ICML 2020); 0 for a row with no voting neighbour.
     """
-    return np.asarray((labels[knn_indices] != labels[:, None]).mean(axis=1), dtype=np.float64)
+    valid = knn_indices >= 0
+    differs = (labels[np.where(valid, knn_indices, 0)] != labels[:, None]) & valid
+    return np.asarray(differs.sum(axis=1) / np.maximum(valid.sum(axis=1), 1), dtype=np.float64)
 
 
 def knn_suggestion(
     knn_indices: NDArray[np.int32], labels: NDArray[np.int64], n_classes: int
 ) -> NDArray[np.int64]:
-    """The majority label among each row's neighbours (ties to the lowest class index)."""
+    """The majority label among each row's voting neighbours (ties to the lowest class index)."""
+    valid = (knn_indices >= 0).ravel()
+    rows = np.repeat(np.arange(len(labels)), knn_indices.shape[1])[valid]
     counts = np.zeros((len(labels), n_classes), dtype=np.int64)
-    np.add.at(
-        counts, (np.repeat(np.arange(len(labels)), knn_indices.shape[1]), labels[knn_indices].ravel()), 1
-    )
+    np.add.at(counts, (rows, labels[knn_indices.ravel()[valid]]), 1)
     return np.asarray(counts.argmax(axis=1), dtype=np.int64)
 
 

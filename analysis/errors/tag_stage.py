@@ -96,11 +96,10 @@ def _model_modes(ctx: StageContext, spec: TagSpec, batches: list[TagBatch], note
     rows = np.flatnonzero(labelled)
     sub_graph = None
     if graph is not None:
-        # neighbours outside the labelled rows vote with their own label index, -1 never matches
-        sub_graph = graph[rows]
+        # Neighbours are renumbered into the labelled rows; unlabelled neighbours (-1) do not vote.
         remap = np.full(len(labels), -1, dtype=np.int64)
         remap[rows] = np.arange(rows.size)
-        sub_graph = np.where(remap[sub_graph] >= 0, remap[sub_graph], 0).astype(np.int32)
+        sub_graph = remap[graph[rows]].astype(np.int32)
     issues = find_issues(method, labels[rows], probs[rows], sub_graph, len(classes), spec.knn_threshold)
     mask = np.zeros(len(labels), dtype=bool)
     mask[rows] = issues.mask
