@@ -11,6 +11,7 @@ from numpy.typing import NDArray
 from analysis.catalog import (
     ClusterInfo,
     get_version,
+    latest_stage,
     list_runs,
     read_clusters,
     read_coords,
@@ -52,6 +53,7 @@ class ViewFrame:
     probabilities: NDArray[np.float32] | None = None
     tags: pl.DataFrame = field(default_factory=pl.DataFrame)
     neighbours: NDArray[np.int32] | None = None
+    tag_params: dict[str, object] = field(default_factory=dict)
 
     def tag_names(self) -> list[str]:
         """Tags present on the version's rows, most frequent first."""
@@ -109,4 +111,5 @@ def load_view_frame(project: Project, version_id: int, run_id: int | None = None
         else None,
         tags=read_row_tags(project, version_id),
         neighbours=read_neighbours(project, version_id),
+        tag_params=dict(tag.params) if (tag := latest_stage(project, version_id, "tag")) else {},
     )

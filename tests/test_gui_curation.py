@@ -109,3 +109,8 @@ def test_review_queue_relabels_into_a_new_version(qtbot, window: MainWindow) -> 
     assert original.equals(before)  # the imported version is untouched
     assert window.frame.label_column == "label_corrected"
     assert window.project_panel.tree.topLevelItem(0).childCount() == 2
+
+
+def test_error_panel_shows_the_thresholds_used(window: MainWindow) -> None:
+    text = window.curation.errors.note.text()
+    assert "low margin < 0.1" in text and "near-duplicate similarity ≥ 0.95" in text and "combined" in text

@@ -68,9 +68,23 @@ class ErrorPanel(QWidget):
             self.table.setItem(row, 1, count)
             self.table.setItem(row, 2, share)
         notes = [x for x in frame.tags.filter(pl.col("source") == "auto")["note"].unique().to_list() if x]
-        self.note.setText("\n".join(notes))
+        self.note.setText("\n".join([*notes, thresholds(frame.tag_params)]))
 
     def select_mode(self, tag: str) -> None:
         """Select the rows carrying ``tag``."""
         if self.frame is not None:
             self.selection.set(np.flatnonzero(self.frame.tag_mask(tag)), source=self)
+
+
+def thresholds(params: dict[str, object]) -> str:
+    """The tag stage's thresholds in words (empty before the first tag run)."""
+    if not params:
+        return ""
+    p = params
+    return (
+        f"Thresholds: low margin < {p['low_margin']} · high loss ≥ {float(str(p['high_loss'])):.2f} · "
+        f"label issues by {p['label_issue_method']} (kNN > {p['knn_threshold']}) · near-duplicate "
+        f"similarity ≥ {p['near_duplicate_similarity']} · outliers {float(str(p['outlier_share'])):.0%} · "
+        f"error clusters q < {p['error_cluster_alpha']} · "
+        f"annotator confidence < {p['min_annotator_confidence']}"
+    )
