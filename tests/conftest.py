@@ -55,3 +55,17 @@ def sample_project(sample_project_master: Path, tmp_path: Path) -> Path:
     target = tmp_path / "sample.strata"
     shutil.copy(sample_project_master, target)
     return target
+
+
+@pytest.fixture
+def window(qtbot, tmp_path: Path):  # type: ignore[no-untyped-def]
+    """A shown main window with its own settings file and synchronous jobs."""
+    from PySide6.QtCore import QSettings
+
+    from app.main_window import MainWindow
+
+    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+    win = MainWindow(settings=settings, sync_jobs=True)
+    qtbot.addWidget(win)
+    win.show()
+    return win

@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
-import pytest
 from PySide6.QtCore import QSettings
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QDockWidget
@@ -18,15 +17,6 @@ from resources import SAMPLE_DATA, SAMPLE_OUTPUTS
 from storage.project import Project
 from storage.schema import StageResult
 from widgets.import_dialog import ImportDialog, ImportRequest
-
-
-@pytest.fixture
-def window(qtbot, tmp_path: Path) -> MainWindow:  # type: ignore[no-untyped-def]
-    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
-    win = MainWindow(settings=settings, sync_jobs=True)
-    qtbot.addWidget(win)
-    win.show()
-    return win
 
 
 def test_sample_opens_with_3080_points(window: MainWindow, sample_project: Path) -> None:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import Qt
 
 from analysis.catalog import list_versions, read_rows
 from analysis.errors.report import read_row_tags
@@ -16,13 +16,10 @@ from widgets.clusters_view import LABEL_ROLE
 
 
 @pytest.fixture
-def window(qtbot, tmp_path: Path, sample_project: Path) -> MainWindow:  # type: ignore[no-untyped-def]
-    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
-    win = MainWindow(settings=settings, sync_jobs=True)
-    qtbot.addWidget(win)
-    win.show()
-    win.open_project(sample_project)
-    return win
+def window(window: MainWindow, sample_project: Path) -> MainWindow:
+    """The main window on a copy of the sample project."""
+    window.open_project(sample_project)
+    return window
 
 
 def test_error_panel_selects_and_colours(window: MainWindow) -> None:
