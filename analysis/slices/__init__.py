@@ -1,0 +1,1 @@
+"""Slices: saved filters, their metrics with honest intervals, and automatic slice discovery (Qt-free)."""

@@ -1,0 +1,88 @@
+"""Slice filters: a SQL ``WHERE`` expression (polars SQL) and / or a list of row keys (a lasso).
+
+The filter runs on the version's columns plus ``predicted``, ``confidence``, ``margin``, ``loss``,
+``correct`` and ``cluster`` when present, and one boolean column per tag, ``tag_<name>``.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import numpy as np
+import polars as pl
+from numpy.typing import NDArray
+from sqlalchemy import select
+
+from analysis.view_frame import ViewFrame
+from storage.errors import InputError
+from storage.project import Project
+from storage.schema import Slice
+
+
+def tag_column(tag: str) -> str:
+    """The boolean column a filter uses for ``tag`` (non-alphanumerics become ``_``)."""
+    return "tag_" + re.sub(r"\W", "_", tag)
+
+
+def filter_table(frame: ViewFrame) -> pl.DataFrame:
+    """The table filters run on: the frame's rows plus one ``tag_<name>`` column per tag."""
+    tags = [pl.Series(tag_column(t), frame.tag_mask(t)) for t in frame.tag_names()]
+    return frame.rows.with_columns(tags) if tags else frame.rows
+
+
+def evaluate(table: pl.DataFrame, filter_spec: dict[str, Any]) -> NDArray[np.bool_]:
+    """Rows matching a filter ``{"where": SQL or None, "row_keys": [...] or None}`` (both must hold).
+
+    Raises
+    ------
+    InputError
+        When the expression is not valid SQL or names an unknown column; the message lists the columns.
+    """
+    mask = np.ones(table.height, dtype=bool)
+    where = (filter_spec.get("where") or "").strip()
+    if where:
+        try:
+            hits = (
+                table.with_row_index("__row").sql(f"SELECT __row FROM self WHERE {where}")["__row"].to_numpy()
+            )
+        except pl.exceptions.PolarsError as err:
+            first = str(err).strip().splitlines()[0]
+            columns = ", ".join(c for c in table.columns if not c.startswith("_"))
+            raise InputError(f"The filter {where!r} cannot be used: {first}. Columns: {columns}.") from None
+        mask = np.zeros(table.height, dtype=bool)
+        mask[hits] = True
+    keys = filter_spec.get("row_keys")
+    if keys is not None:
+        mask &= table["_row_key"].is_in(list(keys)).to_numpy()
+    return mask
+
+
+def describe(filter_spec: dict[str, Any]) -> str:
+    """The filter as one line of text (SQL, with the lasso as a row-key count)."""
+    parts = []
+    if filter_spec.get("where"):
+        parts.append(str(filter_spec["where"]))
+    if filter_spec.get("row_keys") is not None:
+        parts.append(f"_row_key IN ({len(filter_spec['row_keys'])} selected rows)")
+    return " AND ".join(f"({p})" if len(parts) > 1 else p for p in parts) or "all rows"
+
+
+def save_slice(project: Project, name: str, filter_spec: dict[str, Any]) -> None:
+    """Store (or replace) a named slice."""
+    name = name.strip()
+    if not name:
+        raise InputError("A slice needs a name.")
+    with project.session() as s:
+        found = s.scalar(select(Slice).where(Slice.name == name))
+        if found is None:
+            s.add(Slice(name=name, filter=filter_spec))
+        else:
+            found.filter = filter_spec
+        project.log("save_slice", {"slice": name, "filter": describe(filter_spec)}, s)
+
+
+def list_slices(project: Project) -> dict[str, dict[str, Any]]:
+    """Saved slices: name → filter."""
+    with project.session() as s:
+        return {sl.name: dict(sl.filter) for sl in s.scalars(select(Slice).order_by(Slice.name))}
