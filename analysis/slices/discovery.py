@@ -44,8 +44,8 @@ def _features(table: pl.DataFrame, text_column: str | None) -> tuple[list[str], 
             codes = np.where(np.isnan(values), -1, codes)
             last = edges.size - 2
             preds = [
-                f'"{name}" >= {float(edges[i])!r} AND "{name}" {"<=" if i == last else "<"} {float(edges[i + 1])!r}'
-                for i in range(edges.size - 1)
+                f'"{name}" >= {float(lo)!r} AND "{name}" {"<=" if i == last else "<"} {float(hi)!r}'
+                for i, (lo, hi) in enumerate(zip(edges[:-1], edges[1:], strict=True))
             ]
         else:
             if series.n_unique() > MAX_CATEGORIES:
