@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import pairwise
 
 import numpy as np
 import polars as pl
@@ -45,7 +46,7 @@ def _features(table: pl.DataFrame, text_column: str | None) -> tuple[list[str], 
             last = edges.size - 2
             preds = [
                 f'"{name}" >= {float(lo)!r} AND "{name}" {"<=" if i == last else "<"} {float(hi)!r}'
-                for i, (lo, hi) in enumerate(zip(edges[:-1], edges[1:], strict=True))
+                for i, (lo, hi) in enumerate(pairwise(edges))
             ]
         else:
             if series.n_unique() > MAX_CATEGORIES:
