@@ -257,6 +257,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_info)
 
+    from app.cli_slices import add_parsers
+
+    add_parsers(sub)
+
     p = sub.add_parser("gui", help="open the main window")
     p.add_argument("project", nargs="?")
     p.set_defaults(func=cmd_gui)

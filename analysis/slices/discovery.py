@@ -8,13 +8,15 @@ from itertools import pairwise
 import numpy as np
 import polars as pl
 
-from analysis.slices.filters import filter_table
+from analysis.slices.filters import filter_table, tag_column
 from analysis.slices.sliceline import SliceLineSpec, find_slices
 from analysis.view_frame import ViewFrame
 
 MAX_CATEGORIES = 50
 NUMERIC_BINS = 5
 SKIP = {"_row_id", "_row_key", "_content_hash", "predicted", "correct", "loss", "confidence", "margin"}
+# Tags computed from the model's errors would "discover" the errors themselves.
+TARGET_TAGS = ("misclassified", "low_margin", "high_loss", "label_issue", "error_cluster")
 
 
 @dataclass(frozen=True)
@@ -83,6 +85,7 @@ def discover_slices(frame: ViewFrame, spec: SliceLineSpec | None = None) -> list
     table = filter_table(frame)
     labelled = table["correct"].is_not_null().to_numpy()
     errors = (~table["correct"].fill_null(True)).to_numpy().astype(np.float64)
+    table = table.drop([tag_column(t) for t in TARGET_TAGS if tag_column(t) in table.columns])
     _, predicates, codes = _features(table, frame.text_column)
     codes = np.where(labelled[:, None], codes, -1)
     found = find_slices(codes, errors, spec or SliceLineSpec())

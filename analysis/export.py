@@ -1,0 +1,280 @@
+"""Export of curated subsets with a manifest that traces every row back to its source.
+
+The data file and its manifest are written atomically (a temporary file in the same folder, then a
+rename): a failed export leaves no partial file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import secrets
+import tempfile
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import polars as pl
+
+from analysis.catalog import get_version
+from analysis.errors.report import read_row_tags
+from analysis.slices.filters import describe, evaluate, filter_table
+from analysis.view_frame import load_view_frame
+from storage.errors import InputError
+from storage.project import Project, current_user
+from storage.readers import file_sha256
+from storage.schema import Dataset, Export
+
+FORMATS = ("csv", "parquet", "jsonl")
+
+
+@dataclass(frozen=True)
+class ExportOptions:
+    """How to export.
+
+    Attributes
+    ----------
+    format : str
+        ``csv``, ``parquet`` or ``jsonl``.
+    columns : tuple of str or None
+        Columns to write; default the dataset's own columns.
+    corrected_labels : bool
+        Write the reviewed labels (``<label>_corrected``) under the label's name.
+    dedupe : str or None
+        ``exact`` (same content hash) or ``near`` (near-duplicate groups of the tag stage): keep the
+        first row of each group.
+    sample_by : str or None
+        Column to stratify a sample by (label, ``cluster`` or any column).
+    sample_size, sample_fraction : int or float, optional
+        Sample size in rows (allocated to strata in proportion, largest remainder) or fraction per stratum.
+    seed : int
+        Seed of the sample.
+    redact : tuple of str
+        Columns to redact.
+    redact_mode : str
+        ``drop`` the columns, or ``hash`` them (SHA-256 of a random per-export salt and the value; the
+        salt is not kept, so values cannot be recovered by hashing guesses).
+    """
+
+    format: str = "parquet"
+    columns: tuple[str, ...] | None = None
+    corrected_labels: bool = False
+    dedupe: str | None = None
+    sample_by: str | None = None
+    sample_size: int | None = None
+    sample_fraction: float | None = None
+    seed: int = 0
+    redact: tuple[str, ...] = ()
+    redact_mode: str = "hash"
+
+
+def stratified_sample(
+    table: pl.DataFrame, by: str, size: int | None, fraction: float | None, seed: int
+) -> pl.DataFrame:
+    """A stratified random sample: each value of ``by`` keeps its share of the rows.
+
+    Raises
+    ------
+    InputError
+        When ``by`` is not a column, or neither or both of size and fraction are given.
+    """
+    if by not in table.columns:
+        raise InputError(f"Cannot stratify by '{by}': no such column.")
+    if (size is None) == (fraction is None):
+        raise InputError("Give either a sample size or a sample fraction.")
+    groups = table.with_row_index("__pos").group_by(by, maintain_order=True).agg(pl.col("__pos"))
+    positions = [np.asarray(p, dtype=np.int64) for p in groups["__pos"].to_list()]
+    sizes = np.array([p.size for p in positions], dtype=np.float64)
+    if fraction is not None:
+        quota = np.round(sizes * fraction).astype(np.int64)
+    else:
+        exact = sizes * min(size or 0, table.height) / max(sizes.sum(), 1)
+        quota = np.floor(exact).astype(np.int64)
+        remainder = int(min(size or 0, table.height) - quota.sum())
+        quota[np.argsort(-(exact - quota), kind="stable")[:remainder]] += 1
+    rng = np.random.default_rng(seed)
+    chosen = np.concatenate(
+        [rng.choice(p, int(q), replace=False) for p, q in zip(positions, quota, strict=True)]
+        or [np.zeros(0, np.int64)]
+    )
+    sampled: pl.DataFrame = table[np.sort(chosen).tolist()]
+    return sampled
+
+
+def _atomic_write(path: Path, write: Any) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    try:
+        write(Path(tmp))
+        with open(tmp, "rb") as fh:
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _write(frame: pl.DataFrame, path: Path, fmt: str) -> None:
+    if fmt == "csv":
+        frame.write_csv(path)
+    elif fmt == "parquet":
+        frame.write_parquet(path)
+    else:
+        frame.write_ndjson(path)
+
+
+def export_rows(
+    project: Project,
+    version_id: int,
+    filter_spec: dict[str, Any],
+    out_path: str | Path,
+    options: ExportOptions,
+) -> dict[str, Any]:
+    """Export the rows of a version matching ``filter_spec`` and write ``<out>.manifest.json`` beside them.
+
+    Returns
+    -------
+    dict
+        The manifest: project, dataset, version and source SHA-256, filter, options, row keys, counts per
+        label, the output's SHA-256, Strata's version, time and author.
+
+    Raises
+    ------
+    InputError
+        For an unknown format or column, no matching rows, or corrected labels that do not exist.
+    """
+    if options.format not in FORMATS:
+        raise InputError(f"Unknown export format '{options.format}'; use one of {', '.join(FORMATS)}.")
+    out = Path(out_path)
+    ver = get_version(project, version_id)
+    frame = load_view_frame(project, version_id)
+    table = filter_table(frame)
+    table = table.filter(pl.Series(evaluate(table, filter_spec)))
+    if options.dedupe == "exact":
+        table = table.unique("_content_hash", keep="first", maintain_order=True)
+    elif options.dedupe == "near":
+        groups = _near_groups(project, version_id, frame.rows.height)
+        table = table.with_columns(__g=pl.Series(groups)[table["_row_id"].to_list()])
+        table = (
+            pl.concat(
+                [
+                    table.filter(pl.col("__g") < 0),
+                    table.filter(pl.col("__g") >= 0).unique("__g", keep="first"),
+                ]
+            )
+            .sort("_row_id")
+            .drop("__g")
+        )
+    elif options.dedupe is not None:
+        raise InputError(f"Unknown de-duplication '{options.dedupe}'; use exact or near.")
+    if options.sample_by is not None:
+        table = stratified_sample(
+            table, options.sample_by, options.sample_size, options.sample_fraction, options.seed
+        )
+    if table.height == 0:
+        raise InputError(f"No rows match {describe(filter_spec)}; nothing was written.")
+    label = frame.label_column
+    original_label = label[: -len("_corrected")] if label and label.endswith("_corrected") else label
+    columns = list(options.columns or [c for c in ver.column_types if c != f"{original_label}_corrected"])
+    if options.corrected_labels:
+        if not label or not label.endswith("_corrected"):
+            raise InputError("This version has no corrected labels; review label issues and save them first.")
+        table = table.with_columns(pl.col(label).alias(str(original_label)))
+    unknown = [c for c in columns if c not in table.columns]
+    if unknown:
+        available = ", ".join(c for c in table.columns if not c.startswith("_"))
+        raise InputError(f"Unknown column(s) {unknown}; available: {available}.")
+    data = table.select(columns)
+    salt = secrets.token_hex(16)
+    for column in options.redact:
+        if column not in data.columns:
+            raise InputError(f"Cannot redact '{column}': it is not exported.")
+        if options.redact_mode == "drop":
+            data = data.drop(column)
+        else:
+            data = data.with_columns(
+                pl.col(column)
+                .cast(pl.String)
+                .map_elements(
+                    lambda v: hashlib.sha256((salt + v).encode()).hexdigest(), return_dtype=pl.String
+                )
+            )
+    _atomic_write(out, lambda tmp: _write(data, tmp, options.format))
+    label_counts: dict[str, int] = {}
+    if original_label is not None and original_label in table.columns:
+        label_counts = {
+            str(k): int(v) for k, v in table[original_label].cast(pl.String).value_counts().iter_rows()
+        }
+    with project.session() as s:
+        dataset = s.get(Dataset, ver.dataset_id)
+        dataset_name = dataset.name if dataset else ""
+    notes = sorted(
+        {n for n in frame.tags["note"].unique().to_list() if n} if not frame.tags.is_empty() else set()
+    )
+    manifest: dict[str, Any] = {
+        "strata_version": _strata_version(),
+        "created_at": datetime.now(UTC).isoformat(),
+        "author": current_user(),
+        "project": str(project.path.resolve()),
+        "dataset": dataset_name,
+        "version": ver.number,
+        "version_id": version_id,
+        "source_path": ver.source_path,
+        "source_sha256": ver.source_sha256,
+        "filter": describe(filter_spec),
+        "filter_spec": filter_spec,
+        "options": {k: v for k, v in asdict(options).items()}
+        | {"salt": "random per export, not kept" if options.redact else None},
+        "rows": data.height,
+        "columns": data.columns,
+        "row_keys": table["_row_key"].to_list(),
+        "label_counts": {str(k): int(v) for k, v in sorted(label_counts.items(), key=lambda kv: str(kv[0]))},
+        "notes": notes,
+        "output": {
+            "path": str(out.resolve()),
+            "format": options.format,
+            "sha256": file_sha256(out),
+            "bytes": out.stat().st_size,
+        },
+    }
+    manifest_path = out.with_name(out.name + ".manifest.json")
+    _atomic_write(manifest_path, lambda tmp: tmp.write_text(json.dumps(manifest, indent=2, default=str)))
+    with project.session() as s:
+        s.add(
+            Export(
+                filter=filter_spec,
+                path=str(out.resolve()),
+                format=options.format,
+                row_count=data.height,
+                sha256=manifest["output"]["sha256"],
+                manifest=manifest,
+            )
+        )
+        project.log(
+            "export", {"path": str(out.resolve()), "rows": data.height, "filter": manifest["filter"]}, s
+        )
+    return manifest
+
+
+def _near_groups(project: Project, version_id: int, n: int) -> np.ndarray:
+    tags = read_row_tags(project, version_id).filter(pl.col("tag") == "near_duplicate")
+    if tags.is_empty():
+        raise InputError(
+            "No near-duplicates are tagged yet: run the tag stage first, or use exact de-duplication."
+        )
+    groups = np.full(n, -1, dtype=np.int64)
+    for row, detail in tags.select("row_id", "detail").iter_rows():
+        groups[row] = json.loads(detail)["group"]
+    return groups
+
+
+def _strata_version() -> str:
+    try:
+        return version("strata")
+    except PackageNotFoundError:
+        return "unknown"

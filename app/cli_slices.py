@@ -1,0 +1,160 @@
+"""``strata slices``, ``strata discover`` and ``strata export`` (no Qt)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from typing import Any
+
+from storage.errors import InputError
+
+
+def _filter(args: argparse.Namespace, project: Any) -> dict[str, Any]:
+    from analysis.slices.filters import list_slices, tag_column
+
+    chosen = [x for x in (args.where, args.slice, args.tag) if x]
+    if len(chosen) > 1:
+        raise InputError("Give one of --where, --slice or --tag.")
+    if args.slice:
+        slices = list_slices(project)
+        if args.slice not in slices:
+            raise InputError(f"No slice named '{args.slice}'; saved slices: {', '.join(slices) or 'none'}.")
+        return slices[args.slice]
+    if args.tag:
+        return {"where": tag_column(args.tag)}
+    return {"where": args.where}
+
+
+def cmd_slices(args: argparse.Namespace) -> int:
+    from analysis.catalog import resolve_version
+    from analysis.slices.filters import describe, evaluate, filter_table, list_slices, save_slice
+    from analysis.slices.metrics import benjamini_hochberg, slice_metrics
+    from analysis.view_frame import load_view_frame
+    from storage.project import Project
+
+    with Project.open(args.project) as project:
+        if args.save:
+            save_slice(project, args.save, {"where": args.where})
+        frame = load_view_frame(project, resolve_version(project, args.dataset))
+        slices = list_slices(project)
+    table = filter_table(frame)
+    if frame.label_column is None or "predicted" not in table.columns:
+        raise InputError("Slice metrics need labels and a model run.")
+    given = table[frame.label_column].to_numpy()
+    predicted = table["predicted"].to_numpy()
+    confidence = table["confidence"].to_numpy() if table["confidence"].null_count() < table.height else None
+    metrics = [
+        slice_metrics(
+            name, evaluate(table, spec), given, predicted, frame.class_names, confidence, per_class=args.json
+        )
+        for name, spec in slices.items()
+    ]
+    benjamini_hochberg(metrics)
+    if args.json:
+        print(
+            json.dumps(
+                {m.name: m.as_dict() | {"filter": describe(slices[m.name])} for m in metrics},
+                indent=2,
+                default=str,
+            )
+        )
+        return 0
+    if not metrics:
+        print('No saved slices: save one with `strata slices P --save NAME --where "…"`.')
+    for m in metrics:
+        print(
+            f"{m.name:<24} {m.rows:7,} rows ({m.share:5.1%})  accuracy {m.accuracy:6.1%} "
+            f"[{m.accuracy_low:.1%}, {m.accuracy_high:.1%}]  errors vs rest {m.error_rate:5.1%} / {m.rest_error_rate:5.1%}  "
+            f"q={m.q_value:.2g}"
+        )
+    return 0
+
+
+def cmd_discover(args: argparse.Namespace) -> int:
+    from analysis.catalog import resolve_version
+    from analysis.slices.discovery import discover_slices
+    from analysis.slices.sliceline import SliceLineSpec
+    from analysis.view_frame import load_view_frame
+    from storage.project import Project
+
+    spec = SliceLineSpec(
+        alpha=args.alpha, k=args.top, max_predicates=args.max_predicates, min_support=args.min_support
+    )
+    with Project.open(args.project) as project:
+        frame = load_view_frame(project, resolve_version(project, args.dataset))
+    found = discover_slices(frame, spec)
+    if args.json:
+        print(json.dumps([f.__dict__ for f in found], indent=2))
+        return 0
+    if not found:
+        print("SliceLine found no slice scoring above 0 (errors are spread evenly for these features).")
+    for f in found:
+        print(f"score {f.score:7.3f}  {f.size:7,} rows  errors {f.error_rate:6.1%}  {f.where}")
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from analysis.catalog import resolve_version
+    from analysis.export import ExportOptions, export_rows
+    from storage.project import Project
+
+    options = ExportOptions(
+        format=args.format,
+        columns=tuple(c.strip() for c in args.columns.split(",")) if args.columns else None,
+        corrected_labels=args.corrected_labels,
+        dedupe=args.dedupe,
+        sample_by=args.sample_by,
+        sample_size=args.sample_size,
+        sample_fraction=args.sample_frac,
+        seed=args.seed,
+        redact=tuple(args.redact or ()),
+        redact_mode=args.redact_mode,
+    )
+    with Project.open(args.project) as project:
+        manifest = export_rows(
+            project, resolve_version(project, args.dataset), _filter(args, project), args.out, options
+        )
+    print(
+        f"Wrote {manifest['rows']:,} rows to {args.out} (SHA-256 {manifest['output']['sha256'][:16]}…) and its manifest."
+    )
+    return 0
+
+
+def add_parsers(sub: Any) -> None:
+    """Add the slice and export commands to the ``strata`` parser."""
+    p = sub.add_parser("slices", help="saved slices with accuracy, Wilson intervals and BH-corrected tests")
+    p.add_argument("project")
+    p.add_argument("--dataset")
+    p.add_argument("--save", help="save --where as a slice with this name first")
+    p.add_argument("--where", help="SQL WHERE expression (polars SQL), e.g. \"label = 'card_arrival'\"")
+    p.add_argument("--json", action="store_true", help="with per-class precision, recall and F1")
+    p.set_defaults(func=cmd_slices)
+
+    p = sub.add_parser("discover", help="find the worst slices with SliceLine")
+    p.add_argument("project")
+    p.add_argument("--dataset")
+    p.add_argument("--alpha", type=float, default=0.6)
+    p.add_argument("--top", type=int, default=10)
+    p.add_argument("--max-predicates", type=int, default=4)
+    p.add_argument("--min-support", type=int, default=10)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_discover)
+
+    p = sub.add_parser("export", help="export a slice, a tag or a filter with a manifest")
+    p.add_argument("project")
+    p.add_argument("--dataset")
+    p.add_argument("--where")
+    p.add_argument("--slice")
+    p.add_argument("--tag")
+    p.add_argument("--format", default="parquet", choices=["csv", "parquet", "jsonl"])
+    p.add_argument("--out", required=True)
+    p.add_argument("--columns", help="comma-separated columns (default: the dataset's own)")
+    p.add_argument("--corrected-labels", action="store_true")
+    p.add_argument("--dedupe", choices=["exact", "near"])
+    p.add_argument("--sample-by")
+    p.add_argument("--sample-size", type=int)
+    p.add_argument("--sample-frac", type=float)
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--redact", nargs="*", help="columns to redact")
+    p.add_argument("--redact-mode", default="hash", choices=["hash", "drop"])
+    p.set_defaults(func=cmd_export)
