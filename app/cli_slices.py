@@ -64,8 +64,8 @@ def cmd_slices(args: argparse.Namespace) -> int:
     for m in metrics:
         print(
             f"{m.name:<24} {m.rows:7,} rows ({m.share:5.1%})  accuracy {m.accuracy:6.1%} "
-            f"[{m.accuracy_low:.1%}, {m.accuracy_high:.1%}]  errors vs rest {m.error_rate:5.1%} / {m.rest_error_rate:5.1%}  "
-            f"q={m.q_value:.2g}"
+            f"[{m.accuracy_low:.1%}, {m.accuracy_high:.1%}]  "
+            f"errors vs rest {m.error_rate:5.1%} / {m.rest_error_rate:5.1%}  q={m.q_value:.2g}"
         )
     return 0
 
@@ -114,9 +114,8 @@ def cmd_export(args: argparse.Namespace) -> int:
         manifest = export_rows(
             project, resolve_version(project, args.dataset), _filter(args, project), args.out, options
         )
-    print(
-        f"Wrote {manifest['rows']:,} rows to {args.out} (SHA-256 {manifest['output']['sha256'][:16]}…) and its manifest."
-    )
+    digest = manifest["output"]["sha256"][:16]
+    print(f"Wrote {manifest['rows']:,} rows to {args.out} (SHA-256 {digest}…) and its manifest.")
     return 0
 
 
