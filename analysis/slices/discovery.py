@@ -12,7 +12,7 @@ from analysis.slices.filters import filter_table, tag_column
 from analysis.slices.sliceline import SliceLineSpec, find_slices
 from analysis.view_frame import ViewFrame
 
-MAX_CATEGORIES = 50
+MAX_CATEGORIES = 200
 NUMERIC_BINS = 5
 SKIP = {"_row_id", "_row_key", "_content_hash", "predicted", "correct", "loss", "confidence", "margin"}
 # Tags computed from the model's errors would "discover" the errors themselves.
