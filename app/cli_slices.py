@@ -28,7 +28,7 @@ def _filter(args: argparse.Namespace, project: Any) -> dict[str, Any]:
 def cmd_slices(args: argparse.Namespace) -> int:
     from analysis.catalog import resolve_version
     from analysis.slices.filters import describe, evaluate, filter_table, list_slices, save_slice
-    from analysis.slices.metrics import benjamini_hochberg, slice_metrics
+    from analysis.slices.metrics import benjamini_hochberg, encode_labels, slice_metrics
     from analysis.view_frame import load_view_frame
     from storage.project import Project
 
@@ -40,8 +40,8 @@ def cmd_slices(args: argparse.Namespace) -> int:
     table = filter_table(frame)
     if frame.label_column is None or "predicted" not in table.columns:
         raise InputError("Slice metrics need labels and a model run.")
-    given = table[frame.label_column].to_numpy()
-    predicted = table["predicted"].to_numpy()
+    given = encode_labels(table[frame.label_column].to_list(), frame.class_names)
+    predicted = encode_labels(table["predicted"].to_list(), frame.class_names)
     confidence = table["confidence"].to_numpy() if table["confidence"].null_count() < table.height else None
     metrics = [
         slice_metrics(

@@ -14,13 +14,24 @@ sys.path.insert(0, str(HERE))
 import bench_embed  # noqa: E402
 import bench_import  # noqa: E402
 import bench_map  # noqa: E402
+import bench_label_noise  # noqa: E402
 import bench_redraw  # noqa: E402
+import bench_slices  # noqa: E402
+import bench_tag  # noqa: E402
 
 START, END = "<!-- figures:start -->", "<!-- figures:end -->"
 
 
 def main() -> None:
-    tables = [bench_import.main(), bench_embed.main(), bench_map.main(), bench_redraw.main()]
+    tables = [
+        bench_import.main(),
+        bench_embed.main(),
+        bench_map.main(),
+        bench_redraw.main(),
+        bench_label_noise.main(),
+        bench_tag.main(),
+        bench_slices.main(),
+    ]
     header = (
         f"Measured {date.today()} on {platform.machine()}, {os.cpu_count()} cores, "
         f"Python {platform.python_version()}.\n\n"

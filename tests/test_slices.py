@@ -18,6 +18,7 @@ from analysis.slices.discovery import discover_slices
 from analysis.slices.filters import evaluate, filter_table, list_slices, save_slice
 from analysis.slices.metrics import (
     benjamini_hochberg,
+    encode_labels,
     expected_calibration_error,
     slice_metrics,
     two_proportion_p_value,
@@ -43,10 +44,8 @@ def test_statistics_match_statsmodels() -> None:
     assert p == pytest.approx(proportions_ztest([30, 50], [200, 220])[1], rel=1e-9)
     rng = np.random.default_rng(0)
     pvalues = rng.uniform(0, 0.2, 40)
-    metrics = [
-        slice_metrics(str(i), np.ones(1, bool), np.array(["a"]), np.array(["a"]), ["a"], per_class=False)
-        for i in range(40)
-    ]
+    one = np.zeros(1, np.int64)
+    metrics = [slice_metrics(str(i), np.ones(1, bool), one, one, ["a"], per_class=False) for i in range(40)]
     for m, pv in zip(metrics, pvalues, strict=True):
         m.p_value = float(pv)
     benjamini_hochberg(metrics)
@@ -198,10 +197,22 @@ def test_airline_slices_by_airline_and_hour(tmp_path: Path, data_dir: Path) -> N
     assert united.sum() == (frame["airline"] == "United").sum() == 3822
     hours = frame["tweet_created"].str.to_datetime("%d-%m-%Y %H.%M").dt.hour()
     assert morning.sum() == ((hours >= 6) & (hours <= 11)).sum()
-    given, pred = table["airline_sentiment"].to_numpy(), table["predicted"].to_numpy()
-    m = slice_metrics("United", united, given, pred, ["negative", "neutral", "positive"])
-    assert m.accuracy == pytest.approx(float((given[united] == pred[united]).mean()))
-    assert {c["class"] for c in m.per_class} == {"negative", "neutral", "positive"}
+    classes = ["negative", "neutral", "positive"]
+    given_text, pred_text = table["airline_sentiment"].to_numpy(), table["predicted"].to_numpy()
+    given, pred = encode_labels(given_text, classes), encode_labels(pred_text, classes)
+    m = slice_metrics("United", united, given, pred, classes)
+    assert m.accuracy == pytest.approx(float((given_text[united] == pred_text[united]).mean()))
+    from sklearn.metrics import precision_recall_fscore_support
+
+    for average in ("macro", "micro"):
+        p, r, f, _ = precision_recall_fscore_support(
+            given_text[united], pred_text[united], labels=classes, average=average
+        )
+        assert [m_ for m_ in getattr(m, average).values()] == pytest.approx([p, r, f])
+    p, r, f, s = precision_recall_fscore_support(given_text[united], pred_text[united], labels=classes)
+    assert [c["f1"] for c in m.per_class] == pytest.approx(list(f)) and [
+        c["support"] for c in m.per_class
+    ] == list(s)
     with pytest.raises(InputError, match=r"cannot be used.*Columns: text, airline"):
         evaluate(table, {"where": "carrier = 'United'"})
 

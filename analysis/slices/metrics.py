@@ -88,11 +88,19 @@ class SliceMetrics:
         return self.__dict__.copy()
 
 
+def encode_labels(values: list[str | None] | NDArray[np.object_], classes: list[str]) -> NDArray[np.int64]:
+    """Class index of each label (-1 for missing or unknown): encode once, then slice many times."""
+    index = {c: i for i, c in enumerate(classes)}
+    return np.fromiter(
+        (index.get(v, -1) if v is not None else -1 for v in values), dtype=np.int64, count=len(values)
+    )
+
+
 def slice_metrics(
     name: str,
     mask: NDArray[np.bool_],
-    given: NDArray[np.str_] | NDArray[np.object_],
-    predicted: NDArray[np.str_] | NDArray[np.object_],
+    given: NDArray[np.int64],
+    predicted: NDArray[np.int64],
     classes: list[str],
     confidence: NDArray[np.floating] | None = None,
     per_class: bool = True,
@@ -104,32 +112,35 @@ def slice_metrics(
     mask : numpy.ndarray
         bool (n,) rows of the slice.
     given, predicted : numpy.ndarray
-        (n,) labels; rows with a missing given label (None) are left out of every metric.
+        int64 (n,) class indices from :func:`encode_labels`; rows whose given label is missing (-1)
+        are left out of every metric.
     classes : list of str
-        The label set, for per-class precision / recall / F1 / support (scikit-learn).
+        The label set.
     confidence : numpy.ndarray, optional
         (n,) probability of the predicted label, for the expected calibration error.
+    per_class : bool
+        Also compute per-class precision, recall, F1 and support, and their macro / micro averages
+        (the definitions of scikit-learn's ``precision_recall_fscore_support``, counted with
+        ``numpy.bincount`` so that a million rows take milliseconds; tested against scikit-learn).
 
     Returns
     -------
     SliceMetrics
         Accuracy with its 95% Wilson interval, error rate here and in the rest, the two-proportion
         p-value (``q_value`` is filled by :func:`benjamini_hochberg` across slices), ECE, per-class and
-        macro / micro precision, recall and F1.
+        macro / micro scores.
     """
-    labelled = (
-        np.array([g is not None for g in given]) if given.dtype == object else np.ones(len(given), bool)
-    )
+    labelled = given >= 0
     inside = mask & labelled
     outside = ~mask & labelled
     correct = given == predicted
-    k, n = int(correct[inside].sum()), int(inside.sum())
-    k_rest, n_rest = int(correct[outside].sum()), int(outside.sum())
+    k, n = int(np.count_nonzero(correct & inside)), int(np.count_nonzero(inside))
+    k_rest, n_rest = int(np.count_nonzero(correct & outside)), int(np.count_nonzero(outside))
     low, high = wilson_interval(k, n)
     metrics = SliceMetrics(
         name=name,
-        rows=int(mask.sum()),
-        share=float(mask.mean()) if mask.size else 0.0,
+        rows=int(np.count_nonzero(mask)),
+        share=float(np.count_nonzero(mask) / mask.size) if mask.size else 0.0,
         accuracy=k / n if n else float("nan"),
         accuracy_low=float(low),
         accuracy_high=float(high),
@@ -140,28 +151,43 @@ def slice_metrics(
     if confidence is not None and n:
         metrics.ece = expected_calibration_error(np.asarray(confidence)[inside], correct[inside])
     if per_class and n:
-        from sklearn.metrics import precision_recall_fscore_support
-
-        y_true, y_pred = given[inside].astype(str), predicted[inside].astype(str)
-        p, r, f, s = precision_recall_fscore_support(y_true, y_pred, labels=classes, zero_division=0)
-        metrics.per_class = [
-            {
-                "class": c,
-                "precision": float(p[i]),
-                "recall": float(r[i]),
-                "f1": float(f[i]),
-                "support": int(s[i]),
-            }
-            for i, c in enumerate(classes)
-            if s[i] > 0 or (y_pred == c).any()
-        ]
-        for average in ("macro", "micro"):
-            present = [c["class"] for c in metrics.per_class]
-            pa, ra, fa, _ = precision_recall_fscore_support(
-                y_true, y_pred, labels=present, average=average, zero_division=0
-            )
-            getattr(metrics, average).update(precision=float(pa), recall=float(ra), f1=float(fa))
+        _per_class(metrics, given[inside], predicted[inside], classes)
     return metrics
+
+
+def _per_class(
+    metrics: SliceMetrics, y_true: NDArray[np.int64], y_pred: NDArray[np.int64], classes: list[str]
+) -> None:
+    k = len(classes)
+    hit = y_true == y_pred
+    tp = np.bincount(y_true[hit], minlength=k).astype(np.float64)
+    support = np.bincount(y_true, minlength=k).astype(np.float64)
+    valid_pred = y_pred >= 0
+    predicted = np.bincount(y_pred[valid_pred], minlength=k).astype(np.float64)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        precision = np.where(predicted > 0, tp / predicted, 0.0)
+        recall = np.where(support > 0, tp / support, 0.0)
+        f1 = np.where(precision + recall > 0, 2 * precision * recall / (precision + recall), 0.0)
+    present = np.flatnonzero((support > 0) | (predicted > 0))
+    metrics.per_class = [
+        {
+            "class": classes[i],
+            "precision": float(precision[i]),
+            "recall": float(recall[i]),
+            "f1": float(f1[i]),
+            "support": int(support[i]),
+        }
+        for i in present
+    ]
+    metrics.macro = {
+        "precision": float(precision[present].mean()),
+        "recall": float(recall[present].mean()),
+        "f1": float(f1[present].mean()),
+    }
+    micro_p = tp[present].sum() / max(predicted[present].sum(), 1)
+    micro_r = tp[present].sum() / max(support[present].sum(), 1)
+    micro_f = 2 * micro_p * micro_r / (micro_p + micro_r) if micro_p + micro_r else 0.0
+    metrics.micro = {"precision": float(micro_p), "recall": float(micro_r), "f1": float(micro_f)}
 
 
 def benjamini_hochberg(metrics: list[SliceMetrics]) -> None:
