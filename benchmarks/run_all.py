@@ -13,8 +13,8 @@ sys.path.insert(0, str(HERE))
 
 import bench_embed  # noqa: E402
 import bench_import  # noqa: E402
-import bench_map  # noqa: E402
 import bench_label_noise  # noqa: E402
+import bench_map  # noqa: E402
 import bench_redraw  # noqa: E402
 import bench_slices  # noqa: E402
 import bench_tag  # noqa: E402
