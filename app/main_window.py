@@ -28,6 +28,7 @@ from analysis.view_frame import ViewFrame, load_view_frame
 from app.curation import CurationController
 from app.jobs import JobProgress, JobRunner
 from app.settings import app_settings, recent_projects, remember_project
+from app.slicing import SlicingController
 from storage.errors import Cancelled, StrataError
 from storage.project import Project
 from storage.readers import FORMATS
@@ -67,6 +68,7 @@ class MainWindow(QMainWindow):
         self.project_panel = ProjectPanel()
         self.project_panel.versionActivated.connect(self.show_version)
         self.curation = CurationController(self)
+        self.slicing = SlicingController(self)
         self.bottom_tabs = QTabWidget()
         self.bottom_tabs.addTab(self.table_view, "Table")
         self.bottom_tabs.addTab(self.curation.confusion, "Confusion matrix")
@@ -83,9 +85,10 @@ class MainWindow(QMainWindow):
                 ("Error modes", self.curation.errors),
                 ("Tags", self.curation.tags),
                 ("Review", self.curation.review),
+                ("Slices", self.slicing.panel),
             )
         }
-        for title in ("Error modes", "Tags", "Review"):
+        for title in ("Error modes", "Tags", "Review", "Slices"):
             self.tabifyDockWidget(self.docks["Clusters"], self.docks[title])
         self.docks["Clusters"].raise_()
         self.docks["Inspector"] = self._dock(
@@ -222,6 +225,7 @@ class MainWindow(QMainWindow):
             self.frame = None
             self.map_view.set_frame(None)
             self.curation.set_frame(None)
+            self.slicing.set_frame(None)
             return
         frame = load_view_frame(self.project, version_id)
         self.frame = frame
@@ -232,6 +236,7 @@ class MainWindow(QMainWindow):
         clusters = frame.rows["cluster"] if "cluster" in frame.rows.columns else None
         self.clusters_view.set_clusters(frame.clusters, clusters, frame.run_name is not None)
         self.curation.set_frame(frame)
+        self.slicing.set_frame(frame)
         self.job_label.setText(
             f"{frame.rows.height:,} rows" + (f" · run {frame.run_name}" if frame.run_name else "")
         )

@@ -1,0 +1,158 @@
+"""Slices in the window: the filter builder, saved slices with metrics, SliceLine, and export."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import polars as pl
+from PySide6.QtCore import QObject
+from PySide6.QtWidgets import QApplication
+
+from analysis.export import export_rows
+from analysis.slices.discovery import discover_slices
+from analysis.slices.filters import evaluate, filter_table, list_slices, save_slice
+from analysis.slices.metrics import SliceMetrics, benjamini_hochberg, encode_labels, slice_metrics
+from analysis.slices.sliceline import SliceLineSpec
+from analysis.view_frame import ViewFrame
+from storage.errors import StrataError
+from widgets.export_dialog import ExportDialog
+from widgets.slice_panel import SlicePanel
+
+if TYPE_CHECKING:
+    from app.main_window import MainWindow
+
+
+class SlicingController(QObject):
+    """Connects the slice panel to the project, the shared selection and the export dialog."""
+
+    def __init__(self, window: MainWindow) -> None:
+        super().__init__(window)
+        self.window = window
+        self.panel = SlicePanel()
+        self.table: pl.DataFrame | None = None
+        self.codes: tuple[Any, Any, Any] | None = None
+        self.metrics: dict[str, SliceMetrics] = {}
+        self.last_export: dict[str, Any] | None = None
+        self.panel.applyRequested.connect(self.select_where)
+        self.panel.saveRequested.connect(self.save)
+        self.panel.sliceChosen.connect(self.choose)
+        self.panel.discoverRequested.connect(self.discover)
+        self.panel.exportRequested.connect(self.export)
+
+    def set_frame(self, frame: ViewFrame | None) -> None:
+        """Follow the shown version: columns for the builder, metrics of the saved slices."""
+        self.table = filter_table(frame) if frame is not None else None
+        self.codes = None
+        if frame is not None and self.table is not None:
+            columns = [c for c in self.table.columns if not c.startswith("_") and c != frame.text_column]
+            numeric = {c for c in columns if self.table.schema[c].is_numeric()}
+            self.panel.set_columns(([frame.text_column] if frame.text_column else []) + columns, numeric)
+            if frame.label_column and "predicted" in self.table.columns:
+                confidence = self.table["confidence"]
+                self.codes = (
+                    encode_labels(self.table[frame.label_column].to_list(), frame.class_names),
+                    encode_labels(self.table["predicted"].to_list(), frame.class_names),
+                    None if confidence.null_count() == len(confidence) else confidence.to_numpy(),
+                )
+        self.panel.show_found([])
+        self.panel.message.setText("")
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Recompute the saved slices' metrics (BH across the slices shown)."""
+        project, frame = self.window.project, self.window.frame
+        self.metrics = {}
+        if project is None or frame is None or self.table is None or self.codes is None:
+            self.panel.show_metrics([])
+            return
+        given, predicted, confidence = self.codes
+        try:
+            for name, spec in list_slices(project).items():
+                mask = evaluate(self.table, spec)
+                self.metrics[name] = slice_metrics(
+                    name, mask, given, predicted, frame.class_names, confidence
+                )
+        except StrataError as err:
+            self.panel.message.setText(str(err))
+        benjamini_hochberg(list(self.metrics.values()))
+        self.panel.show_metrics(list(self.metrics.values()))
+
+    def mask(self, where: str) -> np.ndarray | None:
+        """Rows matching ``where`` (None, with the reason shown, when it is not valid)."""
+        if self.table is None:
+            return None
+        try:
+            return evaluate(self.table, {"where": where})
+        except StrataError as err:
+            self.panel.message.setText(str(err))
+            return None
+
+    def select_where(self, where: str) -> None:
+        """Select the rows matching the expression everywhere."""
+        mask = self.mask(where)
+        if mask is not None:
+            self.panel.message.setText(f"{int(mask.sum()):,} rows match.")
+            self.window.selection.set(np.flatnonzero(mask), source=self)
+
+    def save(self, name: str, where: str, use_selection: bool) -> None:
+        """Save the expression (and, for a lasso, the selected row keys) as a named slice."""
+        project = self.window.project
+        if project is None or self.table is None:
+            return
+        spec: dict[str, Any] = {"where": where or None}
+        if use_selection:
+            spec["row_keys"] = self.table["_row_key"].to_numpy()[self.window.selection.row_ids].tolist()
+        if where and self.mask(where) is None:
+            return  # the reason is shown
+        try:
+            save_slice(project, name, spec)
+        except StrataError as err:
+            self.panel.message.setText(str(err))
+            return
+        self.panel.message.setText(f"Saved slice '{name.strip()}'.")
+        self.refresh()
+
+    def choose(self, name: str) -> None:
+        """Select a saved slice's rows and show its per-class scores."""
+        project = self.window.project
+        if project is None or self.table is None:
+            return
+        spec = list_slices(project).get(name)
+        if spec is None:
+            return
+        self.panel.expression.setText(spec.get("where") or "")
+        self.window.selection.set(np.flatnonzero(evaluate(self.table, spec)), source=self)
+        self.panel.show_classes(self.metrics.get(name))
+
+    def discover(self) -> None:
+        """Run SliceLine on the shown version."""
+        frame = self.window.frame
+        if frame is not None:
+            self.panel.show_found(discover_slices(frame, SliceLineSpec(alpha=self.panel.alpha.value())))
+
+    def export(self, where: str) -> None:
+        """Ask for export options and write the subset with its manifest."""
+        project, frame, mask = self.window.project, self.window.frame, self.mask(where)
+        if project is None or frame is None or mask is None or self.table is None:
+            return
+        columns = [c for c in self.table.columns if not c.startswith("_")]
+        dialog = ExportDialog(columns, int(mask.sum()), where or "all rows", self.window)
+        if QApplication.platformName() != "offscreen" and not dialog.exec():
+            return
+        self.export_with(dialog, where)
+
+    def export_with(self, dialog: ExportDialog, where: str) -> None:
+        """Write the export the dialog describes (split out so tests can drive the dialog)."""
+        project, frame = self.window.project, self.window.frame
+        assert project is not None and frame is not None
+        try:
+            self.last_export = export_rows(
+                project, frame.version_id, {"where": where or None}, dialog.path(), dialog.options()
+            )
+        except StrataError as err:
+            self.window.show_error(err)
+            return
+        self.panel.message.setText(
+            f"Exported {self.last_export['rows']:,} rows to {dialog.path()} with its manifest."
+        )

@@ -1,0 +1,104 @@
+"""The export dialog: format, destination, de-duplication, stratified sample, redaction; with a preview."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSpinBox,
+    QWidget,
+)
+
+from analysis.export import FORMATS, ExportOptions
+
+NONE = "(none)"
+
+
+class ExportDialog(QDialog):
+    """Choose how to export the current filter's rows; ``options()`` and ``path()`` after ``accept``."""
+
+    def __init__(
+        self, columns: list[str], matching: int, filter_text: str, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Export subset")
+        self.format = QComboBox()
+        self.format.addItems(FORMATS)
+        self.out = QLineEdit(str(Path.cwd() / "subset.parquet"))
+        browse = QPushButton("Browse…")
+        browse.clicked.connect(self._browse)
+        self.format.currentTextChanged.connect(
+            lambda f: self.out.setText(str(Path(self.out.text()).with_suffix("." + f)))
+        )
+        self.dedupe = QComboBox()
+        self.dedupe.addItems([NONE, "exact", "near"])
+        self.sample_by = QComboBox()
+        self.sample_by.addItems([NONE, *columns])
+        self.sample_size = QSpinBox()
+        self.sample_size.setRange(1, 10_000_000)
+        self.sample_size.setValue(min(max(matching, 1), 500))
+        self.seed = QSpinBox()
+        self.seed.setRange(0, 2**31 - 1)
+        self.redact = QLineEdit(placeholderText="columns to redact, comma-separated")
+        self.redact_mode = QComboBox()
+        self.redact_mode.addItems(["hash", "drop"])
+        self.corrected = QCheckBox("Write corrected labels (from a review) instead of the originals")
+        self.preview = QLabel(f"{matching:,} rows match: {filter_text}")
+        self.preview.setWordWrap(True)
+        where = QHBoxLayout()
+        where.addWidget(self.out, 1)
+        where.addWidget(browse)
+        form = QFormLayout(self)
+        form.addRow(self.preview)
+        form.addRow("Format", self.format)
+        form.addRow("File", where)
+        form.addRow("De-duplicate", self.dedupe)
+        form.addRow("Stratified sample by", self.sample_by)
+        form.addRow("Sample size", self.sample_size)
+        form.addRow("Seed", self.seed)
+        form.addRow("Redact", self.redact)
+        form.addRow("Redaction", self.redact_mode)
+        form.addRow(self.corrected)
+        form.addRow(
+            QLabel("A manifest (<file>.manifest.json) records the filter, options, row keys and hashes.")
+        )
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Export")
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        form.addRow(buttons)
+
+    def _browse(self) -> None:
+        chosen, _ = QFileDialog.getSaveFileName(self, "Export to", self.out.text())
+        if chosen:
+            self.out.setText(chosen)
+
+    def path(self) -> Path:
+        """Where to write."""
+        return Path(self.out.text().strip())
+
+    def options(self) -> ExportOptions:
+        """The chosen options."""
+        sample_by = self.sample_by.currentText()
+        return ExportOptions(
+            format=self.format.currentText(),
+            corrected_labels=self.corrected.isChecked(),
+            dedupe=None if self.dedupe.currentText() == NONE else self.dedupe.currentText(),
+            sample_by=None if sample_by == NONE else sample_by,
+            sample_size=self.sample_size.value() if sample_by != NONE else None,
+            seed=self.seed.value(),
+            redact=tuple(c.strip() for c in self.redact.text().split(",") if c.strip()),
+            redact_mode=self.redact_mode.currentText(),
+        )

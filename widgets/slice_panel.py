@@ -1,0 +1,218 @@
+"""The slice panel: a filter builder that shows its SQL, saved slices with metrics, discovered slices."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDoubleSpinBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from analysis.slices.discovery import DiscoveredSlice
+from analysis.slices.metrics import SliceMetrics
+
+OPERATORS = ("=", "!=", "<", "<=", ">", ">=", "contains", "matches regex")
+
+
+def condition(column: str, operator: str, value: str, numeric: bool) -> str:
+    """One SQL condition from the builder's fields."""
+    quoted = f'"{column}"'
+    text = "'" + value.replace("'", "''") + "'"
+    if operator == "contains":
+        return f"{quoted} ILIKE '%{value.replace(chr(39), chr(39) * 2)}%'"
+    if operator == "matches regex":
+        return f"regexp_like({quoted}, {text})"
+    if value.lower() in {"true", "false"}:
+        return f"{quoted} {operator} {value.lower()}"
+    return f"{quoted} {operator} {value if numeric else text}"
+
+
+def _table(headers: list[str]) -> QTableWidget:
+    table = QTableWidget(0, len(headers))
+    table.setHorizontalHeaderLabels(headers)
+    table.verticalHeader().hide()
+    table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+    table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
+    table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+    return table
+
+
+class SlicePanel(QWidget):
+    """Emits intents; the slicing controller evaluates, saves, discovers and exports."""
+
+    applyRequested = Signal(str)  # SQL WHERE (may be empty)
+    saveRequested = Signal(str, str, bool)  # name, SQL, use the selection's row keys
+    sliceChosen = Signal(str)  # saved slice name
+    discoverRequested = Signal()
+    exportRequested = Signal(str)  # SQL of the current filter
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.numeric: set[str] = set()
+        self.column = QComboBox()
+        self.operator = QComboBox()
+        self.operator.addItems(OPERATORS)
+        self.value = QLineEdit(placeholderText="value")
+        self.expression = QLineEdit(
+            placeholderText="SQL WHERE expression, e.g. label = 'card_arrival' AND confidence < 0.5"
+        )
+        self.name = QLineEdit(placeholderText="slice name")
+        builder = QHBoxLayout()
+        builder.addWidget(self.column, 2)
+        builder.addWidget(self.operator, 1)
+        builder.addWidget(self.value, 2)
+        for text, joiner in (("AND", "AND"), ("OR", "OR"), ("AND NOT", "AND NOT")):
+            button = QPushButton(text)
+            button.clicked.connect(lambda _=False, j=joiner: self.add_condition(j))
+            builder.addWidget(button)
+        actions = QHBoxLayout()
+        for text, slot in (
+            ("Select rows", lambda: self.applyRequested.emit(self.expression.text())),
+            ("Save slice", lambda: self.saveRequested.emit(self.name.text(), self.expression.text(), False)),
+            (
+                "Save selection as slice",
+                lambda: self.saveRequested.emit(self.name.text(), self.expression.text(), True),
+            ),
+            ("Export…", lambda: self.exportRequested.emit(self.expression.text())),
+        ):
+            button = QPushButton(text)
+            button.clicked.connect(slot)
+            actions.addWidget(button)
+        actions.insertWidget(1, self.name, 1)
+        self.saved = _table(["Slice", "Rows", "Accuracy [95% CI]", "Errors vs rest", "q (BH)"])
+        self.saved.cellClicked.connect(lambda r, _c: self.sliceChosen.emit(self.saved.item(r, 0).text()))
+        self.chart = pg.PlotWidget(background="w", title="Accuracy per slice (95% Wilson interval)")
+        self.chart.setMaximumHeight(170)
+        self.class_chart = pg.PlotWidget(background="w", title="F1 per class in the chosen slice (lowest 12)")
+        self.class_chart.setMaximumHeight(170)
+        self.discover = QPushButton("Discover worst slices (SliceLine)")
+        self.discover.clicked.connect(self.discoverRequested.emit)
+        self.alpha = QDoubleSpinBox()
+        self.alpha.setRange(0.01, 1.0)
+        self.alpha.setSingleStep(0.05)
+        self.alpha.setValue(0.6)
+        self.alpha.setToolTip(
+            "SliceLine's α: weight of the slice's error against its size (paper default 0.6)"
+        )
+        self.found = _table(["Discovered slice", "Rows", "Errors", "Score"])
+        self.found.cellDoubleClicked.connect(self._open_found)
+        self.message = QLabel("")
+        self.message.setWordWrap(True)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addLayout(builder)
+        layout.addWidget(self.expression)
+        layout.addLayout(actions)
+        layout.addWidget(self.message)
+        layout.addWidget(self.saved, 1)
+        layout.addWidget(self.chart)
+        layout.addWidget(self.class_chart)
+        discover = QHBoxLayout()
+        discover.addWidget(self.discover, 1)
+        discover.addWidget(QLabel("α"))
+        discover.addWidget(self.alpha)
+        layout.addLayout(discover)
+        layout.addWidget(self.found, 1)
+
+    def set_columns(self, columns: list[str], numeric: set[str]) -> None:
+        """The columns a condition can use."""
+        self.numeric = numeric
+        self.column.clear()
+        self.column.addItems(columns)
+
+    def add_condition(self, joiner: str = "AND") -> None:
+        """Append the builder's condition to the expression."""
+        part = condition(
+            self.column.currentText(),
+            self.operator.currentText(),
+            self.value.text(),
+            self.column.currentText() in self.numeric,
+        )
+        current = self.expression.text().strip()
+        if joiner == "AND NOT":
+            part = f"NOT ({part})"
+            joiner = "AND"
+        self.expression.setText(f"{current} {joiner} {part}" if current else part)
+
+    def show_metrics(self, metrics: list[SliceMetrics]) -> None:
+        """Fill the saved-slices table and the accuracy chart."""
+        self.saved.setRowCount(0)
+        for m in metrics:
+            row = self.saved.rowCount()
+            self.saved.insertRow(row)
+            cells = [
+                m.name,
+                f"{m.rows:,} ({m.share:.1%})",
+                f"{m.accuracy:.1%} [{m.accuracy_low:.1%}, {m.accuracy_high:.1%}]",
+                f"{m.error_rate:.1%} / {m.rest_error_rate:.1%}",
+                f"{m.q_value:.2g}",
+            ]
+            for column, text in enumerate(cells):
+                item = QTableWidgetItem(text)
+                if column and m.q_value < 0.05 and m.error_rate > m.rest_error_rate:
+                    item.setForeground(Qt.GlobalColor.red)
+                self.saved.setItem(row, column, item)
+        self.chart.clear()
+        if metrics:
+            y = np.arange(len(metrics))[::-1].astype(float)
+            acc = np.array([m.accuracy for m in metrics])
+            self.chart.addItem(
+                pg.BarGraphItem(x0=np.zeros(len(metrics)), y=y, width=acc, height=0.6, brush=(158, 202, 225))
+            )
+            low = acc - np.array([m.accuracy_low for m in metrics])
+            high = np.array([m.accuracy_high for m in metrics]) - acc
+            self.chart.addItem(
+                pg.ErrorBarItem(x=acc, y=y, left=low, right=high, beam=0.2, pen=pg.mkPen((40, 40, 40)))
+            )
+            axis = self.chart.getAxis("left")
+            axis.setTicks([[(float(yy), m.name) for yy, m in zip(y, metrics, strict=True)]])
+            self.chart.setXRange(0, 1)
+
+    def show_classes(self, metrics: SliceMetrics | None) -> None:
+        """Bars of the lowest per-class F1 scores of one slice."""
+        self.class_chart.clear()
+        if metrics is None or not metrics.per_class:
+            return
+        worst = sorted((c for c in metrics.per_class if c["support"] > 0), key=lambda c: c["f1"])[:12]
+        y = np.arange(len(worst))[::-1].astype(float)
+        self.class_chart.addItem(
+            pg.BarGraphItem(
+                x0=np.zeros(len(worst)),
+                y=y,
+                width=[c["f1"] for c in worst],
+                height=0.6,
+                brush=(214, 39, 40, 160),
+            )
+        )
+        self.class_chart.getAxis("left").setTicks(
+            [[(float(yy), f"{c['class']} ({c['support']})") for yy, c in zip(y, worst, strict=True)]]
+        )
+        self.class_chart.setXRange(0, 1)
+
+    def show_found(self, found: list[DiscoveredSlice]) -> None:
+        """List SliceLine's slices; double-click opens one in the builder."""
+        self.found.setRowCount(0)
+        for f in found:
+            row = self.found.rowCount()
+            self.found.insertRow(row)
+            for column, text in enumerate([f.where, f"{f.size:,}", f"{f.error_rate:.1%}", f"{f.score:.3f}"]):
+                self.found.setItem(row, column, QTableWidgetItem(text))
+        if not found:
+            self.message.setText(
+                "SliceLine found no slice scoring above 0 with α 0.6 (errors are spread evenly)."
+            )
+
+    def _open_found(self, row: int, _column: int = 0) -> None:
+        self.expression.setText(self.found.item(row, 0).text())
+        self.applyRequested.emit(self.expression.text())
