@@ -10,6 +10,13 @@ from pathlib import Path
 
 from resources import SAMPLE_DATA, SAMPLE_OUTPUTS
 
+EXAMPLE_SLICES = {
+    "card intents": "label LIKE 'card%'",
+    "unsure model": "confidence < 0.5",
+    "near-duplicates": "tag_near_duplicate",
+    "long questions": "length(text) > 80",
+}
+
 
 def has_display() -> bool:
     """Whether a window can be shown here (a display server, or a platform without one)."""
@@ -49,6 +56,10 @@ def build_sample_project(out_dir: Path, progress: object = None) -> tuple[Path, 
         timings["import"] = round(time.perf_counter() - start, 3)
         for report in run_pipeline(project, result.version_id, progress=progress):  # type: ignore[arg-type]
             timings[report.stage] = round(report.seconds, 3)
+        from analysis.slices.filters import save_slice
+
+        for name, where in EXAMPLE_SLICES.items():
+            save_slice(project, name, {"where": where})
     return path, timings
 
 

@@ -14,7 +14,8 @@ def save_screenshots(project_path: Path, out_dir: Path) -> list[Path]:
     list of pathlib.Path
         ``window.png`` (the whole window, map coloured by cluster), ``map.png``, ``table.png`` (the
         rows of the cluster with the highest error rate selected), ``clusters.png`` and, once error
-        modes are tagged, ``error-modes.png``, ``confusion-matrix.png`` and ``review-inspector.png``.
+        modes are tagged, ``error-modes.png``, ``confusion-matrix.png``,
+        ``review-inspector.png`` and ``slices.png``.
     """
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PySide6.QtCore import QSettings
@@ -71,3 +72,10 @@ def _error_views(window: object, grab: object) -> None:
     window.bottom_tabs.setCurrentWidget(window.table_view)
     window.start_review()
     grab(window, "review-inspector.png")
+    window.docks["Slices"].raise_()
+    window.slicing.refresh()
+    if window.slicing.metrics:
+        window.slicing.choose(next(iter(window.slicing.metrics)))
+    window.slicing.panel.alpha.setValue(0.9)
+    window.slicing.discover()
+    grab(window, "slices.png")

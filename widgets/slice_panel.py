@@ -45,6 +45,11 @@ def _table(headers: list[str]) -> QTableWidget:
     table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
     table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
     table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+    for column in range(1, len(headers)):
+        table.horizontalHeader().setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+    table.setWordWrap(False)
+    table.verticalHeader().setDefaultSectionSize(22)
+    table.setMinimumHeight(110)
     return table
 
 
@@ -92,10 +97,10 @@ class SlicePanel(QWidget):
         actions.insertWidget(1, self.name, 1)
         self.saved = _table(["Slice", "Rows", "Accuracy [95% CI]", "Errors vs rest", "q (BH)"])
         self.saved.cellClicked.connect(lambda r, _c: self.sliceChosen.emit(self.saved.item(r, 0).text()))
-        self.chart = pg.PlotWidget(background="w", title="Accuracy per slice (95% Wilson interval)")
-        self.chart.setMaximumHeight(170)
-        self.class_chart = pg.PlotWidget(background="w", title="F1 per class in the chosen slice (lowest 12)")
-        self.class_chart.setMaximumHeight(170)
+        self.chart = pg.PlotWidget(background="w", title="Accuracy (95% Wilson CI)")
+        self.chart.setMinimumHeight(170)
+        self.class_chart = pg.PlotWidget(background="w", title="Lowest F1 per class")
+        self.class_chart.setMinimumHeight(170)
         self.discover = QPushButton("Discover worst slices (SliceLine)")
         self.discover.clicked.connect(self.discoverRequested.emit)
         self.alpha = QDoubleSpinBox()
@@ -116,8 +121,10 @@ class SlicePanel(QWidget):
         layout.addLayout(actions)
         layout.addWidget(self.message)
         layout.addWidget(self.saved, 1)
-        layout.addWidget(self.chart)
-        layout.addWidget(self.class_chart)
+        charts = QHBoxLayout()
+        charts.addWidget(self.chart)
+        charts.addWidget(self.class_chart)
+        layout.addLayout(charts)
         discover = QHBoxLayout()
         discover.addWidget(self.discover, 1)
         discover.addWidget(QLabel("α"))
@@ -184,7 +191,7 @@ class SlicePanel(QWidget):
         self.class_chart.clear()
         if metrics is None or not metrics.per_class:
             return
-        worst = sorted((c for c in metrics.per_class if c["support"] > 0), key=lambda c: c["f1"])[:12]
+        worst = sorted((c for c in metrics.per_class if c["support"] > 0), key=lambda c: c["f1"])[:8]
         y = np.arange(len(worst))[::-1].astype(float)
         self.class_chart.addItem(
             pg.BarGraphItem(
@@ -196,7 +203,7 @@ class SlicePanel(QWidget):
             )
         )
         self.class_chart.getAxis("left").setTicks(
-            [[(float(yy), f"{c['class']} ({c['support']})") for yy, c in zip(y, worst, strict=True)]]
+            [[(float(yy), f"{_short(c['class'])} ({c['support']})") for yy, c in zip(y, worst, strict=True)]]
         )
         self.class_chart.setXRange(0, 1)
 
@@ -216,3 +223,7 @@ class SlicePanel(QWidget):
     def _open_found(self, row: int, _column: int = 0) -> None:
         self.expression.setText(self.found.item(row, 0).text())
         self.applyRequested.emit(self.expression.text())
+
+
+def _short(name: str, limit: int = 18) -> str:
+    return name if len(name) <= limit else name[: limit - 1] + "…"
