@@ -142,6 +142,38 @@ def _parse_time(df: pl.DataFrame, roles: RoleMapping, source: str) -> pl.DataFra
     return df.with_columns(parsed.alias(col))
 
 
+def _model_outputs(
+    df: pl.DataFrame,
+    roles: RoleMapping,
+    mapping: list[str] | dict[str, str] | None,
+    labels: pl.Series | None,
+    source: str,
+) -> tuple[list[str], pl.Series | None, NDArray[np.float64] | None]:
+    """Validated class names, predicted labels and probabilities named by ``roles``."""
+    preds = df[roles.pred] if roles.pred else None
+    if mapping is not None and preds is not None:
+        preds = _apply_label_map(preds, mapping, source)
+    preds = preds.cast(pl.String) if preds is not None else None
+    map_names = (list(mapping.values()) if isinstance(mapping, dict) else mapping) if mapping else None
+    probs = probability_matrix(df, roles, map_names, source)
+    if probs is not None:
+        validate_probabilities(probs[0], source)
+    class_names = (
+        probs[1]
+        if probs
+        else map_names or sorted(set(labels.drop_nulls().to_list()) if labels is not None else [])
+    )
+    if labels is not None and class_names:
+        check_known(labels, class_names, "labels", source)
+    if preds is None and probs is not None:
+        preds = pl.Series([class_names[i] for i in probs[0].argmax(axis=1)], dtype=pl.String)
+    if preds is not None:
+        if preds.null_count():
+            raise InputError(f"{source}: predicted label is empty in {preds.null_count()} row(s).")
+        check_known(preds, class_names, "predicted labels", source)
+    return class_names, preds, probs[0] if probs is not None else None
+
+
 def content_hashes(values: list[str]) -> list[str]:
     """Return the 128-bit BLAKE2b hex digest of each string (the row's content hash)."""
     return [hashlib.blake2b(v.encode(), digest_size=16).hexdigest() for v in values]
@@ -217,30 +249,10 @@ def import_dataset(
 
     mapping = read_label_map(label_map) if label_map else None
     labels = df[roles.label] if roles.label else None
-    preds = df[roles.pred] if roles.pred else None
-    if mapping is not None:
-        labels = _apply_label_map(labels, mapping, source) if labels is not None else None
-        preds = _apply_label_map(preds, mapping, source) if preds is not None else None
+    if mapping is not None and labels is not None:
+        labels = _apply_label_map(labels, mapping, source)
     labels = labels.cast(pl.String) if labels is not None else None
-    preds = preds.cast(pl.String) if preds is not None else None
-    map_names = (list(mapping.values()) if isinstance(mapping, dict) else mapping) if mapping else None
-
-    probs = probability_matrix(df, roles, map_names, source)
-    if probs is not None:
-        validate_probabilities(probs[0], source)
-    class_names = (
-        probs[1]
-        if probs
-        else map_names or sorted(set(labels.drop_nulls().to_list()) if labels is not None else [])
-    )
-    if labels is not None and class_names:
-        check_known(labels, class_names, "labels", source)
-    if preds is None and probs is not None:
-        preds = pl.Series([class_names[i] for i in probs[0].argmax(axis=1)], dtype=pl.String)
-    if preds is not None:
-        if preds.null_count():
-            raise InputError(f"{source}: predicted label is empty in {preds.null_count()} row(s).")
-        check_known(preds, class_names, "predicted labels", source)
+    class_names, preds, probs = _model_outputs(df, roles, mapping, labels, source)
 
     output_cols = set(roles.proba_cols) | {roles.pred, roles.proba_list} - {None}
     if roles.proba_prefix:
@@ -293,9 +305,7 @@ def import_dataset(
             s.add(run)
             s.flush()
             run_id = run.id
-            _write_predictions(
-                s.connection(), run.id, probs[0] if probs else None, class_names, preds, labels
-            )
+            _write_predictions(s.connection(), run.id, probs, class_names, preds, labels)
         project.log(
             "import",
             {"dataset": dataset_name, "version": version.id, "rows": data.height, "source": source},

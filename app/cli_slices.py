@@ -35,7 +35,10 @@ def cmd_slices(args: argparse.Namespace) -> int:
     with Project.open(args.project) as project:
         if args.save:
             save_slice(project, args.save, {"where": args.where})
-        frame = load_view_frame(project, resolve_version(project, args.dataset))
+        version = resolve_version(project, args.dataset)
+        if args.compare:
+            return _compare(project, version, args)
+        frame = load_view_frame(project, version)
         slices = list_slices(project)
     table = filter_table(frame)
     if frame.label_column is None or "predicted" not in table.columns:
@@ -67,6 +70,46 @@ def cmd_slices(args: argparse.Namespace) -> int:
             f"[{m.accuracy_low:.1%}, {m.accuracy_high:.1%}]  "
             f"errors vs rest {m.error_rate:5.1%} / {m.rest_error_rate:5.1%}  q={m.q_value:.2g}"
         )
+    return 0
+
+
+def _compare(project: Any, version: int, args: argparse.Namespace) -> int:
+    from analysis.slices.compare import compare_runs
+    from analysis.slices.filters import list_slices
+
+    names = [r.strip() for r in args.compare.split(",")]
+    if len(names) != 2:
+        raise InputError("--compare takes two run names: --compare RUN_A,RUN_B.")
+    rows = compare_runs(project, version, names[0], names[1], list_slices(project))
+    if args.json:
+        print(json.dumps(rows, indent=2))
+        return 0
+    print(f"{'slice':<24} {'rows':>7}  {names[0]:>12}  {names[1]:>12}  difference [95% CI]")
+    for r in rows:
+        print(
+            f"{r['slice']:<24} {r['rows']:7,}  {r['accuracy_a']:12.1%}  {r['accuracy_b']:12.1%}  "
+            f"{r['difference']:+.1%} [{r['difference_low']:+.1%}, {r['difference_high']:+.1%}]"
+        )
+    return 0
+
+
+def cmd_import_run(args: argparse.Namespace) -> int:
+    from analysis.catalog import resolve_version
+    from analysis.roles import RoleMapping
+    from analysis.runs import import_run
+    from storage.project import Project
+
+    roles = RoleMapping(
+        id=args.id,
+        pred=args.pred,
+        proba_cols=tuple(c.strip() for c in args.proba_cols.split(",")) if args.proba_cols else (),
+        proba_prefix=args.proba_prefix,
+        run_name=args.run_name,
+    )
+    with Project.open(args.project) as project:
+        version = resolve_version(project, args.dataset)
+        import_run(project, version, args.file, roles, encoding=args.encoding, label_map=args.label_map)
+    print(f"Added model run '{args.run_name}' to version {version}.")
     return 0
 
 
@@ -126,8 +169,22 @@ def add_parsers(sub: Any) -> None:
     p.add_argument("--dataset")
     p.add_argument("--save", help="save --where as a slice with this name first")
     p.add_argument("--where", help="SQL WHERE expression (polars SQL), e.g. \"label = 'card_arrival'\"")
+    p.add_argument("--compare", help="two model runs side by side: RUN_A,RUN_B")
     p.add_argument("--json", action="store_true", help="with per-class precision, recall and F1")
     p.set_defaults(func=cmd_slices)
+
+    p = sub.add_parser("import-run", help="add another model's outputs to a version (matched on id)")
+    p.add_argument("project")
+    p.add_argument("file")
+    p.add_argument("--dataset")
+    p.add_argument("--id", help="id column of the outputs file (default: the version's id column name)")
+    p.add_argument("--pred")
+    p.add_argument("--proba-cols")
+    p.add_argument("--proba-prefix")
+    p.add_argument("--label-map")
+    p.add_argument("--run-name", required=True)
+    p.add_argument("--encoding", default="utf-8")
+    p.set_defaults(func=cmd_import_run)
 
     p = sub.add_parser("discover", help="find the worst slices with SliceLine")
     p.add_argument("project")

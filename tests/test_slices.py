@@ -301,3 +301,48 @@ def test_failed_export_leaves_no_partial_file(
     with Project.open(clinc_project) as project, pytest.raises(OSError, match="disk full"):
         export_rows(project, 1, {"where": None}, tmp_path / "x.csv", ExportOptions(format="csv"))
     assert list(tmp_path.iterdir()) == []
+
+
+def test_two_model_runs_side_by_side(
+    clinc_project: Path, tmp_path: Path, data_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from sklearn.feature_extraction.text import CountVectorizer
+    from sklearn.naive_bayes import MultinomialNB
+
+    from analysis.catalog import list_runs
+    from analysis.runs import import_run
+    from analysis.slices.compare import compare_runs
+
+    data = json.loads((data_dir / "clinc150" / "data_full.json").read_text())
+    train = data["train"][::2] + data["oos_train"]
+    with Project.open(clinc_project) as project:
+        rows = load_view_frame(project, 1).rows
+    vec = CountVectorizer()
+    model = MultinomialNB().fit(vec.fit_transform([t for t, _ in train]), [y for _, y in train])
+    pl.DataFrame({"id": rows["id"], "nb": model.predict(vec.transform(rows["text"].to_list()))}).write_csv(
+        tmp_path / "nb.csv"
+    )
+    pl.DataFrame({"id": ["c0", "nope"], "nb": ["oos", "oos"]}).write_csv(tmp_path / "bad.csv")
+    with Project.open(clinc_project) as project:
+        with pytest.raises(InputError, match="ids not in the data"):
+            import_run(project, 1, tmp_path / "bad.csv", RoleMapping(pred="nb", run_name="broken"))
+        import_run(project, 1, tmp_path / "nb.csv", RoleMapping(pred="nb", run_name="naive-bayes"))
+        assert [r.name for r in list_runs(project, 1)] == ["model", "naive-bayes"]
+        save_slice(project, "oos only", {"where": "domain = 'oos'"})
+        compared = {
+            r["slice"]: r for r in compare_runs(project, 1, "model", "naive-bayes", list_slices(project))
+        }
+    nb = model.predict(vec.transform(rows["text"].to_list()))
+    for name, mask in (
+        ("all rows", np.ones(rows.height, bool)),
+        ("oos only", (rows["domain"] == "oos").to_numpy()),
+    ):
+        acc_a = float((rows["predicted"].to_numpy()[mask] == rows["intent"].to_numpy()[mask]).mean())
+        acc_b = float((nb[mask] == rows["intent"].to_numpy()[mask]).mean())
+        r = compared[name]
+        assert r["accuracy_a"] == pytest.approx(acc_a) and r["accuracy_b"] == pytest.approx(acc_b)
+        assert r["difference"] == pytest.approx(acc_b - acc_a)
+        assert r["difference_low"] < r["difference"] < r["difference_high"]
+    assert main(["slices", str(clinc_project), "--dataset", "clinc", "--compare", "model,naive-bayes"]) == 0
+    out = capsys.readouterr().out
+    assert "naive-bayes" in out and "oos only" in out and "difference [95% CI]" in out
