@@ -9,7 +9,9 @@ import polars as pl
 from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QApplication
 
+from analysis.catalog import list_runs
 from analysis.export import export_rows
+from analysis.slices.compare import compare_runs
 from analysis.slices.discovery import discover_slices
 from analysis.slices.filters import evaluate, filter_table, list_slices, save_slice
 from analysis.slices.metrics import SliceMetrics, benjamini_hochberg, encode_labels, slice_metrics
@@ -39,6 +41,7 @@ class SlicingController(QObject):
         self.panel.sliceChosen.connect(self.choose)
         self.panel.discoverRequested.connect(self.discover)
         self.panel.exportRequested.connect(self.export)
+        self.panel.compareRequested.connect(self.compare)
 
     def set_frame(self, frame: ViewFrame | None) -> None:
         """Follow the shown version: columns for the builder, metrics of the saved slices."""
@@ -57,6 +60,9 @@ class SlicingController(QObject):
                 )
         self.panel.show_found([])
         self.panel.message.setText("")
+        project = self.window.project
+        runs = list_runs(project, frame.version_id) if project is not None and frame is not None else []
+        self.panel.set_runs([r.name for r in runs])
         self.refresh()
 
     def refresh(self) -> None:
@@ -124,6 +130,18 @@ class SlicingController(QObject):
         self.panel.expression.setText(spec.get("where") or "")
         self.window.selection.set(np.flatnonzero(evaluate(self.table, spec)), source=self)
         self.panel.show_classes(self.metrics.get(name))
+
+    def compare(self, run_a: str, run_b: str) -> None:
+        """Show two runs side by side on every saved slice."""
+        project, frame = self.window.project, self.window.frame
+        if project is None or frame is None:
+            return
+        try:
+            rows = compare_runs(project, frame.version_id, run_a, run_b, list_slices(project))
+        except StrataError as err:
+            self.panel.message.setText(str(err))
+            return
+        self.panel.show_comparison(rows)
 
     def discover(self) -> None:
         """Run SliceLine on the shown version."""

@@ -90,3 +90,30 @@ def test_export_a_deduplicated_stratified_subset(
     kept = [group_of.get(ids.index(k)) for k in exported["id"]]
     assert len([g for g in kept if g is not None]) == len({g for g in kept if g is not None})  # one per group
     assert "Exported 200 rows" in window.slicing.panel.message.text()
+
+
+def test_compare_two_runs_in_the_panel(window: MainWindow, sample_project: Path, tmp_path: Path) -> None:
+    from analysis.roles import RoleMapping
+    from analysis.runs import import_run
+    from storage.project import Project
+
+    # a second "model": the first one's second-best guess, so the two runs disagree on every row
+    window.open_project(sample_project)
+    probs = window.frame.probabilities
+    names = window.frame.class_names
+    second = [names[i] for i in np.argsort(-probs, axis=1)[:, 1]]
+    pl.DataFrame({"id": window.frame.rows["id"], "second": second}).write_csv(tmp_path / "second.csv")
+    with Project.open(sample_project) as project:
+        import_run(
+            project,
+            window.version_id,
+            tmp_path / "second.csv",
+            RoleMapping(pred="second", run_name="runner-up"),
+        )
+    window.open_project(sample_project)
+    panel = window.slicing.panel
+    assert panel.run_a.currentText() == "model" and panel.run_b.currentText() == "runner-up"
+    panel.compareRequested.emit("model", "runner-up")
+    assert panel.comparison.isVisible() and panel.comparison.rowCount() == 1 + len(EXAMPLE_SLICES)
+    first = panel.comparison.item(0, 4).text()
+    assert panel.comparison.item(0, 0).text() == "all rows" and first.startswith("-")

@@ -61,6 +61,7 @@ class SlicePanel(QWidget):
     sliceChosen = Signal(str)  # saved slice name
     discoverRequested = Signal()
     exportRequested = Signal(str)  # SQL of the current filter
+    compareRequested = Signal(str, str)  # run A, run B
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -112,6 +113,16 @@ class SlicePanel(QWidget):
         )
         self.found = _table(["Discovered slice", "Rows", "Errors", "Score"])
         self.found.cellDoubleClicked.connect(self._open_found)
+        self.run_a, self.run_b = QComboBox(), QComboBox()
+        compare = QPushButton("Compare runs")
+        compare.clicked.connect(
+            lambda: self.compareRequested.emit(self.run_a.currentText(), self.run_b.currentText())
+        )
+        self.compare_row = QHBoxLayout()
+        for widget in (QLabel("Run A"), self.run_a, QLabel("Run B"), self.run_b, compare):
+            self.compare_row.addWidget(widget)
+        self.comparison = _table(["Slice", "Rows", "A", "B", "B − A [95% CI]"])
+        self.comparison.setVisible(False)
         self.message = QLabel("")
         self.message.setWordWrap(True)
         layout = QVBoxLayout(self)
@@ -131,6 +142,38 @@ class SlicePanel(QWidget):
         discover.addWidget(self.alpha)
         layout.addLayout(discover)
         layout.addWidget(self.found, 1)
+        layout.addLayout(self.compare_row)
+        layout.addWidget(self.comparison, 1)
+
+    def _emit_compare(self) -> None:
+        self.compareRequested.emit(self.run_a.currentText(), self.run_b.currentText())
+
+    def set_runs(self, runs: list[str]) -> None:
+        """The model runs that can be compared (the row shows only with two or more)."""
+        for combo, pick in ((self.run_a, 0), (self.run_b, len(runs) - 1)):
+            combo.clear()
+            combo.addItems(runs)
+            combo.setCurrentIndex(max(pick, 0))
+        for i in range(self.compare_row.count()):
+            self.compare_row.itemAt(i).widget().setVisible(len(runs) >= 2)
+        self.comparison.setVisible(False)
+
+    def show_comparison(self, rows: list[dict[str, object]]) -> None:
+        """Accuracy of two runs per slice and their paired difference."""
+        self.comparison.setRowCount(0)
+        for r in rows:
+            row = self.comparison.rowCount()
+            self.comparison.insertRow(row)
+            cells = [
+                str(r["slice"]),
+                f"{r['rows']:,}",
+                f"{r['accuracy_a']:.1%}",
+                f"{r['accuracy_b']:.1%}",
+                f"{r['difference']:+.1%} [{r['difference_low']:+.1%}, {r['difference_high']:+.1%}]",
+            ]
+            for column, text in enumerate(cells):
+                self.comparison.setItem(row, column, QTableWidgetItem(text))
+        self.comparison.setVisible(True)
 
     def set_columns(self, columns: list[str], numeric: set[str]) -> None:
         """The columns a condition can use."""
