@@ -189,6 +189,7 @@ def import_dataset(
     outputs_path: str | Path | None = None,
     label_map: str | Path | None = None,
     note: str = "",
+    version_of: str | None = None,
 ) -> ImportResult:
     """Import ``path`` (and optionally a model's outputs) as version 1 of a new dataset.
 
@@ -208,6 +209,8 @@ def import_dataset(
         A separate file of model outputs, joined to the data on ``roles.id``.
     label_map : str or pathlib.Path, optional
         Mapping of integer labels to class names (see :func:`read_label_map`).
+    version_of : str, optional
+        Import as the next version of this existing dataset instead of a new dataset.
 
     Returns
     -------
@@ -270,16 +273,27 @@ def import_dataset(
         _row_id=pl.int_range(data.height, dtype=pl.Int64), _row_key=keys, _content_hash=pl.Series(hashes)
     )
 
-    dataset_name = name or path.stem
+    dataset_name = version_of or name or path.stem
     with project.session() as s:
-        if s.scalar(select(func.count()).where(Dataset.name == dataset_name)):
-            raise InputError(f"A dataset named '{dataset_name}' already exists; import with another --name.")
-        dataset = Dataset(name=dataset_name)
-        s.add(dataset)
-        s.flush()
+        dataset = s.scalar(select(Dataset).where(Dataset.name == dataset_name))
+        if version_of is not None and dataset is None:
+            raise InputError(f"No dataset named '{version_of}' to add a version to; import it first.")
+        if version_of is None and dataset is not None:
+            raise InputError(
+                f"A dataset named '{dataset_name}' already exists; import with another --name, "
+                f"or as its next version with --version-of '{dataset_name}'."
+            )
+        if dataset is None:
+            dataset = Dataset(name=dataset_name)
+            s.add(dataset)
+            s.flush()
+        number = (
+            s.scalar(select(func.max(DatasetVersion.number)).where(DatasetVersion.dataset_id == dataset.id))
+            or 0
+        ) + 1
         version = DatasetVersion(
             dataset_id=dataset.id,
-            number=1,
+            number=number,
             source_path=str(path.resolve()),
             source_sha256=file_sha256(path),
             row_count=data.height,

@@ -54,6 +54,7 @@ def cmd_import(args: argparse.Namespace) -> int:
             encoding=args.encoding,
             outputs_path=args.outputs,
             label_map=args.label_map,
+            version_of=args.version_of,
         )
     run = f", model run '{args.run_name}'" if result.run_id else ""
     print(f"Imported {result.rows:,} rows into {args.project} (version {result.version_id}{run}).")
@@ -214,6 +215,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("project")
     p.add_argument("file")
     p.add_argument("--name", help="dataset name (default: the file's stem)")
+    p.add_argument("--version-of", help="import as the next version of this dataset")
     for role in ("id", "text", "label", "time", "split", "group", "pred"):
         p.add_argument(f"--{role}", help=f"column holding the {role}")
     p.add_argument("--annotators", nargs="*", help="extra annotator label columns")

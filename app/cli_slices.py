@@ -162,6 +162,56 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def _version(project: Any, ref: str) -> int:
+    """A version given as its id (``7``) or as ``dataset:number`` (``clinc:2``)."""
+    from analysis.catalog import list_versions
+
+    versions = list_versions(project)
+    for v in versions:
+        if ref == str(v.version_id) or ref == f"{v.dataset}:{v.number}":
+            return v.version_id
+    known = ", ".join(f"{v.dataset}:{v.number}" for v in versions) or "none"
+    raise InputError(f"No version '{ref}'; versions are {known} (or their ids).")
+
+
+def cmd_diff(args: argparse.Namespace) -> int:
+    from analysis.diff import diff_versions
+    from storage.project import Project
+
+    with Project.open(args.project) as project:
+        diff = diff_versions(
+            project, _version(project, args.from_version), _version(project, args.to_version)
+        )
+    summary = diff.summary()
+    if args.out:
+        diff.changed_cells.write_csv(args.out)
+    if args.json:
+        print(json.dumps(summary, indent=2, default=str))
+        return 0
+    print(
+        f"Rows matched by {summary['match_by']}: {diff.added:,} added, {diff.removed:,} removed, "
+        f"{diff.changed:,} changed, {diff.unchanged:,} unchanged."
+    )
+    for column, count in diff.changed_columns.items():
+        print(f"  {column}: {count:,} cells changed")
+    schema = diff.schema
+    if schema["added"] or schema["removed"] or schema["retyped"]:
+        print(f"Schema: added {schema['added']}, removed {schema['removed']}, retyped {schema['retyped']}")
+    if any(diff.repeated_keys.values()):
+        print(f"Repeated keys (matched by occurrence): {diff.repeated_keys}")
+    for row in diff.label_changes.head(10).iter_rows(named=True):
+        print(f"  label {row['from']} → {row['to']}: {row['rows']:,} rows")
+    p = diff.predictions
+    if p:
+        print(
+            f"Predictions ({p['runs'][0]} → {p['runs'][1]}): {p['wrong_to_right']:,} wrong→right, "
+            f"{p['right_to_wrong']:,} right→wrong, {p['changed_wrong']:,} changed wrong; accuracy "
+            f"{p['accuracy_from']:.1%} → {p['accuracy_to']:.1%} ({p['difference']:+.1%} "
+            f"[{p['difference_ci'][0]:+.1%}, {p['difference_ci'][1]:+.1%}])"
+        )
+    return 0
+
+
 def add_parsers(sub: Any) -> None:
     """Add the slice and export commands to the ``strata`` parser."""
     p = sub.add_parser("slices", help="saved slices with accuracy, Wilson intervals and BH-corrected tests")
@@ -185,6 +235,14 @@ def add_parsers(sub: Any) -> None:
     p.add_argument("--run-name", required=True)
     p.add_argument("--encoding", default="utf-8")
     p.set_defaults(func=cmd_import_run)
+
+    p = sub.add_parser("diff", help="what changed between two versions")
+    p.add_argument("project")
+    p.add_argument("--from", dest="from_version", required=True, help="version id or dataset:number")
+    p.add_argument("--to", dest="to_version", required=True, help="version id or dataset:number")
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--out", help="write every changed cell (key, column, old, new) to this CSV")
+    p.set_defaults(func=cmd_diff)
 
     p = sub.add_parser("discover", help="find the worst slices with SliceLine")
     p.add_argument("project")
