@@ -259,9 +259,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_info)
 
+    from app.cli_drift import add_parser as add_drift
     from app.cli_slices import add_parsers
 
     add_parsers(sub)
+    add_drift(sub)
 
     p = sub.add_parser("gui", help="open the main window")
     p.add_argument("project", nargs="?")

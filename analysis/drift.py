@@ -1,0 +1,243 @@
+"""Drift between a reference and a current set of rows: per column, in embeddings, in cluster shares.
+
+Per-column defaults follow Evidently's data-drift preset, chosen by the reference size n: numeric —
+Kolmogorov–Smirnov p < 0.05 for n ≤ 1000, else the Wasserstein distance normalised by the reference
+standard deviation ≥ 0.1; categorical — chi-square p < 0.05 for n ≤ 1000, else the Jensen–Shannon
+distance ≥ 0.1. The population stability index (10 bins; 0.1 moderate, 0.25 major) is shown for all.
+Tests and distances come from scipy.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any
+
+import numpy as np
+import polars as pl
+from numpy.typing import NDArray
+
+SMALL_REFERENCE = 1000
+PSI_BINS = 10
+PSI_EPS = 1e-4
+
+
+@dataclass(frozen=True)
+class ColumnDrift:
+    """One column's drift verdict: the test used, its statistic and threshold, and the PSI."""
+
+    column: str
+    kind: str
+    test: str
+    statistic: float
+    threshold: float
+    drift: bool
+    psi: float
+    reference_rows: int
+    current_rows: int
+    p_value: float = float("nan")
+
+    @property
+    def verdict(self) -> str:
+        """``drift`` (the default test's threshold is crossed), ``significant shift`` (a two-sample
+        test says the distributions differ, p < 0.05, but the effect is below the drift threshold),
+        or ``stable``."""
+        if self.drift:
+            return "drift"
+        return "significant shift" if self.p_value < 0.05 else "stable"
+
+    def as_dict(self) -> dict[str, Any]:
+        """Plain JSON values."""
+        return asdict(self) | {"verdict": self.verdict}
+
+
+def _is_numeric(series: pl.Series) -> bool:
+    return series.dtype.is_numeric() and series.dtype != pl.Boolean and series.n_unique() > 10
+
+
+def psi(reference: NDArray[Any], current: NDArray[Any], numeric: bool) -> float:
+    """Population stability index: Σ (c − r)·ln(c / r) over 10 reference-quantile bins (or categories)."""
+    if numeric:
+        edges = np.unique(np.quantile(reference, np.linspace(0, 1, PSI_BINS + 1)))
+        if edges.size < 2:
+            return 0.0
+        r = np.histogram(np.clip(reference, edges[0], edges[-1]), edges)[0].astype(float)
+        c = np.histogram(np.clip(current, edges[0], edges[-1]), edges)[0].astype(float)
+    else:
+        levels = np.union1d(np.unique(reference), np.unique(current))
+        r = np.array([(reference == v).sum() for v in levels], dtype=float)
+        c = np.array([(current == v).sum() for v in levels], dtype=float)
+    r = np.maximum(r / max(r.sum(), 1), PSI_EPS)
+    c = np.maximum(c / max(c.sum(), 1), PSI_EPS)
+    return float(np.sum((c - r) * np.log(c / r)))
+
+
+def column_drift(name: str, reference: pl.Series, current: pl.Series) -> ColumnDrift:
+    """Test one column for drift with Evidently's default for its type and the reference size."""
+    from scipy.spatial.distance import jensenshannon
+    from scipy.stats import chi2_contingency, ks_2samp, wasserstein_distance
+
+    ref, cur = reference.drop_nulls(), current.drop_nulls()
+    n = ref.len()
+    numeric = _is_numeric(ref)
+    if numeric:
+        r, c = ref.cast(pl.Float64).to_numpy(), cur.cast(pl.Float64).to_numpy()
+        p_value = float(ks_2samp(r, c).pvalue)
+        if n <= SMALL_REFERENCE:
+            statistic, threshold, test = p_value, 0.05, "Kolmogorov–Smirnov p-value"
+            drift = statistic < threshold
+        else:
+            std = float(np.std(r)) or 1.0
+            statistic, threshold, test = float(wasserstein_distance(r, c) / std), 0.1, "Wasserstein / std"
+            drift = statistic >= threshold
+        return ColumnDrift(
+            name, "numeric", test, statistic, threshold, drift, psi(r, c, True), n, cur.len(), p_value
+        )
+    r, c = ref.cast(pl.String).to_numpy(), cur.cast(pl.String).to_numpy()
+    levels = np.union1d(np.unique(r), np.unique(c))
+    ref_counts = np.array([(r == v).sum() for v in levels], dtype=float)
+    cur_counts = np.array([(c == v).sum() for v in levels], dtype=float)
+    # Two-sample chi-square test of homogeneity on the 2 × K table: Evidently's one-sample form takes
+    # the reference shares as exact and, with a sampled reference, flags drift far above 5%.
+    table = np.vstack([ref_counts, cur_counts])
+    p_value = float(chi2_contingency(table).pvalue) if levels.size > 1 else 1.0
+    if n <= SMALL_REFERENCE:
+        statistic, threshold, test = p_value, 0.05, "chi-square p-value"
+        drift = statistic < threshold
+    else:
+        statistic = float(jensenshannon(ref_counts / ref_counts.sum(), cur_counts / max(cur_counts.sum(), 1)))
+        threshold, test = 0.1, "Jensen–Shannon distance"
+        drift = statistic >= threshold
+    return ColumnDrift(
+        name, "categorical", test, statistic, threshold, drift, psi(r, c, False), n, cur.len(), p_value
+    )
+
+
+def drift_report(reference: pl.DataFrame, current: pl.DataFrame, columns: list[str]) -> list[ColumnDrift]:
+    """Drift of each column, the drifted first (by PSI)."""
+    results = [
+        column_drift(c, reference[c], current[c]) for c in columns if reference[c].drop_nulls().len() > 1
+    ]
+    return sorted(results, key=lambda d: (not d.drift, -d.psi))
+
+
+def domain_classifier_auc(
+    reference: NDArray[np.float32], current: NDArray[np.float32], seed: int = 0, sample: int = 2000
+) -> float:
+    """Cross-validated ROC AUC of a classifier telling current rows from reference rows (drift above 0.55).
+
+    Logistic regression, 5-fold stratified, on at most ``sample`` rows of each side (Evidently's
+    embeddings drift method "model"; scikit-learn).
+    """
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import StratifiedKFold, cross_val_score
+
+    rng = np.random.default_rng(seed)
+    a = reference[rng.permutation(len(reference))[:sample]]
+    b = current[rng.permutation(len(current))[:sample]]
+    x = np.vstack([a, b])
+    y = np.r_[np.zeros(len(a)), np.ones(len(b))]
+    folds = StratifiedKFold(5, shuffle=True, random_state=seed)
+    return float(cross_val_score(LogisticRegression(max_iter=1000), x, y, cv=folds, scoring="roc_auc").mean())
+
+
+def mmd_permutation_test(
+    reference: NDArray[np.float32],
+    current: NDArray[np.float32],
+    permutations: int = 200,
+    sample: int = 500,
+    seed: int = 0,
+) -> tuple[float, float]:
+    """Maximum mean discrepancy (RBF kernel, median-distance bandwidth) with a permutation p-value.
+
+    Gretton et al., "A Kernel Two-Sample Test", JMLR 2012; biased estimator on at most ``sample`` rows
+    of each side.
+
+    Returns
+    -------
+    mmd2, p_value : float
+    """
+    from scipy.spatial.distance import cdist
+
+    rng = np.random.default_rng(seed)
+    a = reference[rng.permutation(len(reference))[:sample]].astype(np.float64)
+    b = current[rng.permutation(len(current))[:sample]].astype(np.float64)
+    x = np.vstack([a, b])
+    d2 = cdist(x, x, "sqeuclidean")
+    bandwidth = np.median(d2[d2 > 0]) or 1.0
+    k = np.exp(-d2 / bandwidth)
+    n = len(a)
+
+    def stat(order: NDArray[np.int64]) -> float:
+        i, j = order[:n], order[n:]
+        return float(k[np.ix_(i, i)].mean() + k[np.ix_(j, j)].mean() - 2 * k[np.ix_(i, j)].mean())
+
+    observed = stat(np.arange(len(x)))
+    null = [stat(rng.permutation(len(x))) for _ in range(permutations)]
+    return observed, float((1 + sum(s >= observed for s in null)) / (1 + permutations))
+
+
+def cluster_share_shift(reference: NDArray[np.int64], current: NDArray[np.int64]) -> list[dict[str, Any]]:
+    """Each cluster's share of reference and current rows, with Wilson intervals; largest change first."""
+    from analysis.slices.metrics import wilson_interval
+
+    out = []
+    for c in np.union1d(np.unique(reference), np.unique(current)):
+        kr, kc = int((reference == c).sum()), int((current == c).sum())
+        (lr, hr), (lc, hc) = wilson_interval(kr, reference.size), wilson_interval(kc, current.size)
+        out.append(
+            {
+                "cluster": int(c),
+                "reference_share": kr / max(reference.size, 1),
+                "reference_ci": [float(lr), float(hr)],
+                "current_share": kc / max(current.size, 1),
+                "current_ci": [float(lc), float(hc)],
+                "change": kc / max(current.size, 1) - kr / max(reference.size, 1),
+                "significant": bool(hc < lr or hr < lc),
+            }
+        )
+    return sorted(out, key=lambda r: -abs(r["change"]))
+
+
+def metrics_over_time(frame: pl.DataFrame, time: str, label: str | None, every: str = "1d") -> pl.DataFrame:
+    """Per time bucket: rows, share of each label, accuracy with its Wilson interval (when predictions
+    exist), and the label's Jensen–Shannon distance to the first bucket.
+
+    Parameters
+    ----------
+    every : str
+        polars duration of a bucket (``1h``, ``1d``, ``1w``…).
+    """
+    from scipy.spatial.distance import jensenshannon
+
+    from analysis.slices.metrics import wilson_interval
+
+    sorted_frame = frame.filter(pl.col(time).is_not_null()).sort(time)
+    aggs: list[pl.Expr] = [pl.len().alias("rows")]
+    if "correct" in frame.columns:
+        aggs.append(pl.col("correct").sum().alias("correct"))
+    buckets = sorted_frame.group_by_dynamic(time, every=every).agg(aggs)
+    if "correct" in frame.columns:
+        low, high = wilson_interval(buckets["correct"].to_numpy(), buckets["rows"].to_numpy())
+        buckets = buckets.with_columns(
+            accuracy=pl.col("correct") / pl.col("rows"),
+            accuracy_low=pl.Series(low),
+            accuracy_high=pl.Series(high),
+        )
+    if label is not None:
+        shares = (
+            sorted_frame.group_by_dynamic(time, every=every, group_by=label)
+            .agg(pl.len().alias("n"))
+            .pivot(on=label, index=time, values="n")
+            .fill_null(0)
+            .sort(time)
+        )
+        classes = [c for c in shares.columns if c != time]
+        counts = shares.select(classes).to_numpy().astype(float)
+        dist = counts / np.maximum(counts.sum(axis=1, keepdims=True), 1)
+        drift = [float(jensenshannon(dist[0], d)) for d in dist]
+        shares = shares.with_columns(
+            [(pl.col(c) / pl.sum_horizontal(classes)).alias(f"share {c}") for c in classes]
+        )
+        buckets = buckets.join(shares.select(time, *[f"share {c}" for c in classes]), on=time, how="left")
+        buckets = buckets.with_columns(label_drift_js=pl.Series(drift))
+    return buckets
