@@ -241,3 +241,12 @@ def metrics_over_time(frame: pl.DataFrame, time: str, label: str | None, every: 
         buckets = buckets.join(shares.select(time, *[f"share {c}" for c in classes]), on=time, how="left")
         buckets = buckets.with_columns(label_drift_js=pl.Series(drift))
     return buckets
+
+
+def default_columns(reference: pl.DataFrame, current: pl.DataFrame, skip: set[object]) -> list[str]:
+    """Columns worth testing: present on both sides, neither system, tag, id, text nor cluster columns."""
+    return [
+        c
+        for c in reference.columns
+        if not c.startswith(("_", "tag_")) and c not in skip and c != "cluster" and c in current.columns
+    ]

@@ -28,22 +28,18 @@ def _side(project: Any, version_ref: str | None, where: str | None) -> tuple[Any
 
 
 def cmd_drift(args: argparse.Namespace) -> int:
-    from analysis.drift import domain_classifier_auc, drift_report, mmd_permutation_test
+    from analysis.drift import default_columns, domain_classifier_auc, drift_report, mmd_permutation_test
     from analysis.embed import load_vectors
     from storage.project import Project
 
     with Project.open(args.project) as project:
         ref_frame, reference = _side(project, args.reference, args.reference_where)
         _, current = _side(project, args.current, args.current_where)
-        skip = {ref_frame.text_column, ref_frame.roles.get("id"), "cluster"}
+        skip = {ref_frame.text_column, ref_frame.roles.get("id")}
         columns = (
             [c.strip() for c in args.columns.split(",")]
             if args.columns
-            else [
-                c
-                for c in reference.columns
-                if not c.startswith(("_", "tag_")) and c not in skip and c in current.columns
-            ]
+            else default_columns(reference, current, skip)
         )
         report: dict[str, Any] = {"reference_rows": reference.height, "current_rows": current.height}
         report["columns"] = [d.as_dict() for d in drift_report(reference, current, columns)]

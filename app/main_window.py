@@ -29,6 +29,7 @@ from app.curation import CurationController
 from app.jobs import JobProgress, JobRunner
 from app.settings import app_settings, recent_projects, remember_project
 from app.slicing import SlicingController
+from app.versions import VersionsController
 from storage.errors import Cancelled, StrataError
 from storage.project import Project
 from storage.readers import FORMATS
@@ -69,9 +70,12 @@ class MainWindow(QMainWindow):
         self.project_panel.versionActivated.connect(self.show_version)
         self.curation = CurationController(self)
         self.slicing = SlicingController(self)
+        self.versions = VersionsController(self)
         self.bottom_tabs = QTabWidget()
         self.bottom_tabs.addTab(self.table_view, "Table")
         self.bottom_tabs.addTab(self.curation.confusion, "Confusion matrix")
+        self.bottom_tabs.addTab(self.versions.diff_view, "Version diff")
+        self.bottom_tabs.addTab(self.versions.drift_view, "Drift")
         splitter = QSplitter(Qt.Orientation.Vertical)
         splitter.addWidget(self.map_view)
         splitter.addWidget(self.bottom_tabs)
@@ -226,6 +230,7 @@ class MainWindow(QMainWindow):
             self.map_view.set_frame(None)
             self.curation.set_frame(None)
             self.slicing.set_frame(None)
+            self.versions.set_frame(None)
             return
         frame = load_view_frame(self.project, version_id)
         self.frame = frame
@@ -237,6 +242,7 @@ class MainWindow(QMainWindow):
         self.clusters_view.set_clusters(frame.clusters, clusters, frame.run_name is not None)
         self.curation.set_frame(frame)
         self.slicing.set_frame(frame)
+        self.versions.set_frame(frame)
         self.job_label.setText(
             f"{frame.rows.height:,} rows" + (f" · run {frame.run_name}" if frame.run_name else "")
         )

@@ -1,0 +1,55 @@
+"""Version diff and drift views in the window."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from analysis.catalog import read_predictions, read_rows
+from analysis.ingest import import_dataset
+from analysis.relabel import create_corrected_version
+from analysis.roles import RoleMapping
+from app.main_window import MainWindow
+from storage.project import Project
+
+
+def test_diff_view_shows_a_review_and_selects_rows(window: MainWindow, sample_project: Path) -> None:
+    with Project.open(sample_project) as project:
+        predicted = read_predictions(project, 1)["predicted"].to_list()
+        labels = read_rows(project, 1, ["label"])["label"].to_list()
+        wrong = [i for i, (g, p) in enumerate(zip(labels, predicted, strict=True)) if g != p][:12]
+        create_corrected_version(project, 1, {i: predicted[i] for i in wrong})
+    window.open_project(sample_project)
+    view = window.versions.diff_view
+    assert (
+        view.from_box.currentText() == "banking77-test:1" and view.to_box.currentText() == "banking77-test:2"
+    )
+    view.compareRequested.emit(view.from_box.currentData(), view.to_box.currentData())
+    assert "12 wrong→right" in view.summary.text() and "label_corrected" in view.summary.text()
+    assert sum(int(view.labels.item(r, 2).text()) for r in range(view.labels.rowCount())) == 12
+    view.kind.setCurrentText("added rows")
+    assert view.rows.rowCount() == 0 and view.keys() == []
+    window.versions.select_keys([window.frame.rows["_row_key"][i] for i in wrong])
+    assert window.selection.row_ids.tolist() == wrong
+
+
+def test_drift_view_on_airline_time_windows(window: MainWindow, tmp_path: Path, data_dir: Path) -> None:
+    path = tmp_path / "air.strata"
+    with Project.create(path) as project:
+        roles = RoleMapping(
+            label="airline_sentiment", time="tweet_created", group="airline", time_format="%d-%m-%Y %H.%M"
+        )
+        import_dataset(project, data_dir / "airline_tweets" / "Tweets.csv", roles)
+    window.open_project(path)
+    view = window.versions.drift_view
+    view.ref_where.setText("EXTRACT(day FROM tweet_created) BETWEEN 17 AND 19")
+    view.cur_where.setText("EXTRACT(day FROM tweet_created) BETWEEN 22 AND 24")
+    view._run()
+    verdicts = {
+        view.table.item(r, 0).text(): view.table.item(r, 1).text() for r in range(view.table.rowCount())
+    }
+    assert verdicts["airline_sentiment"] == "significant shift" and verdicts["airline"] == "drift"
+    assert view.reference.height == 4128 and view.current.height == 7451
+    assert len(view.timeline.getPlotItem().items) >= 1 and len(view.chart.getPlotItem().items) == 2
+    assert np.isfinite([d.psi for d in view.results]).all()

@@ -1,0 +1,155 @@
+"""The version diff view: summary, label changes from → to, changed cells old → new; select the rows."""
+
+from __future__ import annotations
+
+import polars as pl
+from PySide6.QtCore import Signal
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import (
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QSplitter,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from analysis.diff import VersionDiff
+
+KINDS = ("changed cells", "added rows", "removed rows")
+
+
+def _table(headers: list[str]) -> QTableWidget:
+    table = QTableWidget(0, len(headers))
+    table.setHorizontalHeaderLabels(headers)
+    table.verticalHeader().hide()
+    table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+    table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+    table.verticalHeader().setDefaultSectionSize(22)
+    return table
+
+
+class DiffView(QWidget):
+    """Choose two versions; shows what changed. Emits ``compareRequested`` and ``selectKeys``."""
+
+    compareRequested = Signal(int, int)
+    selectKeys = Signal(list)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.diff: VersionDiff | None = None
+        self.from_box, self.to_box = QComboBox(), QComboBox()
+        compare = QPushButton("Compare")
+        compare.clicked.connect(
+            lambda: self.compareRequested.emit(self.from_box.currentData(), self.to_box.currentData())
+        )
+        self.kind = QComboBox()
+        self.kind.addItems(KINDS)
+        self.kind.currentTextChanged.connect(lambda _t: self._fill_rows())
+        select = QPushButton("Select these rows")
+        select.clicked.connect(self._select)
+        bar = QHBoxLayout()
+        for widget in (
+            QLabel("From"),
+            self.from_box,
+            QLabel("to"),
+            self.to_box,
+            compare,
+            QLabel("Show"),
+            self.kind,
+            select,
+        ):
+            bar.addWidget(widget)
+        bar.addStretch(1)
+        self.summary = QLabel("Choose two versions and press Compare.")
+        self.summary.setWordWrap(True)
+        self.labels = _table(["Label from", "to", "Rows"])
+        self.rows = _table(["Key", "Column", "Old", "New"])
+        split = QSplitter()
+        split.addWidget(self.labels)
+        split.addWidget(self.rows)
+        split.setSizes([300, 700])
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addLayout(bar)
+        layout.addWidget(self.summary)
+        layout.addWidget(split, 1)
+
+    def set_versions(self, versions: list[tuple[int, str]], current: int | None) -> None:
+        """The versions to choose from: (version id, display name); ``to`` defaults to the shown one."""
+        for box in (self.from_box, self.to_box):
+            box.clear()
+            for vid, name in versions:
+                box.addItem(name, vid)
+        if versions:
+            self.from_box.setCurrentIndex(max(0, len(versions) - 2))
+            index = self.to_box.findData(current)
+            self.to_box.setCurrentIndex(index if index >= 0 else len(versions) - 1)
+
+    def show_diff(self, diff: VersionDiff) -> None:
+        """Fill the summary and tables."""
+        self.diff = diff
+        parts = [
+            f"Matched by {diff.match_by}: <b>{diff.added:,}</b> added, <b>{diff.removed:,}</b> removed, "
+            f"<b>{diff.changed:,}</b> changed, {diff.unchanged:,} unchanged."
+        ]
+        schema = diff.schema
+        if schema["added"] or schema["removed"] or schema["retyped"]:
+            parts.append(f"Schema: +{schema['added']} −{schema['removed']} retyped {schema['retyped']}")
+        if any(diff.repeated_keys.values()):
+            parts.append(f"Repeated keys (matched by occurrence): {diff.repeated_keys}")
+        p = diff.predictions
+        if p:
+            parts.append(
+                f"Predictions: {p['wrong_to_right']:,} wrong→right, {p['right_to_wrong']:,} right→wrong, "
+                f"{p['changed_wrong']:,} changed wrong; "
+                f"accuracy {p['accuracy_from']:.1%} → {p['accuracy_to']:.1%} "
+                f"({p['difference']:+.1%} [{p['difference_ci'][0]:+.1%}, {p['difference_ci'][1]:+.1%}])"
+            )
+        self.summary.setText("<br>".join(parts))
+        self.labels.setRowCount(0)
+        for row in diff.label_changes.head(500).iter_rows():
+            self._append(self.labels, [str(v) for v in row])
+        self._fill_rows()
+
+    def _fill_rows(self) -> None:
+        self.rows.setRowCount(0)
+        diff = self.diff
+        if diff is None:
+            return
+        kind = self.kind.currentText()
+        if kind == "changed cells":
+            for key, column, old, new in diff.changed_cells.head(2000).iter_rows():
+                self._append(self.rows, [key, column, str(old), str(new)], highlight=True)
+        else:
+            keys = diff.added_keys if kind == "added rows" else diff.removed_keys
+            for key in keys[:2000]:
+                self._append(self.rows, [key, "", "", ""])
+
+    def keys(self) -> list[str]:
+        """Row keys of what is shown (changed or added rows exist in the 'to' version)."""
+        if self.diff is None:
+            return []
+        kind = self.kind.currentText()
+        if kind == "changed cells":
+            return pl.Series(self.diff.changed_cells["key"]).unique().to_list()
+        return self.diff.added_keys if kind == "added rows" else self.diff.removed_keys
+
+    def _select(self) -> None:
+        self.selectKeys.emit(self.keys())
+
+    @staticmethod
+    def _append(table: QTableWidget, values: list[str], highlight: bool = False) -> None:
+        row = table.rowCount()
+        table.insertRow(row)
+        for column, value in enumerate(values):
+            item = QTableWidgetItem(value)
+            if highlight and column == 2:
+                item.setBackground(QColor(255, 224, 224))
+            if highlight and column == 3:
+                item.setBackground(QColor(224, 245, 224))
+            table.setItem(row, column, item)
