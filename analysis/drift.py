@@ -244,9 +244,20 @@ def metrics_over_time(frame: pl.DataFrame, time: str, label: str | None, every: 
 
 
 def default_columns(reference: pl.DataFrame, current: pl.DataFrame, skip: set[object]) -> list[str]:
-    """Columns worth testing: present on both sides, neither system, tag, id, text nor cluster columns."""
+    """Columns worth testing: on both sides; not system, tag, cluster or ``skip`` (id, text, time) columns;
+    and not free text or identifiers (strings with more than 100 values making up over half the rows)."""
+
+    def free_text(c: str) -> bool:
+        column = reference[c]
+        distinct = column.n_unique()
+        return column.dtype == pl.String and distinct > 100 and distinct > 0.5 * column.len()
+
     return [
         c
         for c in reference.columns
-        if not c.startswith(("_", "tag_")) and c not in skip and c != "cluster" and c in current.columns
+        if not c.startswith(("_", "tag_"))
+        and c not in skip
+        and c != "cluster"
+        and c in current.columns
+        and not free_text(c)
     ]

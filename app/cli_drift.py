@@ -35,7 +35,7 @@ def cmd_drift(args: argparse.Namespace) -> int:
     with Project.open(args.project) as project:
         ref_frame, reference = _side(project, args.reference, args.reference_where)
         _, current = _side(project, args.current, args.current_where)
-        skip = {ref_frame.text_column, ref_frame.roles.get("id")}
+        skip = {ref_frame.text_column, ref_frame.roles.get("id"), ref_frame.roles.get("time")}
         columns = (
             [c.strip() for c in args.columns.split(",")]
             if args.columns

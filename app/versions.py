@@ -71,7 +71,11 @@ class VersionsController(QObject):
                 table = filter_table(frame)
                 sides.append((frame, table.filter(pl.Series(evaluate(table, {"where": where or None})))))
             (ref_frame, reference), (_, current) = sides
-            columns = default_columns(reference, current, {ref_frame.text_column, ref_frame.roles.get("id")})
+            columns = default_columns(
+                reference,
+                current,
+                {ref_frame.text_column, ref_frame.roles.get("id"), ref_frame.roles.get("time")},
+            )
             if reference.height < 2 or current.height < 2:
                 raise StrataError("Both sides need at least two rows; widen the filters.")
             time = ref_frame.roles.get("time")
