@@ -107,6 +107,13 @@ class MainWindow(QMainWindow):
         if geometry is not None:
             self.restoreGeometry(geometry)
             self.restoreState(self.settings.value("state"))
+        else:  # first start: the map and table get the room, the side panels their useful width
+            side = [
+                self.docks["Clusters"],
+                self.docks["Inspector"],
+                self.findChild(QDockWidget, "dock_project"),
+            ]
+            self.resizeDocks(side, [400, 400, 230], Qt.Orientation.Horizontal)
 
     # -- construction -------------------------------------------------------------------------
     def _dock(self, title: str, widget: Any, area: Qt.DockWidgetArea, width: int) -> QDockWidget:

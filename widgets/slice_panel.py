@@ -78,24 +78,33 @@ class SlicePanel(QWidget):
         builder.addWidget(self.column, 2)
         builder.addWidget(self.operator, 1)
         builder.addWidget(self.value, 2)
+        joiners = QHBoxLayout()
         for text, joiner in (("AND", "AND"), ("OR", "OR"), ("AND NOT", "AND NOT")):
             button = QPushButton(text)
             button.clicked.connect(lambda _=False, j=joiner: self.add_condition(j))
-            builder.addWidget(button)
+            joiners.addWidget(button)
+        # Short rows rather than one wide one: a dock is as wide as its widest row.
         actions = QHBoxLayout()
-        for text, slot in (
-            ("Select rows", lambda: self.applyRequested.emit(self.expression.text())),
-            ("Save slice", lambda: self.saveRequested.emit(self.name.text(), self.expression.text(), False)),
+        save_row = QHBoxLayout()
+        for row, text, slot in (
+            (actions, "Select rows", lambda: self.applyRequested.emit(self.expression.text())),
+            (actions, "Export…", lambda: self.exportRequested.emit(self.expression.text())),
             (
-                "Save selection as slice",
+                save_row,
+                "Save slice",
+                lambda: self.saveRequested.emit(self.name.text(), self.expression.text(), False),
+            ),
+            (
+                save_row,
+                "Save selection",
                 lambda: self.saveRequested.emit(self.name.text(), self.expression.text(), True),
             ),
-            ("Export…", lambda: self.exportRequested.emit(self.expression.text())),
         ):
             button = QPushButton(text)
             button.clicked.connect(slot)
-            actions.addWidget(button)
-        actions.insertWidget(1, self.name, 1)
+            row.addWidget(button)
+        save_row.insertWidget(0, self.name, 1)
+        actions.addStretch(1)
         self.saved = _table(["Slice", "Rows", "Accuracy [95% CI]", "Errors vs rest", "q (BH)"])
         self.saved.cellClicked.connect(lambda r, _c: self.sliceChosen.emit(self.saved.item(r, 0).text()))
         self.chart = pg.PlotWidget(background="w", title="Accuracy (95% Wilson CI)")
@@ -114,7 +123,7 @@ class SlicePanel(QWidget):
         self.found = _table(["Discovered slice", "Rows", "Errors", "Score"])
         self.found.cellDoubleClicked.connect(self._open_found)
         self.run_a, self.run_b = QComboBox(), QComboBox()
-        compare = QPushButton("Compare runs")
+        compare = QPushButton("Compare")
         compare.clicked.connect(
             lambda: self.compareRequested.emit(self.run_a.currentText(), self.run_b.currentText())
         )
@@ -128,8 +137,10 @@ class SlicePanel(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addLayout(builder)
+        layout.addLayout(joiners)
         layout.addWidget(self.expression)
         layout.addLayout(actions)
+        layout.addLayout(save_row)
         layout.addWidget(self.message)
         layout.addWidget(self.saved, 1)
         charts = QHBoxLayout()
