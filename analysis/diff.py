@@ -37,6 +37,7 @@ class VersionDiff:
     repeated_keys: dict[str, int]
     predictions: dict[str, Any] | None = None
     changed_columns: dict[str, int] = field(default_factory=dict)
+    clusters: dict[str, Any] | None = None
 
     def summary(self) -> dict[str, Any]:
         """Counts and small tables as plain JSON."""
@@ -51,6 +52,7 @@ class VersionDiff:
             "repeated_keys": self.repeated_keys,
             "label_changes": self.label_changes.to_dicts(),
             "predictions": self.predictions,
+            "clusters": self.clusters,
         }
 
 
@@ -146,6 +148,7 @@ def diff_versions(
         if labels_a and labels_b
         else None,
         changed_columns={c: int(s.sum()) for c, s in differs.items() if s.any()},
+        clusters=_cluster_changes(project, a, b, from_version, to_version),
     )
 
 
@@ -172,3 +175,63 @@ def _prediction_flips(project: Project, a: int, b: int, matched: pl.DataFrame) -
         "difference": difference,
         "difference_ci": [low, high],
     }
+
+
+def match_clusters(
+    before: dict[str, set[str]],
+    after: dict[str, set[str]],
+    min_jaccard: float = 0.5,
+    size_change: float = 0.5,
+) -> dict[str, Any]:
+    """Match clusters of two versions by member overlap (Jaccard index of their row keys).
+
+    Parameters
+    ----------
+    before, after : dict of str to set of str
+        Cluster name → row keys of its members.
+    min_jaccard : float
+        Overlap at or above which two clusters are the same cluster.
+    size_change : float
+        Relative size change from which a matched cluster is reported as changed (0.5: ±50%).
+
+    Returns
+    -------
+    dict
+        ``matched`` [(before, after, jaccard, size_before, size_after)], ``changed`` (the matched ones
+        whose size changed markedly), ``vanished`` and ``appeared`` cluster names.
+    """
+    matched, used = [], set()
+    for name, members in before.items():
+        best, score = None, 0.0
+        for other, others in after.items():
+            if other in used:
+                continue
+            jaccard = len(members & others) / max(len(members | others), 1)
+            if jaccard > score:
+                best, score = other, jaccard
+        if best is not None and score >= min_jaccard:
+            used.add(best)
+            matched.append((name, best, round(score, 4), len(members), len(after[best])))
+    changed = [m for m in matched if abs(m[4] / max(m[3], 1) - 1) >= size_change]
+    return {
+        "matched": matched,
+        "changed": changed,
+        "vanished": [n for n in before if n not in {m[0] for m in matched}],
+        "appeared": [n for n in after if n not in used],
+    }
+
+
+def _cluster_changes(
+    project: Project, a: pl.DataFrame, b: pl.DataFrame, va: int, vb: int
+) -> dict[str, Any] | None:
+    from analysis.catalog import read_clusters
+
+    sides = []
+    for frame, version in ((a, va), (b, vb)):
+        clusters, labels = read_clusters(project, version)
+        if labels is None:
+            return None
+        names = {c.label: f"{c.name} #{c.label}" for c in clusters}
+        keys = frame["_row_key"].to_numpy()
+        sides.append({names[c]: set(keys[labels == c].tolist()) for c in names})
+    return match_clusters(sides[0], sides[1])

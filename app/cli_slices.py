@@ -201,6 +201,12 @@ def cmd_diff(args: argparse.Namespace) -> int:
         print(f"Repeated keys (matched by occurrence): {diff.repeated_keys}")
     for row in diff.label_changes.head(10).iter_rows(named=True):
         print(f"  label {row['from']} → {row['to']}: {row['rows']:,} rows")
+    c = diff.clusters
+    if c:
+        print(
+            f"Clusters: {len(c['matched'])} matched, {len(c['changed'])} changed size by ±50% or more, "
+            f"{len(c['vanished'])} vanished, {len(c['appeared'])} appeared"
+        )
     p = diff.predictions
     if p:
         print(

@@ -122,3 +122,25 @@ def test_a_new_version_embeds_only_new_texts(tmp_path: Path, banking_small: Path
     assert report.detail.startswith(f"{unique_new} texts embedded")
     assert diff.changed == 50 and diff.changed_columns == {"text": 50} and diff.match_by == "id"
     assert np.all(diff.changed_cells["new"].str.ends_with(" (edited)").to_numpy())
+
+
+def test_cluster_matching_by_member_overlap() -> None:
+    from analysis.diff import match_clusters
+
+    before = {"cards": {"a", "b", "c", "d"}, "fees": {"e", "f"}, "pins": {"g", "h"}}
+    after = {"cards v2": {"a", "b", "c"}, "fees v2": {"e", "f", "x", "y"}, "refunds": {"z", "w"}}
+    result = match_clusters(before, after)
+    assert [m[:2] for m in result["matched"]] == [("cards", "cards v2"), ("fees", "fees v2")]
+    assert [m[0] for m in result["changed"]] == ["fees"]  # 2 → 4 members
+    assert result["vanished"] == ["pins"] and result["appeared"] == ["refunds"]
+
+
+def test_a_relabelled_version_keeps_its_clusters(sample_project: Path) -> None:
+    with Project.open(sample_project) as project:
+        new = create_corrected_version(project, 1, {0: "card_arrival"})
+        reports = run_pipeline(project, new, stages=("cluster",))
+        diff = diff_versions(project, 1, new)
+    assert reports[0].detail.startswith("0 texts embedded")  # same texts: every vector reused
+    clusters = diff.clusters
+    assert clusters is not None and clusters["vanished"] == [] and clusters["appeared"] == []
+    assert all(m[2] == 1.0 for m in clusters["matched"]) and len(clusters["matched"]) > 30

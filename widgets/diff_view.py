@@ -110,6 +110,12 @@ class DiffView(QWidget):
                 f"accuracy {p['accuracy_from']:.1%} → {p['accuracy_to']:.1%} "
                 f"({p['difference']:+.1%} [{p['difference_ci'][0]:+.1%}, {p['difference_ci'][1]:+.1%}])"
             )
+        c = diff.clusters
+        if c:
+            parts.append(
+                f"Clusters: {len(c['matched'])} matched, {len(c['changed'])} changed size markedly, "
+                f"{len(c['vanished'])} vanished, {len(c['appeared'])} appeared"
+            )
         self.summary.setText("<br>".join(parts))
         self.labels.setRowCount(0)
         for row in diff.label_changes.head(500).iter_rows():
