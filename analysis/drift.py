@@ -198,20 +198,33 @@ def cluster_share_shift(reference: NDArray[np.int64], current: NDArray[np.int64]
     return sorted(out, key=lambda r: -abs(r["change"]))
 
 
-def metrics_over_time(frame: pl.DataFrame, time: str, label: str | None, every: str = "1d") -> pl.DataFrame:
+def automatic_bucket(times: pl.Series, target: int = 12) -> str:
+    """A bucket size giving about ``target`` buckets: the smallest of 1h, 6h, 1d, 1w, 4w (1mo) that fits."""
+    seconds = times.dt.epoch("s").to_numpy()
+    hours = float(seconds.max() - seconds.min()) / 3600 if seconds.size else 0.0
+    for every, length in (("1h", 1), ("6h", 6), ("1d", 24), ("1w", 168), ("4w", 672)):
+        if hours / length <= target:
+            return every
+    return "1mo"
+
+
+def metrics_over_time(
+    frame: pl.DataFrame, time: str, label: str | None, every: str | None = None
+) -> pl.DataFrame:
     """Per time bucket: rows, share of each label, accuracy with its Wilson interval (when predictions
     exist), and the label's Jensen–Shannon distance to the first bucket.
 
     Parameters
     ----------
-    every : str
-        polars duration of a bucket (``1h``, ``1d``, ``1w``…).
+    every : str, optional
+        polars duration of a bucket (``1h``, ``1d``, ``1w``…); by default :func:`automatic_bucket`.
     """
     from scipy.spatial.distance import jensenshannon
 
     from analysis.slices.metrics import wilson_interval
 
     sorted_frame = frame.filter(pl.col(time).is_not_null()).sort(time)
+    every = every or automatic_bucket(sorted_frame[time])
     aggs: list[pl.Expr] = [pl.len().alias("rows")]
     if "correct" in frame.columns:
         aggs.append(pl.col("correct").sum().alias("correct"))

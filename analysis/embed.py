@@ -227,3 +227,32 @@ def _release(device: str) -> None:
         import torch
 
         torch.cuda.empty_cache()
+
+
+def version_vectors(project: Project, version_id: int, hashes: list[str]) -> NDArray[np.float32]:
+    """The vectors of ``hashes`` from the embedding set the version's newest embed stage used.
+
+    Raises
+    ------
+    StageInputError
+        When the version has not been embedded.
+    """
+    from storage.schema import StageResult
+
+    with project.session() as s:
+        stage = s.scalar(
+            select(StageResult)
+            .where(StageResult.version_id == version_id, StageResult.stage == "embed")
+            .order_by(StageResult.id.desc())
+            .limit(1)
+        )
+        if stage is None:
+            raise StageInputError("This version has no embeddings yet: run the pipeline (strata run) first.")
+        set_id = s.scalar(
+            select(EmbeddingSet.id).where(
+                EmbeddingSet.model == stage.params["model"], EmbeddingSet.dtype == stage.params["dtype"]
+            )
+        )
+    if set_id is None:
+        raise StageInputError("The embeddings of this version are missing; run the embed stage again.")
+    return load_vectors(project, int(set_id), hashes)

@@ -6,6 +6,8 @@ import argparse
 import json
 from typing import Any
 
+import polars as pl
+
 from storage.errors import InputError
 
 
@@ -20,6 +22,7 @@ def _side(project: Any, version_ref: str | None, where: str | None) -> tuple[Any
     table = filter_table(frame)
     if where:
         table = table.filter(evaluate(table, {"where": where}))
+    table = table.with_columns(_version=pl.lit(version))
     if table.height == 0:
         raise InputError(
             f"No rows in {version_ref or 'the newest version'}{' where ' + where if where else ''}."
@@ -29,7 +32,7 @@ def _side(project: Any, version_ref: str | None, where: str | None) -> tuple[Any
 
 def cmd_drift(args: argparse.Namespace) -> int:
     from analysis.drift import default_columns, domain_classifier_auc, drift_report, mmd_permutation_test
-    from analysis.embed import load_vectors
+    from analysis.embed import version_vectors
     from storage.project import Project
 
     with Project.open(args.project) as project:
@@ -44,8 +47,10 @@ def cmd_drift(args: argparse.Namespace) -> int:
         report: dict[str, Any] = {"reference_rows": reference.height, "current_rows": current.height}
         report["columns"] = [d.as_dict() for d in drift_report(reference, current, columns)]
         if args.embeddings:
-            ref_v = load_vectors(project, 1, reference["_content_hash"].to_list())
-            cur_v = load_vectors(project, 1, current["_content_hash"].to_list())
+            ref_v = version_vectors(
+                project, int(reference["_version"][0]), reference["_content_hash"].to_list()
+            )
+            cur_v = version_vectors(project, int(current["_version"][0]), current["_content_hash"].to_list())
             mmd, p = mmd_permutation_test(ref_v, cur_v)
             auc = domain_classifier_auc(ref_v, cur_v)
             report["embeddings"] = {

@@ -86,7 +86,7 @@ class VersionsController(QObject):
                     if ref_version == cur_version
                     else reference
                 )
-                timeline = metrics_over_time(both, time, ref_frame.label_column, every="1d")
+                timeline = metrics_over_time(both, time, ref_frame.label_column)
             self.drift_view.show_results(
                 drift_report(reference, current, columns), reference, current, timeline
             )

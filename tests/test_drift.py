@@ -124,3 +124,23 @@ def test_drift_command_on_time_windows(
     assert (report["reference_rows"], report["current_rows"]) == (4128, 7451)
     verdicts = {c["column"]: c["verdict"] for c in report["columns"]}
     assert verdicts == {"airline_sentiment": "significant shift", "airline": "drift"}
+
+
+def test_drift_command_with_embeddings_and_automatic_buckets(
+    sample_project: Path, airline: pl.DataFrame, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from analysis.drift import automatic_bucket
+
+    assert automatic_bucket(airline["ts"]) == "1d"  # nine days → daily buckets
+    args = [
+        "drift",
+        str(sample_project),
+        "--reference-where",
+        "label LIKE 'card%'",
+        "--current-where",
+        "NOT (label LIKE 'card%')",
+    ]
+    assert main([*args, "--columns", "label", "--embeddings", "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["embeddings"]["drift"] and report["embeddings"]["domain_classifier_auc"] > 0.9
+    assert report["embeddings"]["mmd_p_value"] < 0.05
