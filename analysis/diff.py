@@ -81,9 +81,52 @@ def diff_versions(
         matched rows with a 95% paired interval.
     """
     a_info, b_info = get_version(project, from_version), get_version(project, to_version)
-    a, b = _keyed(read_rows(project, from_version)), _keyed(read_rows(project, to_version))
-    a_cols = {c: t for c, t in a_info.column_types.items()}
-    b_cols = {c: t for c, t in b_info.column_types.items()}
+    a, b = read_rows(project, from_version), read_rows(project, to_version)
+    label, new_label = a_info.roles.get("label"), b_info.roles.get("label")
+    diff, matched = diff_frames(
+        a,
+        b,
+        a_info.column_types,
+        b_info.column_types,
+        label if isinstance(label, str) else None,
+        new_label if isinstance(new_label, str) else None,
+        cell_limit,
+    )
+    diff.match_by = str(a_info.roles.get("row_key", "id"))
+    if "__label_from" in matched.columns and "__label_to" in matched.columns:
+        diff.predictions = _prediction_flips(project, from_version, to_version, matched)
+    diff.clusters = _cluster_changes(project, _keyed(a), _keyed(b), from_version, to_version)
+    return diff
+
+
+def diff_frames(
+    a: pl.DataFrame,
+    b: pl.DataFrame,
+    a_cols: dict[str, str],
+    b_cols: dict[str, str],
+    label: str | None,
+    new_label: str | None,
+    cell_limit: int = 100_000,
+) -> tuple[VersionDiff, pl.DataFrame]:
+    """The row, cell, label and schema differences of two row tables already in memory.
+
+    Parameters
+    ----------
+    a, b : polars.DataFrame
+        Rows with ``_row_id`` and ``_row_key``, as :func:`analysis.catalog.read_rows` gives them.
+    a_cols, b_cols : dict of str to str
+        Logical type of each user column.
+    label, new_label : str or None
+        Label column of each side.
+
+    Returns
+    -------
+    diff : VersionDiff
+        Without prediction flips and clusters (those need the project).
+    matched : polars.DataFrame
+        The matched row pairs.
+    """
+    a, b = _keyed(a), _keyed(b)
     common = [c for c in a_cols if c in b_cols]
     schema = {
         "added": [c for c in b_cols if c not in a_cols],
@@ -95,7 +138,6 @@ def diff_versions(
     on = ["_row_key", "_occurrence"]
     removed = a.join(b.select(on), on=on, how="anti")
     added = b.join(a.select(on), on=on, how="anti")
-    label, new_label = a_info.roles.get("label"), b_info.roles.get("label")
     labels_a = [pl.col(label).cast(pl.String).alias("__label_from")] if isinstance(label, str) else []
     labels_b = [pl.col(new_label).cast(pl.String).alias("__label_to")] if isinstance(new_label, str) else []
     renamed = [pl.col(c).alias(f"{c}__to") for c in common]
@@ -132,8 +174,8 @@ def diff_versions(
         "from": int(a["_row_key"].is_duplicated().sum()),
         "to": int(b["_row_key"].is_duplicated().sum()),
     }
-    return VersionDiff(
-        match_by=str(a_info.roles.get("row_key", "id")),
+    diff = VersionDiff(
+        match_by="id",
         added=added.height,
         removed=removed.height,
         unchanged=int((~any_change).sum()),
@@ -144,12 +186,9 @@ def diff_versions(
         label_changes=label_changes,
         schema=schema,
         repeated_keys=repeated,
-        predictions=_prediction_flips(project, from_version, to_version, matched)
-        if labels_a and labels_b
-        else None,
         changed_columns={c: int(s.sum()) for c, s in differs.items() if s.any()},
-        clusters=_cluster_changes(project, a, b, from_version, to_version),
     )
+    return diff, matched
 
 
 def _prediction_flips(project: Project, a: int, b: int, matched: pl.DataFrame) -> dict[str, Any] | None:
