@@ -57,7 +57,11 @@ class VersionDiff:
 
 
 def _keyed(frame: pl.DataFrame) -> pl.DataFrame:
-    return frame.with_columns(_occurrence=pl.col("_row_key").cum_count().over("_row_key"))
+    """Add each row's occurrence number within its key (1 everywhere when keys are unique, the usual case,
+    which spares a grouped count that costs more than the rest of the diff)."""
+    if not frame["_row_key"].is_duplicated().any():
+        return frame.with_columns(_occurrence=pl.lit(1, dtype=pl.UInt32))
+    return frame.with_columns(_occurrence=pl.col("_row_key").cum_count().over("_row_key").cast(pl.UInt32))
 
 
 def diff_versions(
@@ -136,14 +140,23 @@ def diff_frames(
         ],
     }
     on = ["_row_key", "_occurrence"]
-    removed = a.join(b.select(on), on=on, how="anti")
-    added = b.join(a.select(on), on=on, how="anti")
     labels_a = [pl.col(label).cast(pl.String).alias("__label_from")] if isinstance(label, str) else []
     labels_b = [pl.col(new_label).cast(pl.String).alias("__label_to")] if isinstance(new_label, str) else []
     renamed = [pl.col(c).alias(f"{c}__to") for c in common]
-    matched = a.select(*on, "_row_id", *common, *labels_a).join(
-        b.select(*on, pl.col("_row_id").alias("_row_id_to"), *renamed, *labels_b), on=on
-    )
+    left = a.select(*on, "_row_id", *common, *labels_a)
+    right = b.select(*on, pl.col("_row_id").alias("_row_id_to"), *renamed, *labels_b)
+    if (
+        a.height == b.height
+        and a["_row_key"].equals(b["_row_key"])
+        and a["_occurrence"].equals(b["_occurrence"])
+    ):
+        # The same keys in the same order (an edited export of the same table): rows pair by position.
+        removed, added = a.clear(), b.clear()
+        matched = pl.concat([left, right.drop(on)], how="horizontal")
+    else:
+        removed = a.join(b.select(on), on=on, how="anti")
+        added = b.join(a.select(on), on=on, how="anti")
+        matched = left.join(right, on=on)
     comparable = [c for c in common if a_cols[c] == b_cols[c]]
     differs = {c: matched[c].ne_missing(matched[f"{c}__to"]) for c in comparable}
     any_change = np.zeros(matched.height, dtype=bool)

@@ -54,6 +54,12 @@ def _is_numeric(series: pl.Series) -> bool:
     return series.dtype.is_numeric() and series.dtype != pl.Boolean and series.n_unique() > 10
 
 
+def _psi_from_counts(r: NDArray[np.float64], c: NDArray[np.float64]) -> float:
+    r = np.maximum(r / max(r.sum(), 1), PSI_EPS)
+    c = np.maximum(c / max(c.sum(), 1), PSI_EPS)
+    return float(np.sum((c - r) * np.log(c / r)))
+
+
 def psi(reference: NDArray[Any], current: NDArray[Any], numeric: bool) -> float:
     """Population stability index: Σ (c − r)·ln(c / r) over 10 reference-quantile bins (or categories)."""
     if numeric:
@@ -66,9 +72,7 @@ def psi(reference: NDArray[Any], current: NDArray[Any], numeric: bool) -> float:
         levels = np.union1d(np.unique(reference), np.unique(current))
         r = np.array([(reference == v).sum() for v in levels], dtype=float)
         c = np.array([(current == v).sum() for v in levels], dtype=float)
-    r = np.maximum(r / max(r.sum(), 1), PSI_EPS)
-    c = np.maximum(c / max(c.sum(), 1), PSI_EPS)
-    return float(np.sum((c - r) * np.log(c / r)))
+    return _psi_from_counts(r, c)
 
 
 def column_drift(name: str, reference: pl.Series, current: pl.Series) -> ColumnDrift:
@@ -92,10 +96,11 @@ def column_drift(name: str, reference: pl.Series, current: pl.Series) -> ColumnD
         return ColumnDrift(
             name, "numeric", test, statistic, threshold, drift, psi(r, c, True), n, cur.len(), p_value
         )
-    r, c = ref.cast(pl.String).to_numpy(), cur.cast(pl.String).to_numpy()
-    levels = np.union1d(np.unique(r), np.unique(c))
-    ref_counts = np.array([(r == v).sum() for v in levels], dtype=float)
-    cur_counts = np.array([(c == v).sum() for v in levels], dtype=float)
+    counts = pl.concat(
+        [ref.cast(pl.String).value_counts(name="r"), cur.cast(pl.String).value_counts(name="c")], how="align"
+    ).fill_null(0)
+    levels = counts[ref.name].to_numpy()
+    ref_counts, cur_counts = counts["r"].to_numpy().astype(float), counts["c"].to_numpy().astype(float)
     # Two-sample chi-square test of homogeneity on the 2 × K table: Evidently's one-sample form takes
     # the reference shares as exact and, with a sampled reference, flags drift far above 5%.
     table = np.vstack([ref_counts, cur_counts])
@@ -108,7 +113,16 @@ def column_drift(name: str, reference: pl.Series, current: pl.Series) -> ColumnD
         threshold, test = 0.1, "Jensen–Shannon distance"
         drift = statistic >= threshold
     return ColumnDrift(
-        name, "categorical", test, statistic, threshold, drift, psi(r, c, False), n, cur.len(), p_value
+        name,
+        "categorical",
+        test,
+        statistic,
+        threshold,
+        drift,
+        _psi_from_counts(ref_counts, cur_counts),
+        n,
+        cur.len(),
+        p_value,
     )
 
 

@@ -11,6 +11,7 @@ from pathlib import Path
 HERE = Path(__file__).parent
 sys.path.insert(0, str(HERE))
 
+import bench_diff_drift  # noqa: E402
 import bench_embed  # noqa: E402
 import bench_import  # noqa: E402
 import bench_label_noise  # noqa: E402
@@ -31,6 +32,7 @@ def main() -> None:
         bench_label_noise.main(),
         bench_tag.main(),
         bench_slices.main(),
+        bench_diff_drift.main(),
     ]
     header = (
         f"Measured {date.today()} on {platform.machine()}, {os.cpu_count()} cores, "
