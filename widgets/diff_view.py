@@ -8,29 +8,18 @@ from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QPushButton,
     QSplitter,
     QTableWidget,
-    QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
 
 from analysis.diff import VersionDiff
+from widgets.tables import append_row, readonly_table
 
 KINDS = ("changed cells", "added rows", "removed rows")
-
-
-def _table(headers: list[str]) -> QTableWidget:
-    table = QTableWidget(0, len(headers))
-    table.setHorizontalHeaderLabels(headers)
-    table.verticalHeader().hide()
-    table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
-    table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
-    table.verticalHeader().setDefaultSectionSize(22)
-    return table
 
 
 class DiffView(QWidget):
@@ -67,8 +56,8 @@ class DiffView(QWidget):
         bar.addStretch(1)
         self.summary = QLabel("Choose two versions and press Compare.")
         self.summary.setWordWrap(True)
-        self.labels = _table(["Label from", "to", "Rows"])
-        self.rows = _table(["Key", "Column", "Old", "New"])
+        self.labels = readonly_table(["Label from", "to", "Rows"], stretch_all=True)
+        self.rows = readonly_table(["Key", "Column", "Old", "New"], stretch_all=True)
         split = QSplitter()
         split.addWidget(self.labels)
         split.addWidget(self.rows)
@@ -150,12 +139,7 @@ class DiffView(QWidget):
 
     @staticmethod
     def _append(table: QTableWidget, values: list[str], highlight: bool = False) -> None:
-        row = table.rowCount()
-        table.insertRow(row)
-        for column, value in enumerate(values):
-            item = QTableWidgetItem(value)
-            if highlight and column == 2:
-                item.setBackground(QColor(255, 224, 224))
-            if highlight and column == 3:
-                item.setBackground(QColor(224, 245, 224))
-            table.setItem(row, column, item)
+        items = append_row(table, values)
+        if highlight:
+            items[2].setBackground(QColor(255, 224, 224))  # old value
+            items[3].setBackground(QColor(224, 245, 224))  # new value

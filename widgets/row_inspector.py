@@ -8,10 +8,11 @@ import numpy as np
 import polars as pl
 import pyqtgraph as pg
 from numpy.typing import NDArray
-from PySide6.QtWidgets import QHeaderView, QLabel, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from analysis.selection import SelectionModel
 from analysis.view_frame import ViewFrame
+from widgets.tables import append_row, readonly_table
 
 TOP_K = 5
 
@@ -33,8 +34,8 @@ class RowInspector(QWidget):
         self.bars = pg.BarGraphItem(x0=[], y=[], height=0.7, width=[], brush=(158, 202, 225), pen=None)
         self.chart.addItem(self.bars)
         self.bar_labels: list[pg.TextItem] = []
-        self.tags = self._table(["Tag", "Source", "Score", "Detail"])
-        self.neighbours = self._table(["Neighbour", "Label"])
+        self.tags = readonly_table(["Tag", "Source", "Score", "Detail"])
+        self.neighbours = readonly_table(["Neighbour", "Label"])
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(self.header)
@@ -47,16 +48,6 @@ class RowInspector(QWidget):
         self._unsubscribe = selection.subscribe(
             lambda ids, _s: self.show_row(int(ids[0]) if ids.size else None)
         )
-
-    @staticmethod
-    def _table(headers: list[str]) -> QTableWidget:
-        table = QTableWidget(0, len(headers))
-        table.setHorizontalHeaderLabels(headers)
-        table.verticalHeader().hide()
-        table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
-        table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        table.setWordWrap(False)
-        return table
 
     def set_frame(self, frame: ViewFrame | None) -> None:
         """Follow a new version (shows nothing until a row is selected)."""
@@ -91,7 +82,7 @@ class RowInspector(QWidget):
         if frame.neighbours is not None and row_id < len(frame.neighbours):
             for n in frame.neighbours[row_id][:10]:
                 other = frame.rows.row(int(n), named=True)
-                self._append(
+                append_row(
                     self.neighbours,
                     [
                         str(other[frame.text_column]) if frame.text_column else str(other["_row_key"]),
@@ -120,16 +111,7 @@ class RowInspector(QWidget):
             info = json.loads(detail) if detail else {}
             shown = ", ".join(f"{k}: {v}" for k, v in info.items() if k != "group")
             who = f"{source} ({author})" if source == "human" else source
-            self._append(self.tags, [tag, who, "" if score is None else f"{score:.3g}", shown])
-
-    @staticmethod
-    def _append(table: QTableWidget, values: list[str]) -> None:
-        row = table.rowCount()
-        table.insertRow(row)
-        for column, value in enumerate(values):
-            item = QTableWidgetItem(value)
-            item.setToolTip(value)
-            table.setItem(row, column, item)
+            append_row(self.tags, [tag, who, "" if score is None else f"{score:.3g}", shown])
 
 
 def _escape(text: str) -> str:

@@ -9,7 +9,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDoubleSpinBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
@@ -21,6 +20,7 @@ from PySide6.QtWidgets import (
 
 from analysis.slices.discovery import DiscoveredSlice
 from analysis.slices.metrics import SliceMetrics
+from widgets.tables import readonly_table
 
 OPERATORS = ("=", "!=", "<", "<=", ">", ">=", "contains", "matches regex")
 
@@ -39,18 +39,7 @@ def condition(column: str, operator: str, value: str, numeric: bool) -> str:
 
 
 def _table(headers: list[str]) -> QTableWidget:
-    table = QTableWidget(0, len(headers))
-    table.setHorizontalHeaderLabels(headers)
-    table.verticalHeader().hide()
-    table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
-    table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
-    table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-    for column in range(1, len(headers)):
-        table.horizontalHeader().setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
-    table.setWordWrap(False)
-    table.verticalHeader().setDefaultSectionSize(22)
-    table.setMinimumHeight(110)
-    return table
+    return readonly_table(headers, min_height=110)
 
 
 class SlicePanel(QWidget):
