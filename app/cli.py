@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from app.cli_common import comma_list
 from storage.errors import Cancelled, StrataError
 
 
@@ -25,7 +26,7 @@ def _roles(args: argparse.Namespace) -> Any:
         annotators=tuple(args.annotators or ()),
         label_confidence=args.label_confidence,
         pred=args.pred,
-        proba_cols=tuple(c.strip() for c in args.proba_cols.split(",")) if args.proba_cols else (),
+        proba_cols=comma_list(args.proba_cols),
         proba_prefix=args.proba_prefix,
         proba_list=args.proba_list,
         time_format=args.time_format,
@@ -105,7 +106,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     from analysis.pipeline import STAGES, PipelineSpec, run_pipeline
     from storage.project import Project
 
-    stages = tuple(s.strip() for s in args.stages.split(",")) if args.stages else STAGES
+    stages = comma_list(args.stages) or STAGES
     spec = PipelineSpec(embed=EmbedSpec(model=args.model, device=args.device))
     with Project.open(args.project) as project:
         version = resolve_version(project, args.dataset)
@@ -123,7 +124,7 @@ def cmd_tag(args: argparse.Namespace) -> int:
     from analysis.pipeline import PipelineSpec, run_pipeline
     from storage.project import Project
 
-    modes = tuple(m.strip() for m in args.modes.split(",")) if args.modes else ALL_MODES
+    modes = comma_list(args.modes) or ALL_MODES
     spec = PipelineSpec(tag=TagSpec(modes=modes), run=args.run)
     with Project.open(args.project) as project:
         version = resolve_version(project, args.dataset)

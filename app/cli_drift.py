@@ -8,6 +8,7 @@ from typing import Any
 
 import polars as pl
 
+from app.cli_common import comma_list
 from storage.errors import InputError
 
 
@@ -39,11 +40,7 @@ def cmd_drift(args: argparse.Namespace) -> int:
         ref_frame, reference = _side(project, args.reference, args.reference_where)
         _, current = _side(project, args.current, args.current_where)
         skip = {ref_frame.text_column, ref_frame.roles.get("id"), ref_frame.roles.get("time")}
-        columns = (
-            [c.strip() for c in args.columns.split(",")]
-            if args.columns
-            else default_columns(reference, current, skip)
-        )
+        columns = list(comma_list(args.columns)) or default_columns(reference, current, skip)
         report: dict[str, Any] = {"reference_rows": reference.height, "current_rows": current.height}
         report["columns"] = [d.as_dict() for d in drift_report(reference, current, columns)]
         if args.embeddings:

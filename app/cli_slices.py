@@ -6,6 +6,7 @@ import argparse
 import json
 from typing import Any
 
+from app.cli_common import comma_list
 from storage.errors import InputError
 
 
@@ -77,7 +78,7 @@ def _compare(project: Any, version: int, args: argparse.Namespace) -> int:
     from analysis.slices.compare import compare_runs
     from analysis.slices.filters import list_slices
 
-    names = [r.strip() for r in args.compare.split(",")]
+    names = list(comma_list(args.compare))
     if len(names) != 2:
         raise InputError("--compare takes two run names: --compare RUN_A,RUN_B.")
     rows = compare_runs(project, version, names[0], names[1], list_slices(project))
@@ -102,7 +103,7 @@ def cmd_import_run(args: argparse.Namespace) -> int:
     roles = RoleMapping(
         id=args.id,
         pred=args.pred,
-        proba_cols=tuple(c.strip() for c in args.proba_cols.split(",")) if args.proba_cols else (),
+        proba_cols=comma_list(args.proba_cols),
         proba_prefix=args.proba_prefix,
         run_name=args.run_name,
     )
@@ -143,7 +144,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 
     options = ExportOptions(
         format=args.format,
-        columns=tuple(c.strip() for c in args.columns.split(",")) if args.columns else None,
+        columns=comma_list(args.columns) or None,
         corrected_labels=args.corrected_labels,
         dedupe=args.dedupe,
         sample_by=args.sample_by,
