@@ -26,7 +26,7 @@ from analysis.roles import RoleMapping
 from storage.errors import InputError
 from storage.project import Project
 from storage.readers import file_sha256, read_table
-from storage.rows import create_row_table, logical_type
+from storage.rows import create_row_table, execute_many, logical_type
 from storage.schema import Dataset, DatasetVersion, ModelRun
 from storage.vectors import pack
 
@@ -349,12 +349,9 @@ def _write_predictions(
     confidence, margin, loss = (_nullable(scores[k], n) for k in ("confidence", "margin", "loss"))
     blobs = [pack(r) for r in probs.astype(np.float32)] if probs is not None else [None] * n
     rows = zip([run_id] * n, range(n), predicted, confidence, margin, loss, blobs, strict=True)
-    cursor = conn.connection.cursor()
-    try:
-        cursor.executemany(
-            "INSERT INTO prediction (run_id, row_id, predicted_label, confidence, margin, loss, "
-            "probabilities) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            list(rows),
-        )
-    finally:
-        cursor.close()
+    execute_many(
+        conn,
+        "INSERT INTO prediction (run_id, row_id, predicted_label, confidence, margin, loss, "
+        "probabilities) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        list(rows),
+    )

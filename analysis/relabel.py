@@ -8,7 +8,7 @@ from sqlalchemy import Connection, func, select
 from analysis.catalog import get_version, list_runs, read_probabilities
 from storage.errors import InputError
 from storage.project import Project
-from storage.rows import quote_ident
+from storage.rows import execute_many, quote_ident
 from storage.schema import DatasetVersion, ModelRun
 
 
@@ -80,14 +80,11 @@ def create_corrected_version(
             conn.exec_driver_sql(f"ALTER TABLE {new} ADD COLUMN {quote_ident(column)} TEXT")
             conn.exec_driver_sql(f"UPDATE {new} SET {quote_ident(column)} = {quote_ident(original)}")
         conn.exec_driver_sql(f"CREATE INDEX {quote_ident(version.row_table + '_key')} ON {new} (_row_key)")
-        cursor = conn.connection.cursor()
-        try:
-            cursor.executemany(
-                f"UPDATE {new} SET {quote_ident(column)} = ? WHERE _row_id = ?",
-                [(lab, int(r)) for r, lab in corrections.items()],
-            )
-        finally:
-            cursor.close()
+        execute_many(
+            conn,
+            f"UPDATE {new} SET {quote_ident(column)} = ? WHERE _row_id = ?",
+            [(lab, int(r)) for r, lab in corrections.items()],
+        )
         labels_now = [
             r[0] for r in conn.exec_driver_sql(f"SELECT {quote_ident(column)} FROM {new} ORDER BY _row_id")
         ]
@@ -125,11 +122,8 @@ def _copy_run(
     given = np.array([index.get(lab, -1) if lab is not None else -1 for lab in labels])
     known = given >= 0
     loss = -np.log(np.clip(probs[rows[known], given[known]], 1e-12, None))
-    cursor = conn.connection.cursor()
-    try:
-        cursor.executemany(
-            "UPDATE prediction SET loss = ? WHERE run_id = ? AND row_id = ?",
-            [(float(v), new_id, int(r)) for v, r in zip(loss, rows[known], strict=True)],
-        )
-    finally:
-        cursor.close()
+    execute_many(
+        conn,
+        "UPDATE prediction SET loss = ? WHERE run_id = ? AND row_id = ?",
+        [(float(v), new_id, int(r)) for v, r in zip(loss, rows[known], strict=True)],
+    )

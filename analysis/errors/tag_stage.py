@@ -22,6 +22,7 @@ from analysis.errors.label_issues import find_issues, probe_probabilities
 from analysis.errors.spec import MODES, TagSpec
 from analysis.errors.statistics import annotator_disagreement, error_dense_clusters, knn_distance_outliers
 from analysis.progress import check_cancel
+from storage.rows import execute_many
 from storage.schema import RowTag, StageResult, Tag
 
 if TYPE_CHECKING:
@@ -223,15 +224,12 @@ def tag_stage(ctx: StageContext) -> str:
             for b in batches
             for i, (r, sc) in enumerate(zip(b.rows, b.scores, strict=True))
         ]
-        cursor = s.connection().connection.cursor()
-        try:
-            cursor.executemany(
-                "INSERT INTO row_tag (version_id, row_id, tag_id, source, score, author, note, stage_key, "
-                "detail, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, CURRENT_TIMESTAMP)",
-                rows,
-            )
-        finally:
-            cursor.close()
+        execute_many(
+            s.connection(),
+            "INSERT INTO row_tag (version_id, row_id, tag_id, source, score, author, note, stage_key, "
+            "detail, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, CURRENT_TIMESTAMP)",
+            rows,
+        )
     counts = ", ".join(f"{b.mode} {b.rows.size:,}" for b in batches if b.rows.size)
     return counts or "no error modes found"
 
