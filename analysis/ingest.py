@@ -353,5 +353,5 @@ def _write_predictions(
         conn,
         "INSERT INTO prediction (run_id, row_id, predicted_label, confidence, margin, loss, "
         "probabilities) VALUES (?, ?, ?, ?, ?, ?, ?)",
-        list(rows),
+        rows,
     )
