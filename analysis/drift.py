@@ -190,94 +190,16 @@ def mmd_permutation_test(
     return observed, float((1 + sum(s >= observed for s in null)) / (1 + permutations))
 
 
-def cluster_share_shift(reference: NDArray[np.int64], current: NDArray[np.int64]) -> list[dict[str, Any]]:
-    """Each cluster's share of reference and current rows, with Wilson intervals; largest change first."""
-    from analysis.slices.metrics import wilson_interval
-
-    out = []
-    for c in np.union1d(np.unique(reference), np.unique(current)):
-        kr, kc = int((reference == c).sum()), int((current == c).sum())
-        (lr, hr), (lc, hc) = wilson_interval(kr, reference.size), wilson_interval(kc, current.size)
-        out.append(
-            {
-                "cluster": int(c),
-                "reference_share": kr / max(reference.size, 1),
-                "reference_ci": [float(lr), float(hr)],
-                "current_share": kc / max(current.size, 1),
-                "current_ci": [float(lc), float(hc)],
-                "change": kc / max(current.size, 1) - kr / max(reference.size, 1),
-                "significant": bool(hc < lr or hr < lc),
-            }
-        )
-    return sorted(out, key=lambda r: -abs(r["change"]))
-
-
-def automatic_bucket(times: pl.Series, target: int = 12) -> str:
-    """A bucket size giving about ``target`` buckets: the smallest of 1h, 6h, 1d, 1w, 4w (1mo) that fits."""
-    seconds = times.dt.epoch("s").to_numpy()
-    hours = float(seconds.max() - seconds.min()) / 3600 if seconds.size else 0.0
-    for every, length in (("1h", 1), ("6h", 6), ("1d", 24), ("1w", 168), ("4w", 672)):
-        if hours / length <= target:
-            return every
-    return "1mo"
-
-
-def metrics_over_time(
-    frame: pl.DataFrame, time: str, label: str | None, every: str | None = None
-) -> pl.DataFrame:
-    """Per time bucket: rows, share of each label, accuracy with its Wilson interval (when predictions
-    exist), and the label's Jensen–Shannon distance to the first bucket.
-
-    Parameters
-    ----------
-    every : str, optional
-        polars duration of a bucket (``1h``, ``1d``, ``1w``…); by default :func:`automatic_bucket`.
-    """
-    from scipy.spatial.distance import jensenshannon
-
-    from analysis.slices.metrics import wilson_interval
-
-    sorted_frame = frame.filter(pl.col(time).is_not_null()).sort(time)
-    every = every or automatic_bucket(sorted_frame[time])
-    aggs: list[pl.Expr] = [pl.len().alias("rows")]
-    if "correct" in frame.columns:
-        aggs.append(pl.col("correct").sum().alias("correct"))
-    buckets = sorted_frame.group_by_dynamic(time, every=every).agg(aggs)
-    if "correct" in frame.columns:
-        low, high = wilson_interval(buckets["correct"].to_numpy(), buckets["rows"].to_numpy())
-        buckets = buckets.with_columns(
-            accuracy=pl.col("correct") / pl.col("rows"),
-            accuracy_low=pl.Series(low),
-            accuracy_high=pl.Series(high),
-        )
-    if label is not None:
-        shares = (
-            sorted_frame.group_by_dynamic(time, every=every, group_by=label)
-            .agg(pl.len().alias("n"))
-            .pivot(on=label, index=time, values="n")
-            .fill_null(0)
-            .sort(time)
-        )
-        classes = [c for c in shares.columns if c != time]
-        counts = shares.select(classes).to_numpy().astype(float)
-        dist = counts / np.maximum(counts.sum(axis=1, keepdims=True), 1)
-        drift = [float(jensenshannon(dist[0], d)) for d in dist]
-        shares = shares.with_columns(
-            [(pl.col(c) / pl.sum_horizontal(classes)).alias(f"share {c}") for c in classes]
-        )
-        buckets = buckets.join(shares.select(time, *[f"share {c}" for c in classes]), on=time, how="left")
-        buckets = buckets.with_columns(label_drift_js=pl.Series(drift))
-    return buckets
-
-
 def default_columns(reference: pl.DataFrame, current: pl.DataFrame, skip: set[object]) -> list[str]:
-    """Columns worth testing: on both sides; not system, tag, cluster or ``skip`` (id, text, time) columns;
-    and not free text or identifiers (strings with more than 100 values making up over half the rows)."""
+    """Columns worth testing: on both sides; not system, tag, cluster or ``skip`` (id, text, time)
+    columns; and not free text or identifiers (strings or integers with more than 100 values making up
+    over half the rows)."""
 
-    def free_text(c: str) -> bool:
+    def identifier_like(c: str) -> bool:
         column = reference[c]
         distinct = column.n_unique()
-        return column.dtype == pl.String and distinct > 100 and distinct > 0.5 * column.len()
+        textual = column.dtype == pl.String or column.dtype.is_integer()
+        return textual and distinct > 100 and distinct > 0.5 * column.len()
 
     return [
         c
@@ -286,5 +208,5 @@ def default_columns(reference: pl.DataFrame, current: pl.DataFrame, skip: set[ob
         and c not in skip
         and c != "cluster"
         and c in current.columns
-        and not free_text(c)
+        and not identifier_like(c)
     ]

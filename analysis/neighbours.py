@@ -121,3 +121,34 @@ def _approximate(
         out_dist[i] = dist[i][keep][:k]
     progress.advance(n)
     return out_idx, out_dist
+
+
+def nearest_rows(
+    base: NDArray[np.float32], queries: NDArray[np.float32], device: str = "auto"
+) -> NDArray[np.int64]:
+    """The nearest row of ``base`` to each query by cosine similarity (exact, blocked matrix products).
+
+    Parameters
+    ----------
+    base : numpy.ndarray
+        float32 (n, d), L2-normalised, n ≥ 1.
+    queries : numpy.ndarray
+        float32 (m, d), L2-normalised.
+
+    Returns
+    -------
+    numpy.ndarray
+        int64 (m,) row indices into ``base``.
+    """
+    import torch
+
+    resolved = resolve_device(device)
+    dtype = torch.float16 if resolved.startswith("cuda") else torch.float32
+    table = torch.from_numpy(np.ascontiguousarray(base)).to(device=resolved, dtype=dtype)
+    out = np.empty(len(queries), np.int64)
+    with torch.no_grad():
+        for start in range(0, len(queries), BLOCK_ROWS):
+            block = torch.from_numpy(np.ascontiguousarray(queries[start : start + BLOCK_ROWS]))
+            sims = block.to(device=resolved, dtype=dtype) @ table.T
+            out[start : start + len(block)] = sims.float().argmax(dim=1).cpu().numpy()
+    return out

@@ -4,75 +4,70 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 from typing import Any
 
-import polars as pl
-
 from app.cli_common import comma_list
-from storage.errors import InputError
-
-
-def _side(project: Any, version_ref: str | None, where: str | None) -> tuple[Any, Any]:
-    from analysis.catalog import resolve_version
-    from analysis.slices.filters import evaluate, filter_table
-    from analysis.view_frame import load_view_frame
-    from app.cli_slices import _version
-
-    version = _version(project, version_ref) if version_ref else resolve_version(project)
-    frame = load_view_frame(project, version)
-    table = filter_table(frame)
-    if where:
-        table = table.filter(evaluate(table, {"where": where}))
-    table = table.with_columns(_version=pl.lit(version))
-    if table.height == 0:
-        raise InputError(
-            f"No rows in {version_ref or 'the newest version'}{' where ' + where if where else ''}."
-        )
-    return frame, table
 
 
 def cmd_drift(args: argparse.Namespace) -> int:
-    from analysis.drift import default_columns, domain_classifier_auc, drift_report, mmd_permutation_test
-    from analysis.embed import version_vectors
+    from analysis.catalog import resolve_version
+    from analysis.drift_run import compute_drift, load_side
+    from app.cli_slices import _version
     from storage.project import Project
 
     with Project.open(args.project) as project:
-        ref_frame, reference = _side(project, args.reference, args.reference_where)
-        _, current = _side(project, args.current, args.current_where)
-        skip = {ref_frame.text_column, ref_frame.roles.get("id"), ref_frame.roles.get("time")}
-        columns = list(comma_list(args.columns)) or default_columns(reference, current, skip)
-        report: dict[str, Any] = {"reference_rows": reference.height, "current_rows": current.height}
-        report["columns"] = [d.as_dict() for d in drift_report(reference, current, columns)]
-        if args.embeddings:
-            ref_v = version_vectors(
-                project, int(reference["_version"][0]), reference["_content_hash"].to_list()
-            )
-            cur_v = version_vectors(project, int(current["_version"][0]), current["_content_hash"].to_list())
-            mmd, p = mmd_permutation_test(ref_v, cur_v)
-            auc = domain_classifier_auc(ref_v, cur_v)
-            report["embeddings"] = {
-                "domain_classifier_auc": auc,
-                "drift": auc > 0.55,
-                "mmd2": mmd,
-                "mmd_p_value": p,
-            }
+        sides = [
+            load_side(project, _version(project, ref) if ref else resolve_version(project), where, ref or "")
+            for ref, where in ((args.reference, args.reference_where), (args.current, args.current_where))
+        ]
+        result = compute_drift(
+            project,
+            *sides,
+            columns=list(comma_list(args.columns)) or None,
+            embeddings=args.embeddings,
+            every=args.every,
+        )
+    report = result.as_dict()
     if args.json:
         print(json.dumps(report, indent=2, default=str))
-        return 0
+    else:
+        _print(report)
+    return 0
+
+
+def _print(report: dict[str, Any]) -> None:
     print(f"Reference {report['reference_rows']:,} rows, current {report['current_rows']:,} rows")
     for d in report["columns"]:
         print(
             f"  {d['column']:<28} {d['verdict']:<18} {d['test']} {d['statistic']:.3g} "
             f"(threshold {d['threshold']:g})  PSI {d['psi']:.3f}  two-sample p {d['p_value']:.2g}"
         )
-    if "embeddings" in report:
+    if report["embeddings"]:
         e = report["embeddings"]
         verdict = "drift" if e["drift"] else "no drift"
         print(
             f"  embeddings: domain-classifier AUC {e['domain_classifier_auc']:.3f} ({verdict}), "
             f"MMD p {e['mmd_p_value']:.3g}"
         )
-    return 0
+    if report["clusters"]:
+        placed = ", ".join(f"{k} {v:,}" for k, v in report["placement"]["current"].items())
+        print(f"Cluster shares on version {report['anchor_version']}'s clusters (current rows: {placed}):")
+        for c in report["clusters"][:8]:
+            mark = "  significant" if c["significant"] else ""
+            print(
+                f"  {c['name'][:40]:<40} {c['reference_share']:6.1%} → {c['current_share']:6.1%}"
+                f"  ({c['change']:+.1%}){mark}"
+            )
+    if report["timeline"]:
+        print("Over time:")
+        for bucket in report["timeline"]:
+            when = next(iter(bucket.values()))
+            accuracy = bucket.get("accuracy")
+            shown = f"  accuracy {accuracy:.1%}" if accuracy is not None and not math.isnan(accuracy) else ""
+            js = bucket.get("label_drift_js")
+            label = f"  label drift (JS vs first) {js:.3f}" if js is not None else ""
+            print(f"  {str(when)[:16]:<16} {bucket['rows']:>7,} rows{shown}{label}")
 
 
 def add_parser(sub: Any) -> None:
@@ -87,5 +82,6 @@ def add_parser(sub: Any) -> None:
     p.add_argument(
         "--embeddings", action="store_true", help="also test the embeddings (needs the embed stage)"
     )
+    p.add_argument("--every", help="time bucket for metrics over time, e.g. 1h, 1d, 1w (default: automatic)")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_drift)

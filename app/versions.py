@@ -10,7 +10,8 @@ from PySide6.QtCore import QObject
 
 from analysis.catalog import list_versions
 from analysis.diff import diff_versions
-from analysis.drift import default_columns, drift_report, metrics_over_time
+from analysis.drift import default_columns, drift_report
+from analysis.drift_time import metrics_over_time
 from analysis.slices.filters import evaluate, filter_table
 from analysis.view_frame import ViewFrame, load_view_frame
 from storage.errors import StrataError

@@ -144,3 +144,33 @@ def test_a_relabelled_version_keeps_its_clusters(sample_project: Path) -> None:
     clusters = diff.clusters
     assert clusters is not None and clusters["vanished"] == [] and clusters["appeared"] == []
     assert all(m[2] == 1.0 for m in clusters["matched"]) and len(clusters["matched"]) > 30
+
+
+def test_rows_match_exactly_even_when_hashes_collide(
+    banking_small: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import analysis.diff as diff_module
+
+    def keyed(frame: pl.DataFrame) -> pl.DataFrame:
+        return frame.with_row_index("_row_id").with_columns(_row_key=pl.col("id"))
+
+    a = keyed(pl.read_csv(banking_small))
+    # b: 40 rows removed, 25 relabelled, 10 repeated (a key seen twice), rows in another order
+    b = pl.concat([a.slice(40), a.slice(100, 10)]).with_columns(
+        category=pl.when(pl.col("id").is_in(a["id"].slice(200, 25).implode()))
+        .then(pl.lit("relabelled"))
+        .otherwise(pl.col("category"))
+    )
+    b = keyed(b.drop("_row_id", "_row_key").sample(fraction=1.0, shuffle=True, seed=3))
+    types = {"id": "String", "text": "String", "category": "String"}
+
+    def summary() -> dict[str, object]:
+        diff, matched = diff_module.diff_frames(a, b, types, types, "category", "category")
+        return diff.summary() | {"pairs": sorted(zip(matched["_row_id"], matched["_row_id_to"], strict=True))}
+
+    exact = summary()
+    assert (exact["added"], exact["removed"], exact["changed"]) == (10, 40, 25)
+    assert exact["repeated_keys"] == {"from": 0, "to": 20}
+    # a 2-bit hash makes nearly every pair of keys collide: the diff must not change
+    monkeypatch.setattr(diff_module, "_hash", lambda frame: frame.hash_rows() % 4)
+    assert summary() == exact

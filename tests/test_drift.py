@@ -9,7 +9,8 @@ import numpy as np
 import polars as pl
 import pytest
 
-from analysis.drift import domain_classifier_auc, drift_report, metrics_over_time, mmd_permutation_test
+from analysis.drift import domain_classifier_auc, drift_report, mmd_permutation_test
+from analysis.drift_time import class_metrics_over_time, metrics_over_time
 from app.cli import main
 
 
@@ -89,7 +90,7 @@ def test_embedding_drift_hate_train_vs_test_and_none_on_random_halves(
 
 
 def test_drift_command_on_time_windows(
-    tmp_path: Path, data_dir: Path, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, data_dir: Path, airline: pl.DataFrame, capsys: pytest.CaptureFixture[str]
 ) -> None:
     project = tmp_path / "air.strata"
     source = data_dir / "airline_tweets" / "Tweets.csv"
@@ -124,12 +125,22 @@ def test_drift_command_on_time_windows(
     assert (report["reference_rows"], report["current_rows"]) == (4128, 7451)
     verdicts = {c["column"]: c["verdict"] for c in report["columns"]}
     assert verdicts == {"airline_sentiment": "significant shift", "airline": "drift"}
+    # metrics over time cover both windows, a bucket per day (automatic), from the first day's label mix
+    days = [b["tweet_created"][:10] for b in report["timeline"]]
+    assert days == [f"2015-02-{d}" for d in (17, 18, 19, 22, 23, 24)]
+    assert sum(b["rows"] for b in report["timeline"]) == 4128 + 7451
+    assert report["timeline"][0]["label_drift_js"] == 0.0
+    assert main([*args, "--every", "12h"]) == 0
+    printed = capsys.readouterr().out
+    day = airline["ts"].dt.day()
+    half_days = airline.filter(day.is_between(17, 19) | day.is_between(22, 24))["ts"].dt.truncate("12h")
+    assert "Over time:" in printed and printed.count(" rows  label drift") == half_days.n_unique()
 
 
 def test_drift_command_with_embeddings_and_automatic_buckets(
     sample_project: Path, airline: pl.DataFrame, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from analysis.drift import automatic_bucket
+    from analysis.drift_time import automatic_bucket
 
     assert automatic_bucket(airline["ts"]) == "1d"  # nine days → daily buckets
     args = [
@@ -144,3 +155,68 @@ def test_drift_command_with_embeddings_and_automatic_buckets(
     report = json.loads(capsys.readouterr().out)
     assert report["embeddings"]["drift"] and report["embeddings"]["domain_classifier_auc"] > 0.9
     assert report["embeddings"]["mmd_p_value"] < 0.05
+
+
+def test_per_class_precision_and_recall_per_day_match_scikit_learn(airline: pl.DataFrame) -> None:
+    from sklearn.metrics import precision_recall_fscore_support
+
+    # a real if weak model: each airline's most common sentiment
+    mode = airline.group_by("airline").agg(pl.col("airline_sentiment").mode().first().alias("predicted"))
+    rows = airline.join(mode, on="airline").with_columns(
+        correct=pl.col("predicted") == pl.col("airline_sentiment")
+    )
+    per_class = class_metrics_over_time(rows, "ts", "airline_sentiment", every="1d")
+    classes = ["negative", "neutral", "positive"]
+    assert per_class["class"].unique().sort().to_list() == classes
+    for day, group in rows.group_by(pl.col("ts").dt.truncate("1d")):
+        p, r, _, support = precision_recall_fscore_support(
+            group["airline_sentiment"], group["predicted"], labels=classes, zero_division=np.nan
+        )
+        mine = per_class.filter(pl.col("ts") == day[0]).sort("class")
+        # a class neither labelled nor predicted that day has no row
+        present = [i for i, c in enumerate(classes) if c in mine["class"].to_list()]
+        assert all(support[i] == 0 for i in range(3) if i not in present)
+        assert mine["support"].to_list() == support[present].tolist()
+        assert np.allclose(mine["recall"], r[present], equal_nan=True)
+        assert np.allclose(mine["precision"], p[present], equal_nan=True)
+        recall, low, high = (mine[c].to_numpy() for c in ("recall", "recall_low", "recall_high"))
+        assert np.all(np.isnan(recall) | ((low <= recall + 1e-9) & (recall <= high + 1e-9)))
+
+
+def test_cluster_shares_and_difference_density_across_versions(sample_project: Path) -> None:
+    from analysis.catalog import read_rows
+    from analysis.drift_run import compute_drift, load_side
+    from analysis.relabel import create_corrected_version
+    from analysis.view_frame import load_view_frame
+    from storage.project import Project
+
+    with Project.open(sample_project) as project:
+        v2 = create_corrected_version(project, 1, {0: "card_arrival"})  # same texts: no map of its own
+        cards = "label LIKE 'card%'"
+        result = compute_drift(
+            project, load_side(project, 1, cards), load_side(project, v2, f"NOT ({cards})")
+        )
+        labels = read_rows(project, 1, ["label"])["label"]
+        clusters = load_view_frame(project, 1).rows["cluster"]
+    n_cards = int(labels.str.starts_with("card").sum())
+    assert result.placement == {"reference": {"same row": n_cards}, "current": {"same text": 3080 - n_cards}}
+    assert result.density is not None and abs(result.density.sum()) < 1e-9
+    assert result.clusters is not None and result.reference_xy is not None
+    card_share = {}  # each cluster's share of card intents among its members
+    for c in result.clusters:
+        members = labels.filter(clusters == c["cluster"])
+        card_share[c["cluster"]] = float(members.str.starts_with("card").mean())
+    significant = [c for c in result.clusters if c["significant"] and c["cluster"] >= 0]
+    assert len(significant) >= 10
+    # a cluster shrinks exactly when card intents make up more of it than of the whole version
+    assert all((c["change"] < 0) == (card_share[c["cluster"]] > n_cards / 3080) for c in significant)
+    # the density is higher where the current rows lie than where the reference rows lie
+    x0, y0, x1, y1 = result.extent
+    h, w = result.density.shape
+
+    def at(xy: np.ndarray) -> np.ndarray:
+        col = np.clip(((xy[:, 0] - x0) / (x1 - x0) * w).astype(int), 0, w - 1)
+        row = np.clip(((xy[:, 1] - y0) / (y1 - y0) * h).astype(int), 0, h - 1)
+        return result.density[row, col]
+
+    assert np.median(at(result.current_xy)) > 0 > np.median(at(result.reference_xy))
