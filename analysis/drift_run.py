@@ -59,7 +59,12 @@ def load_side(project: Project, version_id: int, where: str | None, name: str = 
 
 @dataclass
 class DriftResult:
-    """Everything a drift report shows; ``as_dict`` gives it as plain JSON values."""
+    """Everything a drift report shows; ``as_dict`` gives it as plain JSON values.
+
+    The map fields are in the anchor version's terms: ``*_anchor`` are int64 row indices of the
+    anchor each placed row sits on, ``*_xy`` float32 (n, 2) their map positions, ``density`` the
+    (96, 96) current-minus-reference density over ``extent`` (x0, y0, x1, y1), row 0 at y0.
+    """
 
     reference_rows: int
     current_rows: int
@@ -68,6 +73,8 @@ class DriftResult:
     clusters: list[dict[str, Any]] | None = None
     placement: dict[str, dict[str, int]] = field(default_factory=dict)
     anchor_version: int | None = None
+    reference_anchor: NDArray[np.int64] | None = None
+    current_anchor: NDArray[np.int64] | None = None
     reference_xy: NDArray[np.float32] | None = None
     current_xy: NDArray[np.float32] | None = None
     density: NDArray[np.float64] | None = None
@@ -174,6 +181,7 @@ def _place(project: Project, result: DriftResult, anchor: ViewFrame, reference: 
     result.anchor_version = anchor.version_id
     result.placement = {"reference": placed[0].how, "current": placed[1].how}
     rows = [p.anchor_rows[p.anchor_rows >= 0] for p in placed]
+    result.reference_anchor, result.current_anchor = rows
     if any(r.size == 0 for r in rows):
         return
     if "cluster" in anchor.rows.columns:

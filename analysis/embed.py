@@ -87,17 +87,25 @@ def load_encoder(model: str, device: str) -> Any:
     return encoder
 
 
-def _embedding_set(project: Project, spec: EmbedSpec, device: str, dimension: int) -> int:
+def _find_set(project: Project, spec: EmbedSpec, device: str) -> int | None:
     dtype = "float16" if device.startswith("cuda") else "float32"
     with project.session() as s:
         found = s.scalar(
-            select(EmbeddingSet).where(EmbeddingSet.model == spec.model, EmbeddingSet.dtype == dtype)
+            select(EmbeddingSet.id).where(EmbeddingSet.model == spec.model, EmbeddingSet.dtype == dtype)
         )
-        if found is None:
-            found = EmbeddingSet(model=spec.model, dimension=dimension, dtype=dtype, device=device)
-            s.add(found)
-            s.flush()
-        return found.id
+    return found
+
+
+def _embedding_set(project: Project, spec: EmbedSpec, device: str, dimension: int) -> int:
+    found = _find_set(project, spec, device)
+    if found is not None:
+        return found
+    dtype = "float16" if device.startswith("cuda") else "float32"
+    with project.session() as s:
+        created = EmbeddingSet(model=spec.model, dimension=dimension, dtype=dtype, device=device)
+        s.add(created)
+        s.flush()
+        return created.id
 
 
 def stored_hashes(project: Project, set_id: int) -> set[bytes]:
@@ -174,16 +182,19 @@ def embed_texts(
     similarity. Method: Reimers & Gurevych, "Sentence-BERT", EMNLP 2019; model all-MiniLM-L6-v2.
     """
     device = resolve_device(spec.device)
-    progress.message(f"Loading {spec.model} on {device}")
-    encoder = load_encoder(spec.model, device)
-    dimension = getattr(encoder, "get_embedding_dimension", None) or encoder.get_sentence_embedding_dimension
-    set_id = _embedding_set(project, spec, device, int(dimension()))
-    have = stored_hashes(project, set_id)
+    existing = _find_set(project, spec, device)
+    have = stored_hashes(project, existing) if existing is not None else set()
     todo: dict[bytes, str] = {}
     for text, h in zip(texts, hashes, strict=True):
         digest = bytes.fromhex(h)
         if digest not in have and digest not in todo:
             todo[digest] = text
+    if existing is not None and not todo:
+        return existing, 0, 0.0  # every text is stored: no need to load the model
+    progress.message(f"Loading {spec.model} on {device}")
+    encoder = load_encoder(spec.model, device)
+    dimension = getattr(encoder, "get_embedding_dimension", None) or encoder.get_sentence_embedding_dimension
+    set_id = _embedding_set(project, spec, device, int(dimension()))
     progress.total(len(todo))
     progress.message(f"Embedding {len(todo):,} new texts on {device}")
     start = time.perf_counter()

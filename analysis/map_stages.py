@@ -5,16 +5,26 @@ from __future__ import annotations
 import time
 
 import numpy as np
-from sqlalchemy import insert
+from numpy.typing import NDArray
+from sqlalchemy import insert, select
 
+from analysis.catalog import read_rows
 from analysis.clustering import cluster_error_rates, hdbscan_labels, resolved_min_cluster_size
 from analysis.embed import embed_texts
 from analysis.keywords import cluster_keywords, cluster_name
 from analysis.neighbours import knn_graph
 from analysis.projection import project_2d
 from analysis.stage_context import StageContext
-from storage.schema import Cluster, Clustering, ClusterMember, NeighbourGraph, Projection
-from storage.vectors import pack
+from storage.schema import (
+    Cluster,
+    Clustering,
+    ClusterMember,
+    DatasetVersion,
+    NeighbourGraph,
+    Projection,
+    StageResult,
+)
+from storage.vectors import pack, unpack
 
 
 def embed_stage(ctx: StageContext) -> str:
@@ -47,15 +57,57 @@ def neighbours_stage(ctx: StageContext) -> str:
 
 
 def project_stage(ctx: StageContext) -> str:
-    """Stage ``project``: the 2-D map."""
+    """Stage ``project``: the 2-D map (taken from another version with the same texts when there is
+    one, so that a relabelled version keeps the map its user knows)."""
     start = time.perf_counter()
-    idx, dist = ctx.graph()
-    coords, method = project_2d(ctx.vectors(), idx, dist, ctx.spec.project, ctx.progress)
+    reused = _map_of_same_texts(ctx)
+    if reused is not None:
+        coords, method = reused
+    else:
+        idx, dist = ctx.graph()
+        coords, method = project_2d(ctx.vectors(), idx, dist, ctx.spec.project, ctx.progress)
     with ctx.project.session() as s:
         result = ctx.record(s, "project", time.perf_counter() - start)
-        s.add(Projection(stage_id=result.id, method=method, coords=pack(coords)))
+        s.add(Projection(stage_id=result.id, method=method.split(" ")[0], coords=pack(coords)))
     ctx.memo_set("coords", coords)
     return method
+
+
+def _map_of_same_texts(ctx: StageContext) -> tuple[NDArray[np.float32], str] | None:
+    """The map of another version of the dataset with the same texts in the same order, made with the
+    same embedding model and neighbour and projection parameters; None when there is none."""
+    ctx.key("project")
+    params = ctx.memo_get("params")
+    ours = ctx.rows["_content_hash"]
+    with ctx.project.session() as s:
+        candidates = s.execute(
+            select(StageResult, DatasetVersion.id)
+            .join(DatasetVersion, DatasetVersion.id == StageResult.version_id)
+            .where(
+                StageResult.stage == "project",
+                DatasetVersion.dataset_id == ctx.version.dataset_id,
+                DatasetVersion.row_count == len(ours),
+                DatasetVersion.id != ctx.version_id,
+            )
+            .order_by(StageResult.id.desc())
+        ).all()
+        for result, version_id in candidates:
+            graph = s.scalar(select(StageResult).where(StageResult.key == result.input_key))
+            if graph is None:
+                continue
+            embed = s.scalar(select(StageResult).where(StageResult.key == graph.input_key))
+            if (
+                embed is None
+                or (result.params, graph.params, embed.params)
+                != (params["project"], params["neighbours"], params["embed"])
+                or not read_rows(ctx.project, version_id, [])["_content_hash"].equals(ours)
+            ):
+                continue
+            proj = s.scalar(select(Projection).where(Projection.stage_id == result.id))
+            if proj is not None:
+                coords = unpack(proj.coords, "float32", 2).astype(np.float32)
+                return coords, f"{proj.method} (the map of version {version_id}: same texts)"
+    return None
 
 
 def cluster_stage(ctx: StageContext) -> str:

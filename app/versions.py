@@ -5,17 +5,16 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import numpy as np
-import polars as pl
 from PySide6.QtCore import QObject
 
 from analysis.catalog import list_versions
 from analysis.diff import diff_versions
-from analysis.drift import default_columns, drift_report
-from analysis.drift_time import metrics_over_time
-from analysis.slices.filters import evaluate, filter_table
-from analysis.view_frame import ViewFrame, load_view_frame
+from analysis.drift_run import DriftResult, Side, compute_drift, load_side
+from analysis.view_frame import ViewFrame
+from app.jobs import JobProgress
 from storage.errors import StrataError
 from widgets.diff_view import DiffView
+from widgets.drift_overlay import difference_rgba, side_colours, side_values
 from widgets.drift_view import DriftView
 
 if TYPE_CHECKING:
@@ -33,6 +32,7 @@ class VersionsController(QObject):
         self.diff_view.compareRequested.connect(self.compare)
         self.diff_view.selectKeys.connect(self.select_keys)
         self.drift_view.runRequested.connect(self.drift)
+        self.drift_view.showOnMap.connect(self.show_drift_on_map)
 
     def set_frame(self, frame: ViewFrame | None) -> None:
         """Offer the project's versions, the shown one first choice."""
@@ -60,36 +60,41 @@ class VersionsController(QObject):
             mask = frame.rows["_row_key"].is_in(keys).to_numpy()
             self.window.selection.set(np.flatnonzero(mask), source=self)
 
-    def drift(self, ref_version: int, ref_where: str, cur_version: int, cur_where: str) -> None:
-        """Drift of every column between two row sets (versions, windows or slices)."""
+    def drift(
+        self, ref_version: int, ref_where: str, cur_version: int, cur_where: str, embeddings: bool
+    ) -> None:
+        """Drift between two row sets (versions, windows or slices), in a job; both sides are placed on
+        the shown version's map when it has one."""
         project = self.window.project
         if project is None:
             return
-        try:
-            sides = []
-            for version, where in ((ref_version, ref_where), (cur_version, cur_where)):
-                frame = load_view_frame(project, version)
-                table = filter_table(frame)
-                sides.append((frame, table.filter(pl.Series(evaluate(table, {"where": where or None})))))
-            (ref_frame, reference), (_, current) = sides
-            columns = default_columns(
-                reference,
-                current,
-                {ref_frame.text_column, ref_frame.roles.get("id"), ref_frame.roles.get("time")},
+        shown = self.window.frame
+        anchor = shown if shown is not None and shown.coords is not None else None
+
+        def work(progress: JobProgress) -> tuple[DriftResult, Side, Side]:
+            reference = load_side(project, ref_version, ref_where, "the reference")
+            current = load_side(project, cur_version, cur_where, "the current rows")
+            result = compute_drift(
+                project, reference, current, anchor=anchor, embeddings=embeddings, progress=progress
             )
-            if reference.height < 2 or current.height < 2:
-                raise StrataError("Both sides need at least two rows; widen the filters.")
-            time = ref_frame.roles.get("time")
-            timeline = None
-            if isinstance(time, str) and time in reference.columns:
-                both = (
-                    pl.concat([reference, current]).unique("_row_id")
-                    if ref_version == cur_version
-                    else reference
-                )
-                timeline = metrics_over_time(both, time, ref_frame.label_column)
-            self.drift_view.show_results(
-                drift_report(reference, current, columns), reference, current, timeline
-            )
-        except StrataError as err:
-            self.window.show_error(err)
+            return result, reference, current
+
+        def done(out: tuple[DriftResult, Side, Side]) -> None:
+            self.drift_view.show_results(*out)
+
+        self.window.jobs.submit("Drift report", work, done, self.window.show_error)
+
+    def show_drift_on_map(self) -> None:
+        """Colour the shown map by drift side, over the difference density."""
+        result, frame = self.drift_view.result, self.window.frame
+        if result is None or frame is None or result.anchor_version != frame.version_id:
+            self.window.show_error(StrataError("Compute the drift again with this version shown."))
+            return
+        assert result.reference_anchor is not None and result.current_anchor is not None
+        values = side_values(frame.rows.height, result.reference_anchor, result.current_anchor)
+        image = None
+        if result.density is not None and result.extent is not None:
+            image = (difference_rgba(result.density), result.extent)
+        self.window.map_view.add_colouring(
+            "drift", "Drift: reference vs current", values, side_colours(values), image
+        )

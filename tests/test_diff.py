@@ -140,7 +140,12 @@ def test_a_relabelled_version_keeps_its_clusters(sample_project: Path) -> None:
         new = create_corrected_version(project, 1, {0: "card_arrival"})
         reports = run_pipeline(project, new, stages=("cluster",))
         diff = diff_versions(project, 1, new)
+        from analysis.catalog import read_coords
+
+        same_map = np.array_equal(read_coords(project, 1), read_coords(project, new))
     assert reports[0].detail.startswith("0 texts embedded")  # same texts: every vector reused
+    # and the map is the one the user knows, not a fresh UMAP run
+    assert reports[2].detail == "umap (the map of version 1: same texts)" and same_map
     clusters = diff.clusters
     assert clusters is not None and clusters["vanished"] == [] and clusters["appeared"] == []
     assert all(m[2] == 1.0 for m in clusters["matched"]) and len(clusters["matched"]) > 30

@@ -50,6 +50,35 @@ def test_drift_view_on_airline_time_windows(window: MainWindow, tmp_path: Path, 
         view.table.item(r, 0).text(): view.table.item(r, 1).text() for r in range(view.table.rowCount())
     }
     assert verdicts["airline_sentiment"] == "significant shift" and verdicts["airline"] == "drift"
-    assert view.reference.height == 4128 and view.current.height == 7451
-    assert len(view.timeline.getPlotItem().items) >= 1 and len(view.chart.getPlotItem().items) == 2
-    assert np.isfinite([d.psi for d in view.results]).all()
+    assert view.sides is not None and view.result is not None
+    assert view.sides[0].table.height == 4128 and view.sides[1].table.height == 7451
+    assert len(view.timeline.getPlotItem().items) == 1 and len(view.chart.getPlotItem().items) == 2
+    assert np.isfinite([d.psi for d in view.result.columns]).all()
+    # no model run: no per-class lines, and the chart says why; no map: no clusters, no map button
+    assert view.class_box.count() == 0 and "needs" in view.per_class.getPlotItem().titleLabel.text
+    assert not view.map_button.isEnabled()
+
+
+def test_drift_between_slices_drawn_on_the_map(window: MainWindow, sample_project: Path) -> None:
+    window.open_project(sample_project)
+    view = window.versions.drift_view
+    view.ref_where.setText("confidence >= 0.5")
+    view.cur_where.setText("confidence < 0.5")
+    view._run()
+    result = view.result
+    assert result is not None and result.clusters and view.map_button.isEnabled()
+    unsure = int((window.frame.rows["confidence"] < 0.5).sum())
+    assert (result.reference_rows, result.current_rows) == (3080 - unsure, unsure)
+    # cluster shares: ten clusters drawn, each with reference and current bars and intervals
+    assert len(view.clusters.getPlotItem().items) == 4
+    view.map_button.click()
+    map_view = window.map_view
+    assert map_view.colour_mode() == "drift"
+    counts = {e.name: e.count for e in map_view._legend}
+    assert counts == {"reference only": 3080 - unsure, "current only": unsure, "both": 0, "neither": 0}
+    assert map_view.overlay.image is not None and map_view.overlay.image.shape == (96, 96, 4)
+    # a legend click selects that side's rows
+    map_view._on_legend_click(map_view.legend.item(1))
+    assert len(window.selection) == unsure
+    map_view.set_colour_mode("cluster")
+    assert map_view.overlay.image is None

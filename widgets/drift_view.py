@@ -1,15 +1,17 @@
-"""The drift view: a ranked table of columns with test, statistic, threshold and verdict; distributions
-of the chosen column, reference against current; and, with a time column, metrics per day."""
+"""The drift view: a ranked table of columns with test, statistic, threshold and verdict, and charts —
+the chosen column's distributions, cluster shares, metrics over time and one class's precision and
+recall over time."""
 
 from __future__ import annotations
 
-import numpy as np
 import polars as pl
 import pyqtgraph as pg
 from PySide6.QtCore import Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
+    QGridLayout,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -21,27 +23,32 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from analysis.drift import ColumnDrift
+from analysis.drift_run import DriftResult, Side
+from widgets.drift_charts import draw_class_timeline, draw_cluster_shares, draw_distribution, draw_timeline
 
-REFERENCE, CURRENT = (31, 119, 180), (255, 127, 14)
 VERDICT_COLOUR = {"drift": QColor(214, 39, 40), "significant shift": QColor(255, 127, 14)}
 
 
 class DriftView(QWidget):
-    """Emits ``runRequested(ref_version, ref_where, cur_version, cur_where)``; shows what comes back."""
+    """Emits ``runRequested(ref_version, ref_where, cur_version, cur_where, embeddings)``; shows what
+    comes back."""
 
-    runRequested = Signal(int, str, int, str)
+    runRequested = Signal(int, str, int, str, bool)
+    showOnMap = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.reference: pl.DataFrame | None = None
-        self.current: pl.DataFrame | None = None
-        self.results: list[ColumnDrift] = []
+        self.result: DriftResult | None = None
+        self.sides: tuple[Side, Side] | None = None
         self.ref_version, self.cur_version = QComboBox(), QComboBox()
         self.ref_where = QLineEdit(placeholderText="reference filter (SQL), e.g. a time window")
         self.cur_where = QLineEdit(placeholderText="current filter (SQL)")
+        self.embeddings = QCheckBox("Embeddings", toolTip="Also test the embeddings (domain classifier, MMD)")
         run = QPushButton("Compute drift")
         run.clicked.connect(self._run)
+        self.map_button = QPushButton("Show on map", enabled=False)
+        self.map_button.setToolTip("Colour the map by side and draw where the current rows are denser")
+        self.map_button.clicked.connect(self.showOnMap)
         bar = QHBoxLayout()
         for widget in (
             QLabel("Reference"),
@@ -50,7 +57,9 @@ class DriftView(QWidget):
             QLabel("Current"),
             self.cur_version,
             self.cur_where,
+            self.embeddings,
             run,
+            self.map_button,
         ):
             bar.addWidget(widget)
         self.table = QTableWidget(0, 6)
@@ -61,15 +70,26 @@ class DriftView(QWidget):
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.cellClicked.connect(lambda row, _c: self.show_column(self.table.item(row, 0).text()))
-        self.chart = pg.PlotWidget(background="w", title="Reference (blue) and current (orange)")
-        self.timeline = pg.PlotWidget(background="w", title="Per day: label drift (JS) and accuracy")
-        self.timeline.addLegend(offset=(10, 10))
+        self.chart, self.clusters, self.timeline, self.per_class = (
+            pg.PlotWidget(background="w") for _ in range(4)
+        )
+        self.class_box = QComboBox(toolTip="Class whose precision and recall are drawn over time")
+        self.class_box.currentTextChanged.connect(self._show_class)
+        class_panel = QWidget()
+        class_layout = QVBoxLayout(class_panel)
+        class_layout.setContentsMargins(0, 0, 0, 0)
+        class_layout.addWidget(self.class_box)
+        class_layout.addWidget(self.per_class, 1)
+        charts = QGridLayout()
+        charts.addWidget(self.chart, 0, 0)
+        charts.addWidget(self.clusters, 0, 1)
+        charts.addWidget(self.timeline, 1, 0)
+        charts.addWidget(class_panel, 1, 1)
         self.note = QLabel("")
         self.note.setWordWrap(True)
         body = QHBoxLayout()
-        body.addWidget(self.table, 3)
-        body.addWidget(self.chart, 2)
-        body.addWidget(self.timeline, 2)
+        body.addWidget(self.table, 2)
+        body.addLayout(charts, 3)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addLayout(bar)
@@ -82,8 +102,7 @@ class DriftView(QWidget):
             box.clear()
             for vid, name in versions:
                 box.addItem(name, vid)
-            index = box.findData(current)
-            box.setCurrentIndex(max(index, 0))
+            box.setCurrentIndex(max(box.findData(current), 0))
 
     def _run(self) -> None:
         self.runRequested.emit(
@@ -91,19 +110,14 @@ class DriftView(QWidget):
             self.ref_where.text(),
             int(self.cur_version.currentData()),
             self.cur_where.text(),
+            self.embeddings.isChecked(),
         )
 
-    def show_results(
-        self,
-        results: list[ColumnDrift],
-        reference: pl.DataFrame,
-        current: pl.DataFrame,
-        timeline: pl.DataFrame | None,
-    ) -> None:
-        """Fill the ranked table, the first column's distributions and the timeline."""
-        self.results, self.reference, self.current = results, reference, current
+    def show_results(self, result: DriftResult, reference: Side, current: Side) -> None:
+        """Fill the ranked table and every chart."""
+        self.result, self.sides = result, (reference, current)
         self.table.setRowCount(0)
-        for d in results:
+        for d in result.columns:
             row = self.table.rowCount()
             self.table.insertRow(row)
             cells = [d.column, d.verdict, d.test, f"{d.statistic:.3g}", f"{d.threshold:g}", f"{d.psi:.3f}"]
@@ -112,73 +126,52 @@ class DriftView(QWidget):
                 if d.verdict in VERDICT_COLOUR:
                     item.setForeground(VERDICT_COLOUR[d.verdict])
                 self.table.setItem(row, column, item)
-        drifted = sum(d.drift for d in results)
-        self.note.setText(
-            f"Reference {reference.height:,} rows, current {current.height:,} rows: "
-            f"{drifted} of {len(results)} columns drift (Evidently's defaults by reference size; "
+        self.note.setText(self._summary(result))
+        if result.columns:
+            self.show_column(result.columns[0].column)
+        draw_cluster_shares(self.clusters, result.clusters)
+        draw_timeline(self.timeline, result.timeline)
+        self.class_box.blockSignals(True)
+        self.class_box.clear()
+        if result.class_timeline is not None:
+            # the classes whose recall moved most over time first
+            recall = pl.col("recall").fill_nan(None)
+            moved = (
+                result.class_timeline.group_by("class")
+                .agg((recall.max() - recall.min()).alias("range"))
+                .sort("range", "class", descending=[True, False], nulls_last=True)
+            )
+            self.class_box.addItems(moved["class"].to_list())
+        self.class_box.blockSignals(False)
+        self._show_class(self.class_box.currentText() or None)
+        self.map_button.setEnabled(result.density is not None)
+
+    @staticmethod
+    def _summary(result: DriftResult) -> str:
+        drifted = sum(d.drift for d in result.columns)
+        text = (
+            f"Reference {result.reference_rows:,} rows, current {result.current_rows:,} rows: "
+            f"{drifted} of {len(result.columns)} columns drift (Evidently's defaults by reference size; "
             "a two-sample test marks significant shifts below the threshold)."
         )
-        if results:
-            self.show_column(results[0].column)
-        self._timeline(timeline)
+        if result.embeddings:
+            e = result.embeddings
+            text += (
+                f" Embeddings: domain-classifier AUC {e['domain_classifier_auc']:.3f} "
+                f"({'drift' if e['drift'] else 'no drift'} at 0.55), MMD p = {e['mmd_p_value']:.3g}."
+            )
+        placed = result.placement.get("current", {})
+        if result.clusters and "same row" not in placed:
+            how = ", ".join(f"{n:,} by {k}" for k, n in placed.items())
+            text += f" Current rows placed on version {result.anchor_version}'s map: {how}."
+        return text
 
     def show_column(self, column: str) -> None:
-        """Distributions of ``column``: shares per category, or histograms for numbers."""
-        self.chart.clear()
-        if self.reference is None or self.current is None:
+        """Distributions of ``column``, reference against current."""
+        if self.sides is None or self.result is None:
             return
-        ref, cur = self.reference[column].drop_nulls(), self.current[column].drop_nulls()
-        kind = next((d.kind for d in self.results if d.column == column), "categorical")
-        if kind == "numeric":
-            edges = np.histogram_bin_edges(
-                np.r_[ref.cast(pl.Float64).to_numpy(), cur.cast(pl.Float64).to_numpy()], 30
-            )
-            for values, colour in ((ref, REFERENCE), (cur, CURRENT)):
-                counts, _ = np.histogram(values.cast(pl.Float64).to_numpy(), edges)
-                self.chart.plot(
-                    edges, counts / max(counts.sum(), 1), stepMode="center", pen=pg.mkPen(colour, width=2)
-                )
-            self.chart.getAxis("bottom").setTicks(None)
-            return
-        levels = (
-            pl.concat([ref.cast(pl.String), cur.cast(pl.String)])
-            .value_counts(sort=True)
-            .head(15)[ref.name]
-            .to_list()
-        )
-        x = np.arange(len(levels), dtype=float)
-        for values, colour, shift in ((ref, REFERENCE, -0.2), (cur, CURRENT, 0.2)):
-            counts = values.cast(pl.String).value_counts()
-            share = dict(
-                zip(counts[values.name].to_list(), (counts["count"] / values.len()).to_list(), strict=True)
-            )
-            heights = [share.get(v, 0.0) for v in levels]
-            self.chart.addItem(pg.BarGraphItem(x=x + shift, height=heights, width=0.4, brush=colour))
-        self.chart.getAxis("bottom").setTicks([[(float(i), str(v)[:12]) for i, v in enumerate(levels)]])
+        numeric = next((d.kind == "numeric" for d in self.result.columns if d.column == column), False)
+        draw_distribution(self.chart, self.sides[0].table[column], self.sides[1].table[column], numeric)
 
-    def _timeline(self, timeline: pl.DataFrame | None) -> None:
-        self.timeline.clear()
-        if timeline is None or timeline.is_empty():
-            self.timeline.setTitle("Per day: needs a time column")
-            return
-        x = np.arange(timeline.height, dtype=float)
-        if "label_drift_js" in timeline.columns:
-            self.timeline.plot(
-                x,
-                timeline["label_drift_js"].to_numpy(),
-                pen=pg.mkPen(CURRENT, width=2),
-                symbol="o",
-                name="label drift (JS vs first day)",
-            )
-        if "accuracy" in timeline.columns:
-            low, high = timeline["accuracy_low"].to_numpy(), timeline["accuracy_high"].to_numpy()
-            upper = self.timeline.plot(x, high, pen=None)
-            lower = self.timeline.plot(x, low, pen=None)
-            self.timeline.addItem(pg.FillBetweenItem(upper, lower, brush=(31, 119, 180, 50)))
-            self.timeline.plot(
-                x, timeline["accuracy"].to_numpy(), pen=pg.mkPen(REFERENCE, width=2), name="accuracy (95% CI)"
-            )
-        time_col = timeline.columns[0]
-        labels = [str(t)[5:10] for t in timeline[time_col].to_list()]
-        self.timeline.getAxis("bottom").setTicks([[(float(i), s) for i, s in enumerate(labels)]])
-        self.timeline.setYRange(0, 1)
+    def _show_class(self, name: str | None) -> None:
+        draw_class_timeline(self.per_class, self.result.class_timeline if self.result else None, name or None)

@@ -12,11 +12,10 @@ import polars as pl
 import pyqtgraph as pg
 from numpy.typing import NDArray
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QIcon, QPainterPath, QPixmap
+from PySide6.QtGui import QColor, QIcon, QPixmap
 from PySide6.QtWidgets import (
     QButtonGroup,
     QComboBox,
-    QGraphicsPathItem,
     QHBoxLayout,
     QLabel,
     QListWidget,
@@ -31,6 +30,7 @@ from analysis.geometry import density_rgba, points_in_polygon
 from analysis.selection import SelectionModel
 from analysis.view_frame import ViewFrame
 from widgets.palette import PALE, REST, WRONG, LegendEntry, boolean_colours, categorical_colours
+from widgets.select_viewbox import SelectViewBox
 
 POINT_LIMIT = 20_000
 DENSITY_SHAPE = (768, 768)
@@ -40,47 +40,6 @@ COLOUR_MODES = {
     "correct": "Correct / misclassified",
     "cluster": "Cluster",
 }
-
-
-class SelectViewBox(pg.ViewBox):
-    """A ViewBox whose left drag draws a rectangle or lasso instead of panning, in those modes."""
-
-    polygonSelected = Signal(object, object)  # (m, 2) polygon in data coordinates, keyboard modifiers
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.mode = "pan"
-        self._points: list[QPointF] = []
-        self._outline = QGraphicsPathItem()
-        self._outline.setPen(pg.mkPen((20, 20, 20), width=1.5, style=Qt.PenStyle.DashLine))
-        self._outline.setBrush(QBrush(QColor(30, 120, 200, 40)))
-        self._outline.setZValue(1e6)
-        self.addItem(self._outline, ignoreBounds=True)
-        self._outline.hide()
-
-    def mouseDragEvent(self, ev, axis=None):  # type: ignore[no-untyped-def]
-        if self.mode == "pan" or ev.button() != Qt.MouseButton.LeftButton:
-            super().mouseDragEvent(ev, axis)
-            return
-        ev.accept()
-        here = self.mapToView(ev.pos())
-        if ev.isStart():
-            self._points = [self.mapToView(ev.buttonDownPos())]
-        if self.mode == "rect":
-            a = self._points[0]
-            self._points = [a, QPointF(here.x(), a.y()), here, QPointF(a.x(), here.y())]
-        else:
-            self._points.append(here)
-        path = QPainterPath(self._points[0])
-        for p in self._points[1:]:
-            path.lineTo(p)
-        path.closeSubpath()
-        self._outline.setPath(path)
-        self._outline.show()
-        if ev.isFinish():
-            self._outline.hide()
-            polygon = np.array([[p.x(), p.y()] for p in self._points])
-            self.polygonSelected.emit(polygon, ev.modifiers())
 
 
 class MapView(QWidget):
@@ -98,6 +57,7 @@ class MapView(QWidget):
         self._dim_brushes = np.empty(0, dtype=object)
         self._legend_values: pl.Series | None = None
         self._legend: list[LegendEntry] = []
+        self._extra: dict[str, tuple[pl.Series, NDArray[np.uint8], list[LegendEntry], object]] = {}
         self._selected = np.zeros(0, dtype=bool)
         self._tree = None
         self.visible_count = 0
@@ -131,11 +91,13 @@ class MapView(QWidget):
         self.plot.hideAxis("bottom")
         self.viewbox.setAspectLocked(True)
         self.density = pg.ImageItem(axisOrder="row-major")
+        self.overlay = pg.ImageItem(axisOrder="row-major")
+        self.overlay.setZValue(-1)
         self.points = pg.ScatterPlotItem(pxMode=True, size=6, pen=None)
         self.highlight = pg.ScatterPlotItem(
             pxMode=True, size=9, pen=pg.mkPen((0, 0, 0), width=1.2), brush=None
         )
-        for item in (self.density, self.points, self.highlight):
+        for item in (self.overlay, self.density, self.points, self.highlight):
             self.plot.addItem(item)
         self.viewbox.sigRangeChanged.connect(self._refresh_points)
         self.viewbox.polygonSelected.connect(self._on_polygon)
@@ -159,6 +121,8 @@ class MapView(QWidget):
         """Show a version's map (or an empty map with the reason when it has no coordinates)."""
         self.frame = frame
         self._tree = None
+        self._extra.clear()
+        self.overlay.clear()
         self.colour_box.blockSignals(True)
         self.colour_box.clear()
         coords = frame.coords if frame is not None else None
@@ -211,7 +175,15 @@ class MapView(QWidget):
             return
         legend: list[LegendEntry] = []
         self._legend_values = None
-        if mode.startswith("tag:"):
+        extra = self._extra.get(mode)
+        self.overlay.clear()
+        if extra is not None:
+            self._legend_values, colours, legend, image = extra
+            if image is not None:
+                rgba, (x0, y0, x1, y1) = image  # type: ignore[misc]
+                self.overlay.setImage(rgba, autoLevels=False)
+                self.overlay.setRect(QRectF(x0, y0, x1 - x0, y1 - y0))
+        elif mode.startswith("tag:"):
             values = pl.Series(mode, self.frame.tag_mask(mode[4:]))
             colours, legend = boolean_colours(values, (mode[4:], "other rows"), (WRONG, PALE))
             self._legend_values = values
@@ -236,6 +208,24 @@ class MapView(QWidget):
         self._set_colours(colours)
         self._fill_legend(legend)
         self.colourModeChanged.emit(mode)
+
+    def add_colouring(
+        self,
+        mode: str,
+        title: str,
+        values: pl.Series,
+        colouring: tuple[NDArray[np.uint8], list[LegendEntry]],
+        image: tuple[NDArray[np.uint8], tuple[float, float, float, float]] | None = None,
+    ) -> None:
+        """Offer a colouring computed elsewhere (a drift report's sides) and switch to it.
+
+        ``values`` are what legend clicks select by; ``image`` (RGBA, row 0 at y0, and its extent
+        x0, y0, x1, y1) is drawn under the points while this colouring is shown.
+        """
+        self._extra[mode] = (values, *colouring, image)
+        if self.colour_box.findData(mode) < 0:
+            self.colour_box.addItem(title, mode)
+        self.set_colour_mode(mode)
 
     def _set_colours(self, colours: NDArray[np.uint8]) -> None:
         packed = colours.view(np.uint32).ravel()
