@@ -202,19 +202,23 @@ def diff_frames(
     left = a.select("_row_key", "_row_id", *common, *labels_a)
     right = b.select(pl.col("_row_id").alias("_row_id_to"), *renamed, *labels_b)
     matched, removed, added, repeated = _match_rows(a, b, left, right)
-    comparable = [c for c in common if a_cols[c] == b_cols[c]]
-    differs = {c: matched[c].ne_missing(matched[f"{c}__to"]) for c in comparable}
+    # each compared column as (old, new) in the matched pairs; a label that moved to another column
+    # (a relabelling pass writes <label>_corrected) is compared across the two
+    compared = {c: (c, f"{c}__to") for c in common if a_cols[c] == b_cols[c]}
+    if labels_a and labels_b and label != new_label:
+        compared[f"{label} → {new_label}"] = ("__label_from", "__label_to")
+    differs = {name: matched[old].ne_missing(matched[new]) for name, (old, new) in compared.items()}
     any_change = np.zeros(matched.height, dtype=bool)
     for series in differs.values():
         any_change |= series.to_numpy()
     cells = [
         matched.filter(series).select(
             pl.col("_row_key").alias("key"),
-            pl.lit(c).alias("column"),
-            pl.col(c).cast(pl.String).alias("old"),
-            pl.col(f"{c}__to").cast(pl.String).alias("new"),
+            pl.lit(name).alias("column"),
+            pl.col(compared[name][0]).cast(pl.String).alias("old"),
+            pl.col(compared[name][1]).cast(pl.String).alias("new"),
         )
-        for c, series in differs.items()
+        for name, series in differs.items()
         if series.any()
     ]
     empty = {"key": pl.String, "column": pl.String, "old": pl.String, "new": pl.String}

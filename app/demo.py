@@ -63,6 +63,23 @@ def build_sample_project(out_dir: Path, progress: object = None) -> tuple[Path, 
     return path, timings
 
 
+def review_sample(path: Path, accept: int = 20, progress: object = None) -> int:
+    """A review pass on the sample: accept the suggested labels of the ``accept`` strongest label
+    issues, save them as the next version and run the pipeline on it (its map is version 1's: same
+    texts). Returns the new version's id."""
+    from analysis.pipeline import run_pipeline
+    from analysis.review import ACCEPT, ReviewQueue
+    from storage.project import Project
+
+    with Project.open(path) as project:
+        queue = ReviewQueue.for_tag(project, 1)
+        for _ in range(min(accept, len(queue.items))):
+            queue.decide(ACCEPT)
+        version = queue.save(note=f"demo: suggested labels of the {accept} strongest label issues accepted")
+        run_pipeline(project, version, progress=progress)  # type: ignore[arg-type]
+    return version
+
+
 def run_demo(headless: bool, out_dir: Path) -> int:
     """Run the demo; without a display it runs headless and says where its outputs are."""
     from app.cli import ConsoleProgress
@@ -72,6 +89,7 @@ def run_demo(headless: bool, out_dir: Path) -> int:
         headless = True
     with ConsoleProgress() as progress:
         path, timings = build_sample_project(out_dir, progress)
+        review_sample(path, progress=progress)
     if not headless:
         from app.gui import run_gui
 

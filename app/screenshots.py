@@ -15,7 +15,8 @@ def save_screenshots(project_path: Path, out_dir: Path) -> list[Path]:
         ``window.png`` (the whole window, map coloured by cluster), ``map.png``, ``table.png`` (the
         rows of the cluster with the highest error rate selected), ``clusters.png`` and, once error
         modes are tagged, ``error-modes.png``, ``confusion-matrix.png``,
-        ``review-inspector.png`` and ``slices.png``.
+        ``review-inspector.png`` and ``slices.png``; with two versions, ``version-diff.png`` (first
+        against newest), ``drift.png`` (unsure against confident predictions) and ``drift-map.png``.
     """
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PySide6.QtCore import QSettings
@@ -51,6 +52,8 @@ def save_screenshots(project_path: Path, out_dir: Path) -> list[Path]:
     grab(window.clusters_view, "clusters.png")
     if frame is not None and not frame.tags.is_empty():
         _error_views(window, grab)
+    if frame is not None and window.versions.diff_view.from_box.count() > 1:
+        _version_views(window, grab)
     (out_dir / "screenshot-settings.ini").unlink(missing_ok=True)
     window.close()
     return shots
@@ -79,3 +82,32 @@ def _error_views(window: object, grab: object) -> None:
     window.slicing.panel.alpha.setValue(0.9)
     window.slicing.discover()
     grab(window, "slices.png")
+
+
+def _version_views(window: object, grab: object) -> None:
+    """The diff of the first and newest versions, and the drift of unsure against confident rows."""
+    from app.main_window import MainWindow
+
+    assert isinstance(window, MainWindow) and callable(grab)
+    for dock in window.docks.values():  # the views below want the window's width
+        dock.hide()
+    window.centralWidget().setSizes([380, 620])  # type: ignore[attr-defined]
+    window.selection.clear()
+    window.map_view.set_colour_mode("cluster")
+    diff = window.versions.diff_view
+    window.bottom_tabs.setCurrentWidget(diff)
+    diff.from_box.setCurrentIndex(0)
+    diff.to_box.setCurrentIndex(diff.to_box.count() - 1)
+    diff.compareRequested.emit(diff.from_box.currentData(), diff.to_box.currentData())
+    grab(window, "version-diff.png")
+    drift = window.versions.drift_view
+    window.bottom_tabs.setCurrentWidget(drift)
+    drift.ref_where.setText("confidence >= 0.5")
+    drift.cur_where.setText("confidence < 0.5")
+    drift.embeddings.setChecked(True)
+    drift._run()
+    grab(window, "drift.png")
+    drift.map_button.click()
+    window.centralWidget().setSizes([700, 300])  # type: ignore[attr-defined]
+    window.map_view.viewbox.autoRange(padding=0.02)
+    grab(window, "drift-map.png")

@@ -77,6 +77,8 @@ def test_corrections_show_as_label_changes_and_prediction_flips(sample_project: 
         diff = diff_versions(project, 1, new)
     assert diff.schema["added"] == ["label_corrected"] and diff.added == diff.removed == 0
     assert int(diff.label_changes["rows"].sum()) == 20
+    assert diff.changed == 20 and diff.changed_columns == {"label → label_corrected": 20}
+    assert sorted(diff.changed_cells["new"].to_list()) == sorted(corrections.values())
     p = diff.predictions
     assert p is not None and p["wrong_to_right"] == 20 and p["right_to_wrong"] == 0
     assert p["difference"] == pytest.approx(20 / 3080) and p["difference_ci"][0] > 0

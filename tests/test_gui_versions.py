@@ -54,8 +54,8 @@ def test_drift_view_on_airline_time_windows(window: MainWindow, tmp_path: Path, 
     assert view.sides[0].table.height == 4128 and view.sides[1].table.height == 7451
     assert len(view.timeline.getPlotItem().items) == 1 and len(view.chart.getPlotItem().items) == 2
     assert np.isfinite([d.psi for d in view.result.columns]).all()
-    # no model run: no per-class lines, and the chart says why; no map: no clusters, no map button
-    assert view.class_box.count() == 0 and "needs" in view.per_class.getPlotItem().titleLabel.text
+    # no model run: no per-class lines; no map: no clusters, no map button
+    assert view.class_box.count() == 0 and view.class_panel.isHidden() and not view.timeline.isHidden()
     assert not view.map_button.isEnabled()
 
 

@@ -22,6 +22,10 @@ def _band(
     plot.addItem(pg.FillBetweenItem(upper, lower, brush=(*rgb, 50)))
 
 
+def _title(plot: pg.PlotWidget, text: str) -> None:
+    plot.setTitle(text, size="9pt")
+
+
 def _time_ticks(plot: pg.PlotWidget, times: list[Any]) -> None:
     step = max(1, len(times) // 10)
     labels = [(float(i), str(t)[5:16].replace(" 00:00", "")) for i, t in enumerate(times) if i % step == 0]
@@ -32,7 +36,7 @@ def draw_distribution(plot: pg.PlotWidget, reference: pl.Series, current: pl.Ser
     """Shares per category (the 15 most frequent), or 30-bin histograms for numbers."""
     plot.clear()
     ref, cur = reference.drop_nulls(), current.drop_nulls()
-    plot.setTitle(f"{reference.name}: reference (blue) vs current (orange)")
+    _title(plot, f"{reference.name}: reference (blue), current (orange)")
     if numeric:
         r, c = ref.cast(pl.Float64).to_numpy(), cur.cast(pl.Float64).to_numpy()
         edges = np.histogram_bin_edges(np.r_[r, c], 30)
@@ -59,9 +63,9 @@ def draw_timeline(plot: pg.PlotWidget, timeline: pl.DataFrame | None) -> None:
     """Accuracy with its 95% band and the label's drift (Jensen–Shannon) against the first bucket."""
     plot.clear()
     if timeline is None or timeline.is_empty():
-        plot.setTitle("Over time: needs a time column")
+        _title(plot, "Over time: needs a time column")
         return
-    plot.setTitle("Over time: accuracy (95% CI) and label drift vs the first bucket")
+    _title(plot, "Over time: accuracy (95% CI) and label drift vs the first bucket")
     x = np.arange(timeline.height, dtype=float)
     if "accuracy" in timeline.columns:
         _band(plot, x, timeline["accuracy_low"].to_numpy(), timeline["accuracy_high"].to_numpy(), REFERENCE)
@@ -84,12 +88,12 @@ def draw_class_timeline(plot: pg.PlotWidget, per_class: pl.DataFrame | None, nam
     """Precision and recall of one class per time bucket, each with its 95% band."""
     plot.clear()
     if per_class is None or per_class.is_empty() or name is None:
-        plot.setTitle("Per class over time: needs a time column and a model run")
+        _title(plot, "Per class over time: needs a time column and a model run")
         return
     time = per_class.columns[0]
     buckets = per_class.select(time).unique().sort(time)
     rows = buckets.join(per_class.filter(pl.col("class") == name), on=time, how="left")
-    plot.setTitle(f"{name}: precision (green) and recall (purple) per bucket, 95% CI")
+    _title(plot, f"{name}: precision (green) and recall (purple) per bucket, 95% CI")
     x = np.arange(rows.height, dtype=float)
     for metric, colour in (("precision", PRECISION), ("recall", RECALL)):
         values = rows[metric].cast(pl.Float64).to_numpy()
@@ -117,10 +121,10 @@ def draw_cluster_shares(plot: pg.PlotWidget, clusters: list[dict[str, Any]] | No
     """The clusters whose share changed most: reference and current share with 95% intervals."""
     plot.clear()
     if not clusters:
-        plot.setTitle("Cluster shares: needs clusters (run the pipeline)")
+        _title(plot, "Cluster shares: needs clusters (run the pipeline)")
         return
     shown = clusters[:top][::-1]  # largest change at the top
-    plot.setTitle("Cluster shares, largest change first (● intervals apart)")
+    _title(plot, "Cluster shares, largest change on top (● significant)")
     y = np.arange(len(shown), dtype=float)
     for key, colour, shift in (("reference", REFERENCE, 0.18), ("current", CURRENT, -0.18)):
         share = np.array([c[f"{key}_share"] for c in shown])

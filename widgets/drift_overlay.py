@@ -41,7 +41,7 @@ def side_colours(values: pl.Series) -> tuple[NDArray[np.uint8], list[LegendEntry
     return colours, legend
 
 
-def difference_rgba(density: NDArray[np.floating], opacity: int = 170) -> NDArray[np.uint8]:
+def difference_rgba(density: NDArray[np.floating], opacity: int = 230) -> NDArray[np.uint8]:
     """A diverging RGBA image of a difference density: orange where positive, blue where negative,
     opacity growing with the magnitude (scaled to the 99th percentile, so one dense cell does not
     wash out the rest)."""
