@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 import numpy as np
 import polars as pl
@@ -36,6 +37,8 @@ class VersionInfo:
     label_names: list[str]
     source_path: str
     source_sha256: str
+    imported_at: datetime | None = None
+    note: str = ""
 
 
 def list_versions(project: Project) -> list[VersionInfo]:
@@ -44,7 +47,16 @@ def list_versions(project: Project) -> list[VersionInfo]:
         rows = s.execute(select(DatasetVersion, Dataset.name).join(Dataset).order_by(DatasetVersion.id)).all()
         return [
             VersionInfo(
-                v.id, name, v.number, v.row_count, v.roles, v.label_names, v.source_path, v.source_sha256
+                v.id,
+                name,
+                v.number,
+                v.row_count,
+                v.roles,
+                v.label_names,
+                v.source_path,
+                v.source_sha256,
+                v.imported_at,
+                v.note or "",
             )
             for v, name in rows
         ]

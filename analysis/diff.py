@@ -41,6 +41,7 @@ class VersionDiff:
     predictions: dict[str, Any] | None = None
     changed_columns: dict[str, int] = field(default_factory=dict)
     clusters: dict[str, Any] | None = None
+    label_column: str | None = None
 
     def summary(self) -> dict[str, Any]:
         """Counts and small tables as plain JSON."""
@@ -205,8 +206,10 @@ def diff_frames(
     # each compared column as (old, new) in the matched pairs; a label that moved to another column
     # (a relabelling pass writes <label>_corrected) is compared across the two
     compared = {c: (c, f"{c}__to") for c in common if a_cols[c] == b_cols[c]}
+    label_column = label if labels_a and labels_b else None
     if labels_a and labels_b and label != new_label:
-        compared[f"{label} → {new_label}"] = ("__label_from", "__label_to")
+        label_column = f"{label} → {new_label}"
+        compared[label_column] = ("__label_from", "__label_to")
     differs = {name: matched[old].ne_missing(matched[new]) for name, (old, new) in compared.items()}
     any_change = np.zeros(matched.height, dtype=bool)
     for series in differs.values():
@@ -245,6 +248,7 @@ def diff_frames(
         schema=schema,
         repeated_keys=repeated,
         changed_columns={c: int(s.sum()) for c, s in differs.items() if s.any()},
+        label_column=label_column,
     )
     return diff, matched
 

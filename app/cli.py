@@ -178,7 +178,11 @@ def cmd_info(args: argparse.Namespace) -> int:
     if not summary["datasets"]:
         print("  no datasets yet: add one with `strata import`")
     for d in summary["datasets"]:
-        print(f"- {d['name']} v{d['version']}: {d['rows']:,} rows, {d['classes']} classes")
+        print(
+            f"- {d['name']} v{d['version']}: {d['rows']:,} rows, {d['classes']} classes, "
+            f"imported {d['imported_at']}, source SHA-256 {d['source_sha256'][:12]}"
+            + (f" — {d['note']}" if d["note"] else "")
+        )
         for r in d["runs"]:
             acc = "n/a" if r["accuracy"] is None else f"{r['accuracy']:.3f}"
             print(f"    run {r['name']}: accuracy {acc}{'' if r['probabilities'] else ' (labels only)'}")

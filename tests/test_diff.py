@@ -65,7 +65,9 @@ def test_diff_command(clinc_versions: Path, capsys: pytest.CaptureFixture[str]) 
         import_dataset(project, clinc_versions.parent / "small.jsonl", RoleMapping(text="text"), name="clinc")
 
 
-def test_corrections_show_as_label_changes_and_prediction_flips(sample_project: Path) -> None:
+def test_corrections_show_as_label_changes_and_prediction_flips(
+    sample_project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     with Project.open(sample_project) as project:
         from analysis.catalog import read_predictions, read_rows
 
@@ -73,8 +75,12 @@ def test_corrections_show_as_label_changes_and_prediction_flips(sample_project: 
         predicted = read_predictions(project, 1)["predicted"].to_list()
         wrong = [i for i, (g, p) in enumerate(zip(rows["label"], predicted, strict=True)) if g != p][:20]
         corrections = {i: predicted[i] for i in wrong}  # relabel 20 rows to what the model said
-        new = create_corrected_version(project, 1, corrections)
+        new = create_corrected_version(project, 1, corrections, note="20 rows relabelled as predicted")
         diff = diff_versions(project, 1, new)
+    assert main(["info", str(sample_project)]) == 0
+    listed = [line for line in capsys.readouterr().out.splitlines() if line.startswith("- ")]
+    assert len(listed) == 2 and listed[1].endswith("— 20 rows relabelled as predicted")
+    assert all("imported 20" in line and "source SHA-256" in line for line in listed)
     assert diff.schema["added"] == ["label_corrected"] and diff.added == diff.removed == 0
     assert int(diff.label_changes["rows"].sum()) == 20
     assert diff.changed == 20 and diff.changed_columns == {"label → label_corrected": 20}

@@ -6,12 +6,15 @@ import polars as pl
 from PySide6.QtCore import Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QHBoxLayout,
     QLabel,
     QPushButton,
     QSplitter,
+    QStackedWidget,
     QTableWidget,
+    QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
@@ -57,9 +60,33 @@ class DiffView(QWidget):
         self.summary = QLabel("Choose two versions and press Compare.")
         self.summary.setWordWrap(True)
         self.labels = readonly_table(["Label from", "to", "Rows"], stretch_all=True)
+        self.labels.setToolTip("Click a change to select its rows")
+        self.labels.cellClicked.connect(
+            lambda r, _c: self.select_label_change(
+                self.labels.item(r, 0).text(), self.labels.item(r, 1).text()
+            )
+        )
+        self.matrix = QTableWidget()
+        self.matrix.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.matrix.setToolTip("Given label (rows) → new label (columns); click a cell to select its rows")
+        self.matrix.cellClicked.connect(
+            lambda r, c: self.select_label_change(
+                self.matrix.verticalHeaderItem(r).text(), self.matrix.horizontalHeaderItem(c).text()
+            )
+        )
+        self.as_matrix = QCheckBox("Label changes as a matrix")
+        stack = QStackedWidget()
+        stack.addWidget(self.labels)
+        stack.addWidget(self.matrix)
+        self.as_matrix.toggled.connect(lambda on: stack.setCurrentIndex(int(on)))
+        label_panel = QWidget()
+        label_layout = QVBoxLayout(label_panel)
+        label_layout.setContentsMargins(0, 0, 0, 0)
+        label_layout.addWidget(self.as_matrix)
+        label_layout.addWidget(stack, 1)
         self.rows = readonly_table(["Key", "Column", "Old", "New"], stretch_all=True)
         split = QSplitter()
-        split.addWidget(self.labels)
+        split.addWidget(label_panel)
         split.addWidget(self.rows)
         split.setSizes([300, 700])
         layout = QVBoxLayout(self)
@@ -117,7 +144,38 @@ class DiffView(QWidget):
         self.labels.setRowCount(0)
         for row in diff.label_changes.head(500).iter_rows():
             self._append(self.labels, [str(v) for v in row])
+        self._fill_matrix(diff.label_changes)
         self._fill_rows()
+
+    def _fill_matrix(self, changes: pl.DataFrame, limit: int = 60) -> None:
+        """From (rows) × to (columns) counts of the labels that changed most, shaded by count."""
+        froms = changes.group_by("from").agg(pl.col("rows").sum()).sort("rows", descending=True)
+        tos = changes.group_by("to").agg(pl.col("rows").sum()).sort("rows", descending=True)
+        rows = sorted(str(v) for v in froms["from"].head(limit))
+        columns = sorted(str(v) for v in tos["to"].head(limit))
+        self.matrix.clear()
+        self.matrix.setRowCount(len(rows))
+        self.matrix.setColumnCount(len(columns))
+        self.matrix.setVerticalHeaderLabels(rows)
+        self.matrix.setHorizontalHeaderLabels(columns)
+        peak = max(int(changes["rows"].max() or 1), 1)  # type: ignore[arg-type]
+        row_of, column_of = {r: i for i, r in enumerate(rows)}, {c: i for i, c in enumerate(columns)}
+        for frm, to, n in changes.iter_rows():
+            if str(frm) in row_of and str(to) in column_of:
+                item = QTableWidgetItem(str(n))
+                item.setBackground(QColor(214, 39, 40, int(40 + 180 * n / peak)))
+                self.matrix.setItem(row_of[str(frm)], column_of[str(to)], item)
+        self.matrix.resizeColumnsToContents()
+
+    def select_label_change(self, old: str, new: str) -> None:
+        """Select the rows whose label went from ``old`` to ``new``."""
+        diff = self.diff
+        if diff is None or diff.label_column is None:
+            return
+        cells = diff.changed_cells.filter(
+            (pl.col("column") == diff.label_column) & (pl.col("old") == old) & (pl.col("new") == new)
+        )
+        self.selectKeys.emit(cells["key"].to_list())
 
     def _fill_rows(self) -> None:
         self.rows.setRowCount(0)

@@ -19,7 +19,7 @@ class ProjectPanel(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.tree = QTreeWidget()
-        self.tree.setHeaderLabels(["Dataset", "Rows"])
+        self.tree.setHeaderLabels(["Dataset", "Rows", "Imported", "SHA-256", "Note"])
         self.tree.setColumnWidth(0, 190)
         self.tree.itemActivated.connect(self._on_activate)
         self.tree.itemClicked.connect(self._on_activate)
@@ -36,12 +36,17 @@ class ProjectPanel(QWidget):
         for v in versions:
             parent = datasets.get(v.dataset)
             if parent is None:
-                parent = QTreeWidgetItem([v.dataset, ""])
+                parent = QTreeWidgetItem([v.dataset])
                 self.tree.addTopLevelItem(parent)
                 datasets[v.dataset] = parent
-            item = QTreeWidgetItem([f"version {v.number}", f"{v.rows:,}"])
+            when = v.imported_at.strftime("%Y-%m-%d %H:%M") if v.imported_at else ""
+            item = QTreeWidgetItem([f"version {v.number}", f"{v.rows:,}", when, v.source_sha256[:8], v.note])
             item.setData(0, VERSION_ROLE, v.version_id)
-            item.setToolTip(0, f"{v.source_path}\nSHA-256 {v.source_sha256[:16]}…")
+            tip = f"{v.source_path}\nSHA-256 {v.source_sha256}\nimported {when}" + (
+                f"\n{v.note}" if v.note else ""
+            )
+            for column in range(5):
+                item.setToolTip(column, tip)
             parent.addChild(item)
             parent.setData(0, VERSION_ROLE, v.version_id)
             for run in runs.get(v.version_id, []):
