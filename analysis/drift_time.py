@@ -3,10 +3,28 @@ recall, each rate with its 95% Wilson interval) and the label's drift against th
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import polars as pl
 
 from analysis.slices.metrics import wilson_interval
+from storage.errors import InputError
+
+BUCKET = re.compile(r"^(\d+(h|d|w|mo))+$")
+
+
+def check_bucket(every: str) -> str:
+    """``every`` if it is a bucket size such as ``6h``, ``1d``, ``2w`` or ``1mo``.
+
+    Raises
+    ------
+    InputError
+        Otherwise, with examples.
+    """
+    if not BUCKET.match(every):
+        raise InputError(f"Bucket {every!r} is not a time span; use e.g. 1h, 6h, 1d, 1w or 1mo.")
+    return every
 
 
 def automatic_bucket(times: pl.Series, target: int = 12) -> str:
@@ -63,7 +81,7 @@ def metrics_over_time(
     from scipy.spatial.distance import jensenshannon
 
     sorted_frame = frame.filter(pl.col(time).is_not_null()).sort(time)
-    every = every or automatic_bucket(sorted_frame[time])
+    every = check_bucket(every) if every else automatic_bucket(sorted_frame[time])
     aggs: list[pl.Expr] = [pl.len().alias("rows")]
     if "correct" in frame.columns:
         aggs.append(pl.col("correct").sum().alias("correct"))
@@ -115,7 +133,7 @@ def class_metrics_over_time(
         When ``predicted`` or ``correct`` is missing (no model run).
     """
     rows = frame.filter(pl.col(time).is_not_null()).sort(time)
-    every = every or automatic_bucket(rows[time])
+    every = check_bucket(every) if every else automatic_bucket(rows[time])
     rows = rows.with_columns(
         pl.col(label).cast(pl.String).alias("class"), pl.col("predicted").cast(pl.String)
     )

@@ -61,7 +61,7 @@ class VersionsController(QObject):
             self.window.selection.set(np.flatnonzero(mask), source=self)
 
     def drift(
-        self, ref_version: int, ref_where: str, cur_version: int, cur_where: str, embeddings: bool
+        self, ref_version: int, ref_where: str, cur_version: int, cur_where: str, embeddings: bool, every: str
     ) -> None:
         """Drift between two row sets (versions, windows or slices), in a job; both sides are placed on
         the shown version's map when it has one."""
@@ -75,7 +75,13 @@ class VersionsController(QObject):
             reference = load_side(project, ref_version, ref_where, "the reference")
             current = load_side(project, cur_version, cur_where, "the current rows")
             result = compute_drift(
-                project, reference, current, anchor=anchor, embeddings=embeddings, progress=progress
+                project,
+                reference,
+                current,
+                anchor=anchor,
+                embeddings=embeddings,
+                every=every or None,
+                progress=progress,
             )
             return result, reference, current
 

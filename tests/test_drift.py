@@ -135,6 +135,8 @@ def test_drift_command_on_time_windows(
     day = airline["ts"].dt.day()
     half_days = airline.filter(day.is_between(17, 19) | day.is_between(22, 24))["ts"].dt.truncate("12h")
     assert "Over time:" in printed and printed.count(" rows  label drift") == half_days.n_unique()
+    assert main([*args, "--every", "daily"]) == 2
+    assert "Bucket 'daily' is not a time span; use e.g. 1h" in capsys.readouterr().err
 
 
 def test_drift_command_with_embeddings_and_automatic_buckets(

@@ -70,6 +70,10 @@ def test_drift_view_on_airline_time_windows(window: MainWindow, tmp_path: Path, 
     # no model run: no per-class lines; no map: no clusters, no map button
     assert view.class_box.count() == 0 and view.class_panel.isHidden() and not view.timeline.isHidden()
     assert not view.map_button.isEnabled()
+    assert view.result.timeline is not None and view.result.timeline.height == 6  # automatic: a day each
+    view.bucket.setCurrentText("6 hours")
+    view._run()
+    assert view.result.timeline is not None and view.result.timeline.height > 12
 
 
 def test_drift_between_slices_drawn_on_the_map(window: MainWindow, sample_project: Path) -> None:

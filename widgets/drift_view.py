@@ -30,10 +30,10 @@ VERDICT_COLOUR = {"drift": QColor(214, 39, 40), "significant shift": QColor(255,
 
 
 class DriftView(QWidget):
-    """Emits ``runRequested(ref_version, ref_where, cur_version, cur_where, embeddings)``; shows what
-    comes back."""
+    """Emits ``runRequested(ref_version, ref_where, cur_version, cur_where, embeddings, bucket)``
+    (bucket: a polars duration, or "" for automatic); shows what comes back."""
 
-    runRequested = Signal(int, str, int, str, bool)
+    runRequested = Signal(int, str, int, str, bool, str)
     showOnMap = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -44,6 +44,15 @@ class DriftView(QWidget):
         self.ref_where = QLineEdit(placeholderText="reference filter (SQL), e.g. a time window")
         self.cur_where = QLineEdit(placeholderText="current filter (SQL)")
         self.embeddings = QCheckBox("Embeddings", toolTip="Also test the embeddings (domain classifier, MMD)")
+        self.bucket = QComboBox(toolTip="Time bucket of the charts over time")
+        for text, every in (
+            ("automatic", ""),
+            ("hour", "1h"),
+            ("6 hours", "6h"),
+            ("day", "1d"),
+            ("week", "1w"),
+        ):
+            self.bucket.addItem(text, every)
         run = QPushButton("Compute drift")
         run.clicked.connect(self._run)
         self.map_button = QPushButton("Show on map", enabled=False)
@@ -58,6 +67,8 @@ class DriftView(QWidget):
             self.cur_version,
             self.cur_where,
             self.embeddings,
+            QLabel("Bucket"),
+            self.bucket,
             run,
             self.map_button,
         ):
@@ -111,6 +122,7 @@ class DriftView(QWidget):
             int(self.cur_version.currentData()),
             self.cur_where.text(),
             self.embeddings.isChecked(),
+            str(self.bucket.currentData()),
         )
 
     def show_results(self, result: DriftResult, reference: Side, current: Side) -> None:
