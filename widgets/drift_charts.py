@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 import polars as pl
 import pyqtgraph as pg
+from PySide6.QtGui import QFont, QFontMetrics
 
 REFERENCE, CURRENT = (31, 119, 180), (255, 127, 14)
 PRECISION, RECALL = (44, 160, 44), (148, 103, 189)
@@ -133,6 +134,10 @@ def draw_cluster_shares(plot: pg.PlotWidget, clusters: list[dict[str, Any]] | No
         plot.addItem(pg.BarGraphItem(x0=0, y=y + shift, height=0.34, width=share, brush=colour))
         plot.addItem(pg.ErrorBarItem(x=share, y=y + shift, left=share - low, right=high - share, beam=0.1))
     ticks = [
-        (float(i), ("● " if c["significant"] else "") + str(c["name"])[:26]) for i, c in enumerate(shown)
+        (float(i), ("● " if c["significant"] else "") + str(c["name"])[:24]) for i, c in enumerate(shown)
     ]
-    plot.getAxis("left").setTicks([ticks])
+    axis = plot.getAxis("left")
+    axis.setTicks([ticks])
+    # wide enough for the longest name at the first paint (pyqtgraph skips labels that do not fit)
+    metrics = QFontMetrics(axis.style.get("tickFont") or QFont())
+    axis.setWidth(16 + max(metrics.horizontalAdvance(t) for _, t in ticks))
