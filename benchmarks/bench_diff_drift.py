@@ -5,7 +5,7 @@ report) for the diff, Evidently's data-drift preset for drift.
 The peers live in their own virtual environment (``benchmarks/.peers``, made on first use): Evidently
 pins an older polars and brings a telemetry package, neither of which belongs in Strata's environment.
 Both sides start from the same Parquet files already in memory; Strata's diff is ``diff_frames``, its
-drift ``drift_report``. Each side reports its fastest of three runs (two for drift), so neither pays
+drift ``drift_report``. Each side reports its fastest of five runs (two for drift), so neither pays
 for first-call warm-up.
 """
 
@@ -15,33 +15,26 @@ import json
 import subprocess
 import sys
 import tempfile
-import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-from common import print_table
+from common import best, print_table
 
 HERE = Path(__file__).parent
 PEERS = HERE / ".peers"
 N = 1_000_000
 PEER_SCRIPT = r"""
-import json, os, sys, time
+import json, os, sys
 os.environ["EVIDENTLY_DISABLE_TELEMETRY"] = "1"
+sys.path.insert(0, sys.argv[4])
+from common import best
 import polars as pl
 a, b, drifted = (pl.read_parquet(p) for p in sys.argv[1:4])
 import datacompy
 from evidently import Report
 from evidently.presets import DataDriftPreset
-def best(fn, repeats):
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return min(times)
-diff_s = best(lambda: datacompy.PolarsCompare(a, b, join_columns="id").report(), 3)
+diff_s = best(lambda: datacompy.PolarsCompare(a, b, join_columns="id").report(), 5)
 ref, cur = a.drop("id").to_pandas(), drifted.drop("id").to_pandas()
 drift_s = best(lambda: Report([DataDriftPreset()]).run(current_data=cur, reference_data=ref), 2)
 versions = {"datacompy": datacompy.__version__, "evidently": __import__("evidently").__version__}
@@ -103,20 +96,10 @@ def strata(paths: tuple[Path, Path, Path]) -> dict[str, float]:
         diff, _ = diff_frames(a, other, types, types, None, None)
         assert diff.changed == N // 100 and diff.added == diff.removed == 0, diff.changed
     return {
-        "diff": best(lambda: diff_frames(a, b, types, types, None, None), 3),
-        "diff_shuffled": best(lambda: diff_frames(a, shuffled, types, types, None, None), 3),
+        "diff": best(lambda: diff_frames(a, b, types, types, None, None), 5),
+        "diff_shuffled": best(lambda: diff_frames(a, shuffled, types, types, None, None), 5),
         "drift": best(lambda: drift_report(a, drifted, list(types)), 2),
     }
-
-
-def best(fn: Callable[[], object], repeats: int) -> float:
-    """The fastest of ``repeats`` runs, in seconds (the same rule as the peer script's)."""
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return min(times)
 
 
 def main() -> str:
@@ -125,7 +108,7 @@ def main() -> str:
         ours = strata(paths)
         peer_python = ensure_peers()
         out = subprocess.run(
-            [str(peer_python), "-c", PEER_SCRIPT, *map(str, paths)],
+            [str(peer_python), "-c", PEER_SCRIPT, *map(str, paths), str(HERE)],
             check=True,
             capture_output=True,
             text=True,

@@ -59,3 +59,13 @@ def banking_texts() -> list[str]:
 
     frames = [pl.read_csv(DATA / "banking77" / f"{s}.csv") for s in ("train", "test")]
     return pl.concat(frames)["text"].to_list()
+
+
+def best(fn: Callable[[], object], repeats: int) -> float:
+    """The fastest of ``repeats`` runs of ``fn``, in seconds (stdlib only: peer venvs import it too)."""
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return min(times)
