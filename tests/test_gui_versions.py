@@ -99,3 +99,11 @@ def test_drift_between_slices_drawn_on_the_map(window: MainWindow, sample_projec
     assert len(window.selection) == unsure
     map_view.set_colour_mode("cluster")
     assert map_view.overlay.image is None
+    # a bad filter says what is wrong and keeps the last report
+    view.cur_where.setText("confidence <")
+    view._run()
+    assert "cannot be used" in window.last_error and "Columns:" in window.last_error
+    assert view.result is result
+    view.cur_where.setText("confidence > 2")
+    view._run()
+    assert "0 rows in the current side where confidence > 2" in window.last_error
