@@ -11,11 +11,13 @@ from PySide6.QtWidgets import (
     QApplication,
     QDockWidget,
     QFileDialog,
+    QFrame,
     QLabel,
     QMainWindow,
     QMessageBox,
     QProgressBar,
     QPushButton,
+    QScrollArea,
     QSplitter,
     QTabWidget,
 )
@@ -119,6 +121,13 @@ class MainWindow(QMainWindow):
     def _dock(self, title: str, widget: Any, area: Qt.DockWidgetArea, width: int) -> QDockWidget:
         dock = QDockWidget(title, self)
         dock.setObjectName(f"dock_{title.lower().replace(' ', '_')}")
+        if title in ("Inspector", "Review"):
+            # scrolls rather than adding its full height to the window's (which must fit a laptop);
+            # not the slice panel, whose word-wrapped labels would make a scroll area take its full
+            # preferred height
+            scroll = QScrollArea(widgetResizable=True, frameShape=QFrame.Shape.NoFrame)
+            scroll.setWidget(widget)
+            widget = scroll
         dock.setWidget(widget)
         dock.setMinimumWidth(width)
         self.addDockWidget(area, dock)

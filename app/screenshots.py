@@ -31,6 +31,9 @@ def save_screenshots(project_path: Path, out_dir: Path) -> list[Path]:
     window.open_project(project_path)
     window.show()
     app.processEvents()
+    from PySide6.QtCore import Qt
+
+    window.resizeDocks([window.docks["Clusters"]], [480], Qt.Orientation.Horizontal)
     out_dir.mkdir(parents=True, exist_ok=True)
     shots = []
 
@@ -76,6 +79,11 @@ def _error_views(window: object, grab: object) -> None:
     window.start_review()
     grab(window, "review-inspector.png")
     window.docks["Slices"].raise_()
+    from PySide6.QtCore import Qt
+
+    window.resize(1600, 1150)  # room for the whole slice panel above the inspector
+    slices_and_inspector = [window.docks["Slices"], window.docks["Inspector"]]
+    window.resizeDocks(slices_and_inspector, [860, 200], Qt.Orientation.Vertical)
     window.slicing.refresh()
     if window.slicing.metrics:
         window.slicing.choose(next(iter(window.slicing.metrics)))
@@ -89,6 +97,7 @@ def _version_views(window: object, grab: object) -> None:
     from app.main_window import MainWindow
 
     assert isinstance(window, MainWindow) and callable(grab)
+    window.resize(1600, 1000)
     for dock in window.docks.values():  # the views below want the window's width
         dock.hide()
     window.centralWidget().setSizes([380, 620])  # type: ignore[attr-defined]

@@ -58,21 +58,15 @@ class DriftView(QWidget):
         self.map_button = QPushButton("Show on map", enabled=False)
         self.map_button.setToolTip("Colour the map by side and draw where the current rows are denser")
         self.map_button.clicked.connect(self.showOnMap)
-        bar = QHBoxLayout()
-        for widget in (
-            QLabel("Reference"),
-            self.ref_version,
-            self.ref_where,
-            QLabel("Current"),
-            self.cur_version,
-            self.cur_where,
-            self.embeddings,
-            QLabel("Bucket"),
-            self.bucket,
-            run,
-            self.map_button,
-        ):
-            bar.addWidget(widget)
+        # two rows, so that the window keeps fitting a laptop screen
+        sides, actions = QHBoxLayout(), QHBoxLayout()
+        for widget in (QLabel("Reference"), self.ref_version, self.ref_where):
+            sides.addWidget(widget)
+        for widget in (QLabel("Current"), self.cur_version, self.cur_where):
+            sides.addWidget(widget)
+        for widget in (self.embeddings, QLabel("Bucket"), self.bucket, run, self.map_button):
+            actions.addWidget(widget)
+        actions.addStretch(1)
         self.table = QTableWidget(0, 6)
         self.table.setHorizontalHeaderLabels(["Column", "Verdict", "Test", "Statistic", "Threshold", "PSI"])
         self.table.verticalHeader().hide()
@@ -103,7 +97,8 @@ class DriftView(QWidget):
         body.addLayout(charts, 3)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
-        layout.addLayout(bar)
+        layout.addLayout(sides)
+        layout.addLayout(actions)
         layout.addWidget(self.note)
         layout.addLayout(body, 1)
 

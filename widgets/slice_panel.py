@@ -39,7 +39,7 @@ def condition(column: str, operator: str, value: str, numeric: bool) -> str:
 
 
 def _table(headers: list[str]) -> QTableWidget:
-    return readonly_table(headers, min_height=110)
+    return readonly_table(headers, min_height=80)
 
 
 class SlicePanel(QWidget):
@@ -96,10 +96,13 @@ class SlicePanel(QWidget):
         actions.addStretch(1)
         self.saved = _table(["Slice", "Rows", "Accuracy [95% CI]", "Errors vs rest", "q (BH)"])
         self.saved.cellClicked.connect(lambda r, _c: self.sliceChosen.emit(self.saved.item(r, 0).text()))
-        self.chart = pg.PlotWidget(background="w", title="Accuracy (95% Wilson CI)")
-        self.chart.setMinimumHeight(170)
-        self.class_chart = pg.PlotWidget(background="w", title="Lowest F1 per class")
-        self.class_chart.setMinimumHeight(170)
+        self.chart = pg.PlotWidget(background="w")
+        self.class_chart = pg.PlotWidget(background="w")
+        self.chart.setTitle("Accuracy (95% Wilson CI)", size="9pt")
+        self.class_chart.setTitle("Lowest F1 per class", size="9pt")
+        for chart in (self.chart, self.class_chart):
+            chart.setMinimumHeight(130)
+            chart.setMaximumHeight(240)  # the tables, not the charts, take extra room
         self.discover = QPushButton("Discover worst slices (SliceLine)")
         self.discover.clicked.connect(self.discoverRequested.emit)
         self.alpha = QDoubleSpinBox()
