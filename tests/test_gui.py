@@ -244,3 +244,9 @@ def pg_point(x: float, y: float):  # type: ignore[no-untyped-def]
     from PySide6.QtCore import QPointF
 
     return QPointF(x, y)
+
+
+def test_the_window_fits_a_laptop_screen(window: MainWindow, sample_project: Path) -> None:
+    window.open_project(sample_project)
+    hint = window.minimumSizeHint()
+    assert hint.width() <= 1366 and hint.height() <= 768, hint
