@@ -66,7 +66,15 @@ def draw_timeline(plot: pg.PlotWidget, timeline: pl.DataFrame | None) -> None:
     if timeline is None or timeline.is_empty():
         _title(plot, "Over time: needs a time column")
         return
-    _title(plot, "Over time: accuracy (95% CI) and label drift vs the first bucket")
+    shown = [
+        text
+        for column, text in (
+            ("accuracy", "accuracy (95% CI)"),
+            ("label_drift_js", "label drift (Jensen–Shannon vs the first bucket)"),
+        )
+        if column in timeline.columns
+    ]
+    _title(plot, "Over time: " + " and ".join(shown))
     x = np.arange(timeline.height, dtype=float)
     if "accuracy" in timeline.columns:
         _band(plot, x, timeline["accuracy_low"].to_numpy(), timeline["accuracy_high"].to_numpy(), REFERENCE)
@@ -82,7 +90,10 @@ def draw_timeline(plot: pg.PlotWidget, timeline: pl.DataFrame | None) -> None:
             name="label drift (JS)",
         )
     _time_ticks(plot, timeline[timeline.columns[0]].to_list())
-    plot.setYRange(0, 1)
+    if "accuracy" in timeline.columns or "label_drift_js" not in timeline.columns:
+        plot.setYRange(0, 1)
+    else:  # distances alone are small: let them fill the chart
+        plot.setYRange(0, max(0.05, 1.2 * float(timeline["label_drift_js"].max() or 0.0)))
 
 
 def draw_class_timeline(plot: pg.PlotWidget, per_class: pl.DataFrame | None, name: str | None) -> None:

@@ -85,7 +85,9 @@ class DriftView(QWidget):
         class_layout.setContentsMargins(0, 0, 0, 0)
         class_layout.addWidget(self.class_box)
         class_layout.addWidget(self.per_class, 1)
-        charts = QGridLayout()
+        self.charts = charts = QGridLayout()
+        charts.setRowStretch(0, 1)
+        charts.setRowStretch(1, 1)
         charts.addWidget(self.chart, 0, 0)
         charts.addWidget(self.clusters, 0, 1)
         charts.addWidget(self.timeline, 1, 0)
@@ -154,6 +156,7 @@ class DriftView(QWidget):
         # charts over time only when there is a time column (and, per class, a model run)
         self.timeline.setVisible(result.timeline is not None)
         self.class_panel.setVisible(result.class_timeline is not None)
+        self.charts.addWidget(self.timeline, 1, 0, 1, 1 if result.class_timeline is not None else 2)
         self.map_button.setEnabled(result.density is not None)
 
     @staticmethod
