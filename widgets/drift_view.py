@@ -157,6 +157,7 @@ class DriftView(QWidget):
         self.timeline.setVisible(result.timeline is not None)
         self.class_panel.setVisible(result.class_timeline is not None)
         self.charts.addWidget(self.timeline, 1, 0, 1, 1 if result.class_timeline is not None else 2)
+        self.charts.setRowStretch(1, 1 if result.timeline is not None else 0)
         self.map_button.setEnabled(result.density is not None)
 
     @staticmethod
