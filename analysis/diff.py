@@ -43,6 +43,28 @@ class VersionDiff:
     clusters: dict[str, Any] | None = None
     label_column: str | None = None
 
+    def schema_text(self) -> str:
+        """The schema changes in words, e.g. ``added: label_corrected; removed: none; retyped: none``."""
+
+        def listed(names: list[str]) -> str:
+            return ", ".join(names) or "none"
+
+        retyped = [f"{r['column']} ({r['from']} → {r['to']})" for r in self.schema["retyped"]]
+        return (
+            f"added: {listed(self.schema['added'])}; removed: {listed(self.schema['removed'])}; "
+            f"retyped: {listed(retyped)}"
+        )
+
+    def repeated_text(self) -> str:
+        """The repeated keys in words ("" when no key repeats)."""
+        r = self.repeated_keys
+        if not any(r.values()):
+            return ""
+        return (
+            f"rows sharing a key (matched by occurrence, never twice): {r['from']:,} in the first "
+            f"version, {r['to']:,} in the second"
+        )
+
     def summary(self) -> dict[str, Any]:
         """Counts and small tables as plain JSON."""
         return {

@@ -197,11 +197,11 @@ def cmd_diff(args: argparse.Namespace) -> int:
         print(f"  {column}: {count:,} cells changed")
     schema = diff.schema
     if schema["added"] or schema["removed"] or schema["retyped"]:
-        print(f"Schema: added {schema['added']}, removed {schema['removed']}, retyped {schema['retyped']}")
-    if any(diff.repeated_keys.values()):
-        print(f"Repeated keys (matched by occurrence): {diff.repeated_keys}")
+        print(f"Columns {diff.schema_text()}")
+    if diff.repeated_text():
+        print(diff.repeated_text().capitalize())
     for row in diff.label_changes.head(10).iter_rows(named=True):
-        print(f"  label {row['from']} → {row['to']}: {row['rows']:,} rows")
+        print(f"  label {row['from']} → {row['to']}: {row['rows']:,} row{'s' if row['rows'] != 1 else ''}")
     c = diff.clusters
     if c:
         print(

@@ -108,6 +108,8 @@ def test_repeated_keys_are_reported_and_never_matched_twice(tmp_path: Path) -> N
         diff = diff_versions(project, 1, 2)
     # keys are hashes of labels: v1 p,q,p,q; v2 p,p,r,q,p → matched p×2, q×1; added r, p; removed q
     assert diff.repeated_keys == {"from": 4, "to": 3}
+    assert diff.repeated_text().endswith("4 in the first version, 3 in the second")
+    assert diff.schema_text() == "added: none; removed: none; retyped: none"
     assert (diff.added, diff.removed) == (2, 1)
     assert diff.unchanged + diff.changed == 3
     assert set(diff.changed_columns) <= {"id", "text"} and diff.changed_cells.height >= 1

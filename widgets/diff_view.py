@@ -115,17 +115,9 @@ class DiffView(QWidget):
         ]
         schema = diff.schema
         if schema["added"] or schema["removed"] or schema["retyped"]:
-            retyped = [f"{r['column']} ({r['from']} → {r['to']})" for r in schema["retyped"]]
-            parts.append(
-                f"Columns added: {_listed(schema['added'])}; removed: {_listed(schema['removed'])}; "
-                f"retyped: {_listed(retyped)}"
-            )
-        if any(diff.repeated_keys.values()):
-            r = diff.repeated_keys
-            parts.append(
-                f"Rows sharing a key (matched by occurrence, never twice): {r['from']:,} in the first "
-                f"version, {r['to']:,} in the second"
-            )
+            parts.append(f"Columns {diff.schema_text()}")
+        if diff.repeated_text():
+            parts.append(diff.repeated_text().capitalize())
         p = diff.predictions
         if p:
             parts.append(
@@ -209,7 +201,3 @@ class DiffView(QWidget):
         if highlight:
             items[2].setBackground(QColor(255, 224, 224))  # old value
             items[3].setBackground(QColor(224, 245, 224))  # new value
-
-
-def _listed(names: list[str]) -> str:
-    return ", ".join(names) or "none"
