@@ -15,6 +15,34 @@ ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT.parent / "shared" / "data"
 
 
+def edited_banking_versions(
+    folder: Path, source: Path, suffix: str, stages: tuple[str, ...]
+) -> tuple[Path, int, pl.DataFrame]:
+    """A project with ``source`` (the 600 BANKING77 rows) as version 1, run through ``stages``, and as
+    version 2 the same rows with ``suffix`` added to the first 50 texts.
+
+    Returns
+    -------
+    path, version 2's id, the edited rows
+    """
+    from analysis.ingest import import_dataset
+    from analysis.pipeline import run_pipeline
+    from analysis.roles import RoleMapping
+    from storage.project import Project
+
+    edited = pl.read_csv(source).with_columns(
+        text=pl.when(pl.int_range(pl.len()) < 50).then(pl.col("text") + suffix).otherwise(pl.col("text"))
+    )
+    edited.write_csv(folder / "v2.csv")
+    path = folder / "p.strata"
+    with Project.create(path) as project:
+        roles = RoleMapping(id="id", text="text", label="category")
+        import_dataset(project, source, roles, name="bank")
+        run_pipeline(project, 1, stages=stages)
+        v2 = import_dataset(project, folder / "v2.csv", roles, version_of="bank").version_id
+    return path, v2, edited
+
+
 def pytest_configure(config: pytest.Config) -> None:
     if not DATA.is_dir():
         raise pytest.UsageError(f"The real datasets are missing: expected {DATA} (../shared/data).")

@@ -17,6 +17,7 @@ from analysis.roles import RoleMapping
 from app.cli import main
 from storage.errors import InputError
 from storage.project import Project
+from tests.conftest import edited_banking_versions
 
 
 @pytest.fixture(scope="module")
@@ -116,16 +117,8 @@ def test_repeated_keys_are_reported_and_never_matched_twice(tmp_path: Path) -> N
 
 
 def test_a_new_version_embeds_only_new_texts(tmp_path: Path, banking_small: Path) -> None:
-    frame = pl.read_csv(banking_small)
-    edited = frame.with_columns(
-        text=pl.when(pl.int_range(pl.len()) < 50).then(pl.col("text") + " (edited)").otherwise(pl.col("text"))
-    )
-    edited.write_csv(tmp_path / "v2.csv")
-    with Project.create(tmp_path / "p.strata") as project:
-        roles = RoleMapping(id="id", text="text", label="category")
-        import_dataset(project, banking_small, roles, name="bank")
-        run_pipeline(project, 1, stages=("embed",))
-        v2 = import_dataset(project, tmp_path / "v2.csv", roles, version_of="bank").version_id
+    path, v2, edited = edited_banking_versions(tmp_path, banking_small, " (edited)", ("embed",))
+    with Project.open(path) as project:
         report = run_pipeline(project, v2, stages=("embed",))[0]
         diff = diff_versions(project, 1, v2)
     unique_new = edited.head(50)["text"].n_unique()

@@ -229,22 +229,13 @@ def test_rows_with_new_texts_sit_on_their_nearest_row_of_the_anchor(
 ) -> None:
     from analysis.drift_map import place_rows
     from analysis.drift_run import compute_drift, load_side
-    from analysis.ingest import import_dataset
     from analysis.pipeline import run_pipeline
-    from analysis.roles import RoleMapping
     from analysis.view_frame import load_view_frame
     from storage.project import Project
+    from tests.conftest import edited_banking_versions
 
-    frame = pl.read_csv(banking_small)
-    edited = frame.with_columns(
-        text=pl.when(pl.int_range(pl.len()) < 50).then(pl.col("text") + " please").otherwise(pl.col("text"))
-    )
-    edited.write_csv(tmp_path / "v2.csv")
-    with Project.create(tmp_path / "p.strata") as project:
-        roles = RoleMapping(id="id", text="text", label="category")
-        import_dataset(project, banking_small, roles, name="bank")
-        run_pipeline(project, 1, stages=("cluster",))
-        v2 = import_dataset(project, tmp_path / "v2.csv", roles, version_of="bank").version_id
+    path, v2, _ = edited_banking_versions(tmp_path, banking_small, " please", ("cluster",))
+    with Project.open(path) as project:
         anchor = load_view_frame(project, 1)
         side = load_side(project, v2, None)
         # not embedded yet: the 50 new texts cannot be placed, and the count says so
