@@ -34,27 +34,40 @@ class Side:
     """One side of a drift report: a version and the rows of it a filter keeps."""
 
     version_id: int
-    where: str
     frame: ViewFrame
     table: pl.DataFrame
 
 
-def load_side(project: Project, version_id: int, where: str | None, name: str = "") -> Side:
+def load_side(
+    project: Project, version_id: int, where: str | None, name: str = "", loaded: ViewFrame | None = None
+) -> Side:
     """The rows of ``version_id`` matching the SQL filter ``where``.
+
+    Parameters
+    ----------
+    name : str
+        What the side is called in messages.
+    loaded : ViewFrame, optional
+        A frame already in memory, used when it is of ``version_id`` (a million rows take seconds to
+        load).
 
     Raises
     ------
     InputError
-        When the filter is invalid or keeps no rows.
+        When the filter is invalid or keeps fewer than two rows.
     """
-    frame = load_view_frame(project, version_id)
+    frame = (
+        loaded
+        if loaded is not None and loaded.version_id == version_id
+        else load_view_frame(project, version_id)
+    )
     table = filter_table(frame)
     if where:
         table = table.filter(pl.Series(evaluate(table, {"where": where})))
     if table.height < 2:
         what = f"{name or 'version ' + str(version_id)}{' where ' + where if where else ''}"
         raise InputError(f"{table.height} rows in {what}: drift needs at least two rows; widen the filter.")
-    return Side(version_id, where or "", frame, table)
+    return Side(version_id, frame, table)
 
 
 @dataclass
@@ -62,8 +75,8 @@ class DriftResult:
     """Everything a drift report shows; ``as_dict`` gives it as plain JSON values.
 
     The map fields are in the anchor version's terms: ``*_anchor`` are int64 row indices of the
-    anchor each placed row sits on, ``*_xy`` float32 (n, 2) their map positions, ``density`` the
-    (96, 96) current-minus-reference density over ``extent`` (x0, y0, x1, y1), row 0 at y0.
+    anchor each placed row sits on, ``density`` the (96, 96) current-minus-reference density over
+    ``extent`` (x0, y0, x1, y1) of the anchor's map, row 0 at y0.
     """
 
     reference_rows: int
@@ -75,8 +88,6 @@ class DriftResult:
     anchor_version: int | None = None
     reference_anchor: NDArray[np.int64] | None = None
     current_anchor: NDArray[np.int64] | None = None
-    reference_xy: NDArray[np.float32] | None = None
-    current_xy: NDArray[np.float32] | None = None
     density: NDArray[np.float64] | None = None
     extent: tuple[float, float, float, float] | None = None
     timeline: pl.DataFrame | None = None
@@ -192,8 +203,7 @@ def _place(project: Project, result: DriftResult, anchor: ViewFrame, reference: 
             for r in cluster_share_shift(labels[rows[0]], labels[rows[1]])
         ]
     if anchor.coords is not None:
-        result.reference_xy, result.current_xy = anchor.coords[rows[0]], anchor.coords[rows[1]]
         x0, y0 = anchor.coords.min(axis=0)
         x1, y1 = anchor.coords.max(axis=0)
         result.extent = (float(x0), float(y0), float(x1), float(y1))
-        result.density = difference_density(result.reference_xy, result.current_xy, result.extent)
+        result.density = difference_density(anchor.coords[rows[0]], anchor.coords[rows[1]], result.extent)

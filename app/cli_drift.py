@@ -17,13 +17,16 @@ def cmd_drift(args: argparse.Namespace) -> int:
     from storage.project import Project
 
     with Project.open(args.project) as project:
-        sides = [
-            load_side(project, _version(project, ref) if ref else resolve_version(project), where, ref or "")
-            for ref, where in ((args.reference, args.reference_where), (args.current, args.current_where))
+        versions = [
+            _version(project, ref) if ref else resolve_version(project)
+            for ref in (args.reference, args.current)
         ]
+        reference = load_side(project, versions[0], args.reference_where, args.reference or "")
+        current = load_side(project, versions[1], args.current_where, args.current or "", reference.frame)
         result = compute_drift(
             project,
-            *sides,
+            reference,
+            current,
             columns=list(comma_list(args.columns)) or None,
             embeddings=args.embeddings,
             every=args.every,

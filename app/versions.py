@@ -72,8 +72,8 @@ class VersionsController(QObject):
         anchor = shown if shown is not None and shown.coords is not None else None
 
         def work(progress: JobProgress) -> tuple[DriftResult, Side, Side]:
-            reference = load_side(project, ref_version, ref_where, "the reference side")
-            current = load_side(project, cur_version, cur_where, "the current side")
+            reference = load_side(project, ref_version, ref_where, "the reference side", shown)
+            current = load_side(project, cur_version, cur_where, "the current side", reference.frame)
             result = compute_drift(
                 project,
                 reference,

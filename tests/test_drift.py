@@ -199,11 +199,13 @@ def test_cluster_shares_and_difference_density_across_versions(sample_project: P
             project, load_side(project, 1, cards), load_side(project, v2, f"NOT ({cards})")
         )
         labels = read_rows(project, 1, ["label"])["label"]
-        clusters = load_view_frame(project, 1).rows["cluster"]
+        anchor = load_view_frame(project, 1)
+        clusters = anchor.rows["cluster"]
     n_cards = int(labels.str.starts_with("card").sum())
     assert result.placement == {"reference": {"same row": n_cards}, "current": {"same text": 3080 - n_cards}}
     assert result.density is not None and abs(result.density.sum()) < 1e-9
-    assert result.clusters is not None and result.reference_xy is not None
+    assert result.clusters is not None and result.reference_anchor is not None
+    assert anchor.coords is not None and result.current_anchor is not None
     card_share = {}  # each cluster's share of card intents among its members
     for c in result.clusters:
         members = labels.filter(clusters == c["cluster"])
@@ -221,7 +223,8 @@ def test_cluster_shares_and_difference_density_across_versions(sample_project: P
         row = np.clip(((xy[:, 1] - y0) / (y1 - y0) * h).astype(int), 0, h - 1)
         return result.density[row, col]
 
-    assert np.median(at(result.current_xy)) > 0 > np.median(at(result.reference_xy))
+    reference_xy, current_xy = anchor.coords[result.reference_anchor], anchor.coords[result.current_anchor]
+    assert np.median(at(current_xy)) > 0 > np.median(at(reference_xy))
 
 
 def test_rows_with_new_texts_sit_on_their_nearest_row_of_the_anchor(
