@@ -1,16 +1,14 @@
 """Export of curated subsets with a manifest that traces every row back to its source.
 
-The data file and its manifest are written atomically (a temporary file in the same folder, then a
-rename): a failed export leaves no partial file.
+The data file and its manifest are written through :mod:`storage.outputs`: atomically (a failed export
+leaves no partial file), never over the open project, and over an existing file only with ``force``.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import os
 import secrets
-import tempfile
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from importlib.metadata import PackageNotFoundError, version
@@ -25,11 +23,54 @@ from analysis.errors.report import read_row_tags
 from analysis.slices.filters import describe, evaluate, filter_table
 from analysis.view_frame import load_view_frame
 from storage.errors import InputError
+from storage.outputs import atomic_write, check_output, protected_paths
 from storage.project import Project, current_user
 from storage.readers import file_sha256
 from storage.schema import Dataset, Export
 
 FORMATS = ("csv", "parquet", "jsonl")
+SUFFIXES = {".csv": "csv", ".parquet": "parquet", ".pq": "parquet", ".jsonl": "jsonl", ".ndjson": "jsonl"}
+
+
+def format_for(path: str | Path, requested: str | None) -> str:
+    """The export format: the one the file's extension names, checked against ``requested``.
+
+    Parameters
+    ----------
+    path : str or pathlib.Path
+        The output file.
+    requested : str or None
+        A format asked for explicitly (``--format``), or None to follow the extension.
+
+    Returns
+    -------
+    str
+        ``csv``, ``parquet`` or ``jsonl``.
+
+    Raises
+    ------
+    InputError
+        When the format is unknown, the extension names no format and none is given, or the two
+        disagree (``--format parquet --out x.csv``).
+    """
+    if requested is not None and requested not in FORMATS:
+        raise InputError(f"Unknown export format '{requested}'; use one of {', '.join(FORMATS)}.")
+    suffix = Path(path).suffix.lower()
+    implied = SUFFIXES.get(suffix)
+    if requested is None:
+        if implied is None:
+            known = ", ".join(SUFFIXES)
+            raise InputError(
+                f"Cannot tell the format of '{Path(path).name}' from its extension; end the name with one "
+                f"of {known}, or give --format."
+            )
+        return implied
+    if implied is not None and implied != requested:
+        raise InputError(
+            f"--format {requested} does not match the extension '{suffix}' of {Path(path).name} "
+            f"(a {implied} file); change one of them."
+        )
+    return requested
 
 
 @dataclass(frozen=True)
@@ -38,8 +79,8 @@ class ExportOptions:
 
     Attributes
     ----------
-    format : str
-        ``csv``, ``parquet`` or ``jsonl``.
+    format : str or None
+        ``csv``, ``parquet`` or ``jsonl``; None follows the output file's extension.
     columns : tuple of str or None
         Columns to write; default the dataset's own columns.
     corrected_labels : bool
@@ -60,7 +101,7 @@ class ExportOptions:
         salt is not kept, so values cannot be recovered by hashing guesses).
     """
 
-    format: str = "parquet"
+    format: str | None = None
     columns: tuple[str, ...] | None = None
     corrected_labels: bool = False
     dedupe: str | None = None
@@ -86,6 +127,10 @@ def stratified_sample(
         raise InputError(f"Cannot stratify by '{by}': no such column.")
     if (size is None) == (fraction is None):
         raise InputError("Give either a sample size or a sample fraction.")
+    if size is not None and size < 1:
+        raise InputError(f"The sample size must be at least 1 row (got {size}).")
+    if fraction is not None and not 0 < fraction <= 1:
+        raise InputError(f"The sample fraction must be in (0, 1] (got {fraction}).")
     groups = table.with_row_index("__pos").group_by(by, maintain_order=True).agg(pl.col("__pos"))
     positions = [np.asarray(p, dtype=np.int64) for p in groups["__pos"].to_list()]
     sizes = np.array([p.size for p in positions], dtype=np.float64)
@@ -105,20 +150,6 @@ def stratified_sample(
     return sampled
 
 
-def _atomic_write(path: Path, write: Any) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    try:
-        write(Path(tmp))
-        with open(tmp, "rb") as fh:
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def _write(frame: pl.DataFrame, path: Path, fmt: str) -> None:
     if fmt == "csv":
         frame.write_csv(path)
@@ -134,8 +165,13 @@ def export_rows(
     filter_spec: dict[str, Any],
     out_path: str | Path,
     options: ExportOptions,
+    *,
+    force: bool = False,
 ) -> dict[str, Any]:
     """Export the rows of a version matching ``filter_spec`` and write ``<out>.manifest.json`` beside them.
+
+    ``force`` allows replacing an existing output file and manifest; the project file and its
+    companions are never written over (:mod:`storage.outputs`).
 
     Returns
     -------
@@ -146,11 +182,14 @@ def export_rows(
     Raises
     ------
     InputError
-        For an unknown format or column, no matching rows, or corrected labels that do not exist.
+        For an unknown format or column, a format that does not match the extension, an output path
+        that may not be written, no matching rows, or corrected labels that do not exist.
     """
-    if options.format not in FORMATS:
-        raise InputError(f"Unknown export format '{options.format}'; use one of {', '.join(FORMATS)}.")
-    out = Path(out_path)
+    fmt = format_for(out_path, options.format)
+    guarded = protected_paths(project.path)
+    out = check_output(out_path, force=force, protected=guarded)
+    manifest_path = out.with_name(out.name + ".manifest.json")
+    check_output(manifest_path, force=force, protected=guarded)
     ver = get_version(project, version_id)
     frame = load_view_frame(project, version_id)
     table = filter_table(frame)
@@ -204,7 +243,7 @@ def export_rows(
                     lambda v: hashlib.sha256((salt + v).encode()).hexdigest(), return_dtype=pl.String
                 )
             )
-    _atomic_write(out, lambda tmp: _write(data, tmp, options.format))
+    atomic_write(out, lambda tmp: _write(data, tmp, fmt), force=force, protected=guarded)
     label_counts: dict[str, int] = {}
     if original_label is not None and original_label in table.columns:
         label_counts = {
@@ -228,7 +267,8 @@ def export_rows(
         "source_sha256": ver.source_sha256,
         "filter": describe(filter_spec),
         "filter_spec": filter_spec,
-        "options": {k: v for k, v in asdict(options).items()}
+        "options": asdict(options)
+        | {"format": fmt}
         | {"salt": "random per export, not kept" if options.redact else None},
         "rows": data.height,
         "columns": data.columns,
@@ -237,19 +277,23 @@ def export_rows(
         "notes": notes,
         "output": {
             "path": str(out.resolve()),
-            "format": options.format,
+            "format": fmt,
             "sha256": file_sha256(out),
             "bytes": out.stat().st_size,
         },
     }
-    manifest_path = out.with_name(out.name + ".manifest.json")
-    _atomic_write(manifest_path, lambda tmp: tmp.write_text(json.dumps(manifest, indent=2, default=str)))
+    atomic_write(
+        manifest_path,
+        lambda tmp: _write_text(tmp, json.dumps(manifest, indent=2, default=str)),
+        force=True,  # checked above, before the data file was written
+        protected=guarded,
+    )
     with project.session() as s:
         s.add(
             Export(
                 filter=filter_spec,
                 path=str(out.resolve()),
-                format=options.format,
+                format=fmt,
                 row_count=data.height,
                 sha256=manifest["output"]["sha256"],
                 manifest=manifest,
@@ -259,6 +303,10 @@ def export_rows(
             "export", {"path": str(out.resolve()), "rows": data.height, "filter": manifest["filter"]}, s
         )
     return manifest
+
+
+def _write_text(path: Path, text: str) -> None:
+    path.write_text(text, encoding="utf-8")
 
 
 def _near_groups(project: Project, version_id: int, n: int) -> np.ndarray:

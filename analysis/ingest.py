@@ -26,19 +26,39 @@ from analysis.roles import RoleMapping
 from storage.errors import InputError
 from storage.project import Project
 from storage.readers import file_sha256, read_table
-from storage.rows import create_row_table, execute_many, logical_type
+from storage.rows import SYSTEM_COLUMNS, create_row_table, execute_many, logical_type
 from storage.schema import Dataset, DatasetVersion, ModelRun
 from storage.vectors import pack
 
 
 @dataclass(frozen=True)
 class ImportResult:
-    """What an import made: ids of the dataset, version and model run (if any), and the row count."""
+    """What an import made: ids of the dataset, version and model run (if any), the row count, and
+    the dataset's name and the version's number (as a user counts them: 1, 2, …)."""
 
     dataset_id: int
     version_id: int
     run_id: int | None
     rows: int
+    dataset: str = ""
+    number: int = 1
+
+
+def check_system_columns(df: pl.DataFrame, source: str) -> None:
+    """Refuse data columns that would collide with the row table's own columns.
+
+    Raises
+    ------
+    InputError
+        When the file has a column named ``_row_id``, ``_row_key`` or ``_content_hash``.
+    """
+    clash = [c for c in df.columns if c in SYSTEM_COLUMNS]
+    if clash:
+        raise InputError(
+            f"{source}: column(s) {clash} have names Strata keeps for its own row columns "
+            f"({', '.join(SYSTEM_COLUMNS)}). Rename them in the file (e.g. to 'source{clash[0]}') and "
+            "import again."
+        )
 
 
 def read_label_map(path: str | Path) -> list[str] | dict[str, str]:
@@ -148,8 +168,14 @@ def _model_outputs(
     mapping: list[str] | dict[str, str] | None,
     labels: pl.Series | None,
     source: str,
+    classes: tuple[str, ...] | None = None,
 ) -> tuple[list[str], pl.Series | None, NDArray[np.float64] | None]:
-    """Validated class names, predicted labels and probabilities named by ``roles``."""
+    """Validated class names, predicted labels and probabilities named by ``roles``.
+
+    ``classes`` lists every class of the task when neither the probabilities nor the labels show them
+    all (a model that predicts classes no row is labelled with).
+    """
+    _require_columns(df, [c for c in (roles.pred, roles.proba_list, *roles.proba_cols) if c], source)
     preds = df[roles.pred] if roles.pred else None
     if mapping is not None and preds is not None:
         preds = _apply_label_map(preds, mapping, source)
@@ -158,10 +184,17 @@ def _model_outputs(
     probs = probability_matrix(df, roles, map_names, source)
     if probs is not None:
         validate_probabilities(probs[0], source)
+    if classes and probs and set(classes) != set(probs[1]):
+        raise InputError(
+            f"{source}: --classes lists {len(classes)} classes but the probability columns name "
+            f"{len(probs[1])}; they must be the same classes."
+        )
     class_names = (
         probs[1]
         if probs
-        else map_names or sorted(set(labels.drop_nulls().to_list()) if labels is not None else [])
+        else list(classes or ())
+        or map_names
+        or sorted(set(labels.drop_nulls().to_list()) if labels is not None else [])
     )
     if labels is not None and class_names:
         check_known(labels, class_names, "labels", source)
@@ -190,6 +223,7 @@ def import_dataset(
     label_map: str | Path | None = None,
     note: str = "",
     version_of: str | None = None,
+    classes: tuple[str, ...] | None = None,
 ) -> ImportResult:
     """Import ``path`` (and optionally a model's outputs) as version 1 of a new dataset.
 
@@ -211,6 +245,8 @@ def import_dataset(
         Mapping of integer labels to class names (see :func:`read_label_map`).
     version_of : str, optional
         Import as the next version of this existing dataset instead of a new dataset.
+    classes : tuple of str, optional
+        Every class of the task (when predictions name classes that no row is labelled with).
 
     Returns
     -------
@@ -219,13 +255,14 @@ def import_dataset(
     Raises
     ------
     InputError
-        For an empty or malformed file, wrong encoding, missing mapped column, duplicate ids,
-        probabilities outside [0, 1] or not summing to 1 ± 1e-3, or labels outside the label set. The
-        project is left unchanged.
+        For an empty or malformed file, wrong encoding, missing mapped column, a column named like
+        Strata's own row columns, duplicate ids, probabilities outside [0, 1] or not summing to
+        1 ± 1e-3, or labels outside the label set. The project is left unchanged.
     """
     path = Path(path)
     source = str(path)
     df = read_table(path, encoding=encoding)
+    check_system_columns(df, source)
     if outputs_path is not None:
         if roles.id is None:
             raise InputError("Model outputs in a separate file are joined on ids: map an id column (--id).")
@@ -255,7 +292,7 @@ def import_dataset(
     if mapping is not None and labels is not None:
         labels = _apply_label_map(labels, mapping, source)
     labels = labels.cast(pl.String) if labels is not None else None
-    class_names, preds, probs = _model_outputs(df, roles, mapping, labels, source)
+    class_names, preds, probs = _model_outputs(df, roles, mapping, labels, source, classes)
 
     output_cols = set(roles.proba_cols) | {roles.pred, roles.proba_list} - {None}
     if roles.proba_prefix:
@@ -325,7 +362,7 @@ def import_dataset(
             {"dataset": dataset_name, "version": version.id, "rows": data.height, "source": source},
             s,
         )
-        return ImportResult(dataset.id, version.id, run_id, data.height)
+        return ImportResult(dataset.id, version.id, run_id, data.height, dataset_name, number)
 
 
 def _nullable(values: NDArray[np.float64] | None, n: int) -> list[float | None]:

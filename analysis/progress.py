@@ -39,4 +39,7 @@ class NullProgress:
 def check_cancel(progress: Progress) -> None:
     """Raise :class:`storage.errors.Cancelled` if the runner asked the stage to stop."""
     if progress.cancelled():
-        raise Cancelled("Cancelled by the user; nothing partial was kept.")
+        raise Cancelled(
+            "Cancelled. Finished stages and the embedding chunks already computed are kept, so running "
+            "again resumes from there; the stage that was stopped saved nothing partial."
+        )

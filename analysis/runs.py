@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import polars as pl
+from sqlalchemy import select
 
 from analysis.catalog import get_version, read_rows
 from analysis.ingest import (
@@ -29,6 +30,7 @@ def import_run(
     *,
     encoding: str = "utf-8",
     label_map: str | Path | None = None,
+    classes: tuple[str, ...] | None = None,
 ) -> int:
     """Add a model run (another model's outputs) to an existing version, matched on its ids.
 
@@ -37,6 +39,8 @@ def import_run(
     roles : RoleMapping
         ``id`` names the outputs file's id column; ``pred`` and / or probabilities as for an import;
         ``run_name`` names the run.
+    classes : tuple of str, optional
+        Every class of the task, when the model predicts classes no row is labelled with.
 
     Returns
     -------
@@ -46,10 +50,18 @@ def import_run(
     Raises
     ------
     InputError
-        When the version has no id column, the ids do not match one-to-one, or the outputs fail the
-        import checks (probabilities, label set); nothing is written then.
+        When the version has no id column, a run of that name exists, a named column is missing, the
+        ids do not match one-to-one, or the outputs fail the import checks (probabilities, label
+        set); nothing is written then.
     """
     version = get_version(project, version_id)
+    with project.session() as s:
+        taken = set(s.scalars(select(ModelRun.name).where(ModelRun.version_id == version_id)))
+    if roles.run_name in taken:
+        raise InputError(
+            f"This version already has a model run named '{roles.run_name}'; choose another --run-name "
+            f"(taken: {', '.join(sorted(taken))})."
+        )
     version_id_col = version.roles.get("id")
     if not isinstance(version_id_col, str):
         raise InputError("This version has no id column: a model run is matched to its rows by id.")
@@ -65,7 +77,7 @@ def import_run(
     joined = _join_outputs(data, outputs.with_columns(pl.col(out_id).cast(pl.String)), out_id, source)
     labels = joined[label_col].cast(pl.String) if isinstance(label_col, str) else None
     mapping = read_label_map(label_map) if label_map else None
-    class_names, preds, probs = _model_outputs(joined, roles, mapping, labels, source)
+    class_names, preds, probs = _model_outputs(joined, roles, mapping, labels, source, classes)
     if preds is None:
         raise InputError(f"{source}: name the predicted-label column (--pred) or the probabilities.")
     with project.session() as s:

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from app.cli_common import comma_list
+from app.cli_common import class_list, comma_list, positive_int
 from storage.errors import Cancelled, StrataError
 
 
@@ -35,10 +35,19 @@ def _roles(args: argparse.Namespace) -> Any:
 
 
 def cmd_new(args: argparse.Namespace) -> int:
+    from storage.crypto import ask_passphrase
+    from storage.errors import ProjectError
     from storage.project import Project
 
-    Project.create(args.project).close()
-    print(f"Created {args.project}")
+    passphrase = None
+    if args.encrypt:
+        passphrase = ask_passphrase(Path(args.project))
+        if passphrase is None:
+            raise ProjectError(
+                "--encrypt needs a passphrase: set STRATA_PASSPHRASE, or run in a terminal to be asked."
+            )
+    Project.create(args.project, passphrase=passphrase).close()
+    print(f"Created {args.project}" + (" (encrypted with SQLCipher)" if passphrase else ""))
     return 0
 
 
@@ -46,7 +55,10 @@ def cmd_import(args: argparse.Namespace) -> int:
     from analysis.ingest import import_dataset
     from storage.project import Project
 
-    with Project.open_or_create(args.project) as project:
+    project, created = Project.open_or_create(args.project)
+    if created:
+        print(f"Created a new project {args.project} (there was none).")
+    with project:
         result = import_dataset(
             project,
             args.file,
@@ -56,9 +68,13 @@ def cmd_import(args: argparse.Namespace) -> int:
             outputs_path=args.outputs,
             label_map=args.label_map,
             version_of=args.version_of,
+            classes=class_list(args.classes),
         )
     run = f", model run '{args.run_name}'" if result.run_id else ""
-    print(f"Imported {result.rows:,} rows into {args.project} (version {result.version_id}{run}).")
+    print(
+        f"Imported {result.rows:,} rows into {args.project} as dataset '{result.dataset}' "
+        f"version {result.number}{run}."
+    )
     return 0
 
 
@@ -214,6 +230,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("new", help="create an empty project file")
     p.add_argument("project")
+    p.add_argument(
+        "--encrypt",
+        action="store_true",
+        help="encrypt with SQLCipher; passphrase from STRATA_PASSPHRASE or asked (never stored)",
+    )
     p.set_defaults(func=cmd_new)
 
     p = sub.add_parser("import", help="import a data file (and model outputs) as a dataset")
@@ -234,6 +255,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--label-map", help="file mapping integer labels to names (JSON or id<TAB>name lines)")
     p.add_argument("--time-format", help="strftime format of a text time column")
     p.add_argument("--run-name", default="model", help="name of the model run (default: model)")
+    p.add_argument(
+        "--classes",
+        help="every class of the task, in order: a file (one per line, or a JSON list) or a,b,c "
+        "(for predictions-only runs whose model predicts classes absent from the labels)",
+    )
     p.add_argument("--encoding", default="utf-8", help="text encoding of CSV/TSV/JSON files (default utf-8)")
     p.set_defaults(func=cmd_import)
 
@@ -255,7 +281,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("errors", help="counts per error mode, error-dense clusters, top label issues")
     p.add_argument("project")
     p.add_argument("--dataset", help="dataset name (default: the newest)")
-    p.add_argument("--top", type=int, default=10, help="how many clusters and label issues (default 10)")
+    p.add_argument(
+        "--top", type=positive_int, default=10, help="how many clusters and label issues (default 10)"
+    )
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_errors)
 
@@ -281,9 +309,21 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _terminal_passphrase(path: Path) -> str | None:
+    """Ask for an encrypted project's passphrase on the terminal (never echoed, never stored)."""
+    import getpass
+
+    if not sys.stdin.isatty():
+        return None
+    return getpass.getpass(f"Passphrase for {path}: ") or None
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Entry point of ``strata``; errors a user can act on print one line and exit with 2."""
+    """Entry point of ``strata``; errors a user can act on print one paragraph and exit with 2."""
+    from storage.crypto import set_passphrase_provider
+
     args = build_parser().parse_args(argv)
+    set_passphrase_provider(_terminal_passphrase)
     try:
         code: int = args.func(args)
         return code
@@ -292,6 +332,15 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except StrataError as err:
         print(f"strata: error: {err}", file=sys.stderr)
+        return 2
+    except Exception as err:
+        # A database or file-system fault outside a project transaction (busy, read-only, disk full).
+        from storage.errors import database_error
+
+        translated = database_error(err, getattr(args, "project", None) or "the project")
+        if translated is None:
+            raise
+        print(f"strata: error: {translated}", file=sys.stderr)
         return 2
 
 

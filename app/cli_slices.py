@@ -6,7 +6,7 @@ import argparse
 import json
 from typing import Any
 
-from app.cli_common import comma_list
+from app.cli_common import class_list, comma_list, non_negative_int, positive_int, unit_fraction
 from storage.errors import InputError
 
 
@@ -28,42 +28,59 @@ def _filter(args: argparse.Namespace, project: Any) -> dict[str, Any]:
 
 def cmd_slices(args: argparse.Namespace) -> int:
     from analysis.catalog import resolve_version
-    from analysis.slices.filters import describe, evaluate, filter_table, list_slices, save_slice
+    from analysis.slices.filters import (
+        delete_slice,
+        describe,
+        evaluate,
+        filter_table,
+        list_slices,
+        save_slice,
+    )
     from analysis.slices.metrics import benjamini_hochberg, encode_labels, slice_metrics
     from analysis.view_frame import load_view_frame
     from storage.project import Project
 
+    if args.save and not args.where:
+        raise InputError('--save needs the filter to save: --save NAME --where "…".')
     with Project.open(args.project) as project:
-        if args.save:
-            save_slice(project, args.save, {"where": args.where})
+        if args.delete:
+            spec = delete_slice(project, args.delete)
+            print(f"Deleted slice '{args.delete}' ({describe(spec)}).")
+            return 0
         version = resolve_version(project, args.dataset)
+        frame = load_view_frame(project, version)
+        table = filter_table(frame)
+        if args.save:
+            save_slice(project, args.save, {"where": args.where}, table)
+            print(f"Saved slice '{args.save.strip()}'.")
         if args.compare:
             return _compare(project, version, args)
-        frame = load_view_frame(project, version)
         slices = list_slices(project)
-    table = filter_table(frame)
+    if args.where and not args.save:
+        slices = {"(this filter)": {"where": args.where}}
     if frame.label_column is None or "predicted" not in table.columns:
         raise InputError("Slice metrics need labels and a model run.")
     given = encode_labels(table[frame.label_column].to_list(), frame.class_names)
     predicted = encode_labels(table["predicted"].to_list(), frame.class_names)
     confidence = table["confidence"].to_numpy() if table["confidence"].null_count() < table.height else None
-    metrics = [
-        slice_metrics(
-            name, evaluate(table, spec), given, predicted, frame.class_names, confidence, per_class=args.json
+    metrics, broken = [], {}
+    for name, spec in slices.items():
+        try:
+            mask = evaluate(table, spec)
+        except InputError as err:
+            if args.where and not args.save:
+                raise
+            broken[name] = str(err)  # saved by an older Strata, or for another version's columns
+            continue
+        metrics.append(
+            slice_metrics(name, mask, given, predicted, frame.class_names, confidence, per_class=args.json)
         )
-        for name, spec in slices.items()
-    ]
     benjamini_hochberg(metrics)
     if args.json:
-        print(
-            json.dumps(
-                {m.name: m.as_dict() | {"filter": describe(slices[m.name])} for m in metrics},
-                indent=2,
-                default=str,
-            )
-        )
+        report = {m.name: m.as_dict() | {"filter": describe(slices[m.name])} for m in metrics}
+        print(json.dumps(report | {name: {"error": e} for name, e in broken.items()}, indent=2, default=str))
         return 0
-    if not metrics:
+    if not metrics and not broken:
         print('No saved slices: save one with `strata slices P --save NAME --where "…"`.')
     for m in metrics:
         print(
@@ -71,6 +88,8 @@ def cmd_slices(args: argparse.Namespace) -> int:
             f"[{m.accuracy_low:.1%}, {m.accuracy_high:.1%}]  "
             f"errors vs rest {m.error_rate:5.1%} / {m.rest_error_rate:5.1%}  q={m.q_value:.2g}"
         )
+    for name, error in broken.items():
+        print(f"{name:<24} cannot be used on this version: {error} Delete it with --delete '{name}'.")
     return 0
 
 
@@ -109,7 +128,15 @@ def cmd_import_run(args: argparse.Namespace) -> int:
     )
     with Project.open(args.project) as project:
         version = resolve_version(project, args.dataset)
-        import_run(project, version, args.file, roles, encoding=args.encoding, label_map=args.label_map)
+        import_run(
+            project,
+            version,
+            args.file,
+            roles,
+            encoding=args.encoding,
+            label_map=args.label_map,
+            classes=class_list(args.classes),
+        )
     print(f"Added model run '{args.run_name}' to version {version}.")
     return 0
 
@@ -156,7 +183,12 @@ def cmd_export(args: argparse.Namespace) -> int:
     )
     with Project.open(args.project) as project:
         manifest = export_rows(
-            project, resolve_version(project, args.dataset), _filter(args, project), args.out, options
+            project,
+            resolve_version(project, args.dataset),
+            _filter(args, project),
+            args.out,
+            options,
+            force=args.force,
         )
     digest = manifest["output"]["sha256"][:16]
     print(f"Wrote {manifest['rows']:,} rows to {args.out} (SHA-256 {digest}…) and its manifest.")
@@ -177,15 +209,19 @@ def _version(project: Any, ref: str) -> int:
 
 def cmd_diff(args: argparse.Namespace) -> int:
     from analysis.diff import diff_versions
+    from storage.outputs import atomic_write, check_output, protected_paths
     from storage.project import Project
 
     with Project.open(args.project) as project:
+        guarded = protected_paths(project.path)
+        if args.out:
+            check_output(args.out, force=args.force, protected=guarded)
         diff = diff_versions(
             project, _version(project, args.from_version), _version(project, args.to_version)
         )
     summary = diff.summary()
     if args.out:
-        diff.changed_cells.write_csv(args.out)
+        atomic_write(args.out, diff.changed_cells.write_csv, force=args.force, protected=guarded)
     if args.json:
         print(json.dumps(summary, indent=2, default=str))
         return 0
@@ -225,7 +261,11 @@ def add_parsers(sub: Any) -> None:
     p.add_argument("project")
     p.add_argument("--dataset")
     p.add_argument("--save", help="save --where as a slice with this name first")
-    p.add_argument("--where", help="SQL WHERE expression (polars SQL), e.g. \"label = 'card_arrival'\"")
+    p.add_argument(
+        "--where",
+        help="SQL WHERE expression, e.g. \"label = 'card_arrival'\"; without --save, its metrics alone",
+    )
+    p.add_argument("--delete", metavar="NAME", help="delete the saved slice NAME")
     p.add_argument("--compare", help="two model runs side by side: RUN_A,RUN_B")
     p.add_argument("--json", action="store_true", help="with per-class precision, recall and F1")
     p.set_defaults(func=cmd_slices)
@@ -240,6 +280,7 @@ def add_parsers(sub: Any) -> None:
     p.add_argument("--proba-prefix")
     p.add_argument("--label-map")
     p.add_argument("--run-name", required=True)
+    p.add_argument("--classes", help="every class, in order: a file (one per line) or a,b,c")
     p.add_argument("--encoding", default="utf-8")
     p.set_defaults(func=cmd_import_run)
 
@@ -249,15 +290,16 @@ def add_parsers(sub: Any) -> None:
     p.add_argument("--to", dest="to_version", required=True, help="version id or dataset:number")
     p.add_argument("--json", action="store_true")
     p.add_argument("--out", help="write every changed cell (key, column, old, new) to this CSV")
+    p.add_argument("--force", action="store_true", help="overwrite --out if it exists")
     p.set_defaults(func=cmd_diff)
 
     p = sub.add_parser("discover", help="find the worst slices with SliceLine")
     p.add_argument("project")
     p.add_argument("--dataset")
-    p.add_argument("--alpha", type=float, default=0.6)
-    p.add_argument("--top", type=int, default=10)
-    p.add_argument("--max-predicates", type=int, default=4)
-    p.add_argument("--min-support", type=int, default=10)
+    p.add_argument("--alpha", type=unit_fraction, default=0.6, help="error weight in (0, 1] (default 0.6)")
+    p.add_argument("--top", type=positive_int, default=10)
+    p.add_argument("--max-predicates", type=positive_int, default=4)
+    p.add_argument("--min-support", type=non_negative_int, default=10)
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_discover)
 
@@ -267,14 +309,15 @@ def add_parsers(sub: Any) -> None:
     p.add_argument("--where")
     p.add_argument("--slice")
     p.add_argument("--tag")
-    p.add_argument("--format", default="parquet", choices=["csv", "parquet", "jsonl"])
-    p.add_argument("--out", required=True)
+    p.add_argument("--format", choices=["csv", "parquet", "jsonl"], help="default: from --out's extension")
+    p.add_argument("--out", required=True, help="file to write (.csv, .parquet or .jsonl)")
+    p.add_argument("--force", action="store_true", help="overwrite --out and its manifest if they exist")
     p.add_argument("--columns", help="comma-separated columns (default: the dataset's own)")
     p.add_argument("--corrected-labels", action="store_true")
     p.add_argument("--dedupe", choices=["exact", "near"])
     p.add_argument("--sample-by")
-    p.add_argument("--sample-size", type=int)
-    p.add_argument("--sample-frac", type=float)
+    p.add_argument("--sample-size", type=positive_int, help="rows in the stratified sample")
+    p.add_argument("--sample-frac", type=unit_fraction, help="fraction in (0, 1] of each stratum")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--redact", nargs="*", help="columns to redact")
     p.add_argument("--redact-mode", default="hash", choices=["hash", "drop"])

@@ -56,10 +56,11 @@ def build_sample_project(out_dir: Path, progress: object = None) -> tuple[Path, 
         timings["import"] = round(time.perf_counter() - start, 3)
         for report in run_pipeline(project, result.version_id, progress=progress):  # type: ignore[arg-type]
             timings[report.stage] = round(report.seconds, 3)
-        from analysis.slices.filters import save_slice
+        from analysis.slices.filters import save_slice, version_table
 
+        table = version_table(project, result.version_id)
         for name, where in EXAMPLE_SLICES.items():
-            save_slice(project, name, {"where": where})
+            save_slice(project, name, {"where": where}, table)
     return path, timings
 
 

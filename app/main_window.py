@@ -279,7 +279,7 @@ class MainWindow(QMainWindow):
         """Import a file as a new dataset in a job (creating a project beside it if none is open)."""
         if self.project is None:
             target = request.path.with_suffix(".strata")
-            self._guard(lambda: self._set_project(Project.open_or_create(target)))
+            self._guard(lambda: self._set_project(Project.open_or_create(target)[0]))
             if self.project is None:
                 return
         project = self.project
@@ -346,7 +346,7 @@ class MainWindow(QMainWindow):
     def show_error(self, error: Exception) -> None:
         self.last_error = str(error)
         if isinstance(error, Cancelled):
-            self.job_label.setText("Cancelled; nothing partial was kept.")
+            self.job_label.setText(str(error))
             return
         self.job_label.setText("Failed: " + self.last_error)
         if not isinstance(error, StrataError):

@@ -7,13 +7,14 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import polars as pl
 from PySide6.QtCore import QObject
-from PySide6.QtWidgets import QApplication
+from PySide6.QtGui import QUndoCommand
+from PySide6.QtWidgets import QApplication, QMessageBox
 
 from analysis.catalog import list_runs
 from analysis.export import export_rows
 from analysis.slices.compare import compare_runs
 from analysis.slices.discovery import discover_slices
-from analysis.slices.filters import evaluate, filter_table, list_slices, save_slice
+from analysis.slices.filters import delete_slice, evaluate, filter_table, list_slices, save_slice
 from analysis.slices.metrics import SliceMetrics, benjamini_hochberg, encode_labels, slice_metrics
 from analysis.slices.sliceline import SliceLineSpec
 from analysis.view_frame import ViewFrame
@@ -23,6 +24,29 @@ from widgets.slice_panel import SlicePanel
 
 if TYPE_CHECKING:
     from app.main_window import MainWindow
+
+
+class DeleteSliceCommand(QUndoCommand):
+    """Delete a saved slice; undo puts the same filter back under the same name."""
+
+    def __init__(self, controller: SlicingController, name: str) -> None:
+        super().__init__(f"Delete slice '{name}'")
+        self.controller, self.name = controller, name
+        self.spec: dict[str, Any] | None = None
+
+    def redo(self) -> None:
+        project = self.controller.window.project
+        if project is not None:
+            self.spec = delete_slice(project, self.name)
+            self.controller.panel.message.setText(f"Deleted slice '{self.name}' (Ctrl+Z to undo).")
+            self.controller.refresh()
+
+    def undo(self) -> None:
+        project = self.controller.window.project
+        if project is not None and self.spec is not None:
+            save_slice(project, self.name, self.spec, None)
+            self.controller.panel.message.setText(f"Restored slice '{self.name}'.")
+            self.controller.refresh()
 
 
 class SlicingController(QObject):
@@ -39,6 +63,7 @@ class SlicingController(QObject):
         self.panel.applyRequested.connect(self.select_where)
         self.panel.saveRequested.connect(self.save)
         self.panel.sliceChosen.connect(self.choose)
+        self.panel.deleteRequested.connect(self.delete)
         self.panel.discoverRequested.connect(self.discover)
         self.panel.exportRequested.connect(self.export)
         self.panel.compareRequested.connect(self.compare)
@@ -73,16 +98,16 @@ class SlicingController(QObject):
             self.panel.show_metrics([])
             return
         given, predicted, confidence = self.codes
-        try:
-            for name, spec in list_slices(project).items():
+        broken: dict[str, str] = {}
+        for name, spec in list_slices(project).items():
+            try:
                 mask = evaluate(self.table, spec)
-                self.metrics[name] = slice_metrics(
-                    name, mask, given, predicted, frame.class_names, confidence
-                )
-        except StrataError as err:
-            self.panel.message.setText(str(err))
+            except StrataError as err:  # saved by an older Strata, or for another version's columns
+                broken[name] = str(err)
+                continue
+            self.metrics[name] = slice_metrics(name, mask, given, predicted, frame.class_names, confidence)
         benjamini_hochberg(list(self.metrics.values()))
-        self.panel.show_metrics(list(self.metrics.values()))
+        self.panel.show_metrics(list(self.metrics.values()), broken)
 
     def mask(self, where: str) -> np.ndarray | None:
         """Rows matching ``where`` (None, with the reason shown, when it is not valid)."""
@@ -112,12 +137,17 @@ class SlicingController(QObject):
         if where and self.mask(where) is None:
             return  # the reason is shown
         try:
-            save_slice(project, name, spec)
+            save_slice(project, name, spec, self.table)
         except StrataError as err:
             self.panel.message.setText(str(err))
             return
         self.panel.message.setText(f"Saved slice '{name.strip()}'.")
         self.refresh()
+
+    def delete(self, name: str) -> None:
+        """Delete a saved slice (undoable with the window's undo stack)."""
+        if self.window.project is not None and name in list_slices(self.window.project):
+            self.window.curation.undo_stack.push(DeleteSliceCommand(self, name))
 
     def choose(self, name: str) -> None:
         """Select a saved slice's rows and show its per-class scores."""
@@ -128,7 +158,9 @@ class SlicingController(QObject):
         if spec is None:
             return
         self.panel.expression.setText(spec.get("where") or "")
-        self.window.selection.set(np.flatnonzero(evaluate(self.table, spec)), source=self)
+        mask = self.mask(spec.get("where") or "") if name not in self.metrics else evaluate(self.table, spec)
+        if mask is not None:
+            self.window.selection.set(np.flatnonzero(mask), source=self)
         self.panel.show_classes(self.metrics.get(name))
 
     def compare(self, run_a: str, run_b: str) -> None:
@@ -164,9 +196,19 @@ class SlicingController(QObject):
         """Write the export the dialog describes (split out so tests can drive the dialog)."""
         project, frame = self.window.project, self.window.frame
         assert project is not None and frame is not None
+        path = dialog.path()
+        existing = [p for p in (path, path.with_name(path.name + ".manifest.json")) if p.is_file()]
+        if existing and not self._confirm_overwrite(existing):
+            self.panel.message.setText("Export cancelled; nothing was written.")
+            return
         try:
             self.last_export = export_rows(
-                project, frame.version_id, {"where": where or None}, dialog.path(), dialog.options()
+                project,
+                frame.version_id,
+                {"where": where or None},
+                path,
+                dialog.options(),
+                force=bool(existing),
             )
         except StrataError as err:
             self.window.show_error(err)
@@ -174,3 +216,15 @@ class SlicingController(QObject):
         self.panel.message.setText(
             f"Exported {self.last_export['rows']:,} rows to {dialog.path()} with its manifest."
         )
+
+    def _confirm_overwrite(self, existing: list[Any]) -> bool:
+        """Ask before replacing files (the command line's ``--force``); No is the default."""
+        names = "\n".join(str(p) for p in existing)
+        answer = QMessageBox.question(
+            self.window,
+            "Overwrite?",
+            f"These files exist and will be replaced:\n{names}",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            QMessageBox.StandardButton.No,
+        )
+        return answer == QMessageBox.StandardButton.Yes

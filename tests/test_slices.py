@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import itertools
 import json
 from pathlib import Path
@@ -15,7 +16,7 @@ from analysis.export import ExportOptions, export_rows
 from analysis.ingest import import_dataset
 from analysis.roles import RoleMapping
 from analysis.slices.discovery import discover_slices
-from analysis.slices.filters import evaluate, filter_table, list_slices, save_slice
+from analysis.slices.filters import evaluate, filter_table, list_slices, save_slice, version_table
 from analysis.slices.metrics import (
     benjamini_hochberg,
     encode_labels,
@@ -148,10 +149,11 @@ def test_domain_and_intent_slices_on_clinc150(
     clinc_project: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     with Project.open(clinc_project) as project:
-        domains = sorted(load_view_frame(project, 1).rows["domain"].unique().to_list())
+        table = version_table(project, 1)
+        domains = sorted(table["domain"].unique().to_list())
         for d in domains:
-            save_slice(project, f"domain {d}", {"where": f"domain = '{d}'"})
-        save_slice(project, "intent translate", {"where": "intent = 'translate'"})
+            save_slice(project, f"domain {d}", {"where": f"domain = '{d}'"}, table)
+        save_slice(project, "intent translate", {"where": "intent = 'translate'"}, table)
         assert len(list_slices(project)) == 12
     assert main(["slices", str(clinc_project), "--json"]) == 0
     report = json.loads(capsys.readouterr().out)
@@ -295,10 +297,10 @@ def test_failed_export_leaves_no_partial_file(
 
     def broken(frame: pl.DataFrame, path: Path, fmt: str) -> None:
         path.write_text("half")
-        raise OSError("disk full")
+        raise OSError(errno.ENOSPC, "No space left on device")
 
     monkeypatch.setattr(export, "_write", broken)
-    with Project.open(clinc_project) as project, pytest.raises(OSError, match="disk full"):
+    with Project.open(clinc_project) as project, pytest.raises(InputError, match="disk is full"):
         export_rows(project, 1, {"where": None}, tmp_path / "x.csv", ExportOptions(format="csv"))
     assert list(tmp_path.iterdir()) == []
 
@@ -328,7 +330,7 @@ def test_two_model_runs_side_by_side(
             import_run(project, 1, tmp_path / "bad.csv", RoleMapping(pred="nb", run_name="broken"))
         import_run(project, 1, tmp_path / "nb.csv", RoleMapping(pred="nb", run_name="naive-bayes"))
         assert [r.name for r in list_runs(project, 1)] == ["model", "naive-bayes"]
-        save_slice(project, "oos only", {"where": "domain = 'oos'"})
+        save_slice(project, "oos only", {"where": "domain = 'oos'"}, version_table(project, 1))
         compared = {
             r["slice"]: r for r in compare_runs(project, 1, "model", "naive-bayes", list_slices(project))
         }

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from analysis.export import FORMATS, ExportOptions
+from analysis.export import FORMATS, SUFFIXES, ExportOptions
 
 NONE = "(none)"
 
@@ -37,9 +37,12 @@ class ExportDialog(QDialog):
         self.out = QLineEdit(str(Path.cwd() / "subset.parquet"))
         browse = QPushButton("Browse…")
         browse.clicked.connect(self._browse)
+        # The file's extension decides the format (as on the command line): keep the two in step.
+        self.format.setCurrentText("parquet")
         self.format.currentTextChanged.connect(
             lambda f: self.out.setText(str(Path(self.out.text()).with_suffix("." + f)))
         )
+        self.out.editingFinished.connect(self._follow_extension)
         self.dedupe = QComboBox()
         self.dedupe.addItems([NONE, "exact", "near"])
         self.sample_by = QComboBox()
@@ -84,6 +87,14 @@ class ExportDialog(QDialog):
         chosen, _ = QFileDialog.getSaveFileName(self, "Export to", self.out.text())
         if chosen:
             self.out.setText(chosen)
+            self._follow_extension()
+
+    def _follow_extension(self) -> None:
+        implied = SUFFIXES.get(self.path().suffix.lower())
+        if implied is not None and implied != self.format.currentText():
+            self.format.blockSignals(True)
+            self.format.setCurrentText(implied)
+            self.format.blockSignals(False)
 
     def path(self) -> Path:
         """Where to write."""
@@ -93,7 +104,7 @@ class ExportDialog(QDialog):
         """The chosen options."""
         sample_by = self.sample_by.currentText()
         return ExportOptions(
-            format=self.format.currentText(),
+            format=SUFFIXES.get(self.path().suffix.lower(), self.format.currentText()),
             corrected_labels=self.corrected.isChecked(),
             dedupe=None if self.dedupe.currentText() == NONE else self.dedupe.currentText(),
             sample_by=None if sample_by == NONE else sample_by,

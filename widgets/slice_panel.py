@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
     QDoubleSpinBox,
@@ -27,7 +28,7 @@ OPERATORS = ("=", "!=", "<", "<=", ">", ">=", "contains", "matches regex")
 
 def condition(column: str, operator: str, value: str, numeric: bool) -> str:
     """One SQL condition from the builder's fields."""
-    quoted = f'"{column}"'
+    quoted = '"' + column.replace('"', '""') + '"'
     text = "'" + value.replace("'", "''") + "'"
     if operator == "contains":
         return f"{quoted} ILIKE '%{value.replace(chr(39), chr(39) * 2)}%'"
@@ -48,6 +49,7 @@ class SlicePanel(QWidget):
     applyRequested = Signal(str)  # SQL WHERE (may be empty)
     saveRequested = Signal(str, str, bool)  # name, SQL, use the selection's row keys
     sliceChosen = Signal(str)  # saved slice name
+    deleteRequested = Signal(str)  # saved slice name
     discoverRequested = Signal()
     exportRequested = Signal(str)  # SQL of the current filter
     compareRequested = Signal(str, str)  # run A, run B
@@ -93,9 +95,20 @@ class SlicePanel(QWidget):
             button.clicked.connect(slot)
             row.addWidget(button)
         save_row.insertWidget(0, self.name, 1)
+        self.delete = QPushButton("Delete slice")
+        self.delete.setToolTip("Delete the chosen saved slice (Del; Ctrl+Z brings it back)")
+        self.delete.setEnabled(False)
+        self.delete.clicked.connect(self._emit_delete)
         actions.addStretch(1)
+        actions.addWidget(self.delete)
         self.saved = _table(["Slice", "Rows", "Accuracy [95% CI]", "Errors vs rest", "q (BH)"])
         self.saved.cellClicked.connect(lambda r, _c: self.sliceChosen.emit(self.saved.item(r, 0).text()))
+        self.saved.itemSelectionChanged.connect(
+            lambda: self.delete.setEnabled(bool(self.saved.selectedItems()))
+        )
+        remove = QShortcut(QKeySequence.StandardKey.Delete, self.saved)
+        remove.setContext(Qt.ShortcutContext.WidgetShortcut)
+        remove.activated.connect(self._emit_delete)
         self.chart = pg.PlotWidget(background="w")
         self.class_chart = pg.PlotWidget(background="w")
         self.chart.setTitle("Accuracy (95% Wilson CI)", size="9pt")
@@ -148,6 +161,11 @@ class SlicePanel(QWidget):
         layout.addLayout(self.compare_row)
         layout.addWidget(self.comparison, 1)
 
+    def _emit_delete(self) -> None:
+        row = self.saved.currentRow()
+        if row >= 0 and self.saved.item(row, 0) is not None:
+            self.deleteRequested.emit(self.saved.item(row, 0).text())
+
     def _emit_compare(self) -> None:
         self.compareRequested.emit(self.run_a.currentText(), self.run_b.currentText())
 
@@ -198,9 +216,11 @@ class SlicePanel(QWidget):
             joiner = "AND"
         self.expression.setText(f"{current} {joiner} {part}" if current else part)
 
-    def show_metrics(self, metrics: list[SliceMetrics]) -> None:
-        """Fill the saved-slices table and the accuracy chart."""
+    def show_metrics(self, metrics: list[SliceMetrics], broken: dict[str, str] | None = None) -> None:
+        """Fill the saved-slices table and the accuracy chart; ``broken`` slices (name → reason) are
+        listed greyed out so they can be chosen and deleted."""
         self.saved.setRowCount(0)
+        self.delete.setEnabled(False)
         for m in metrics:
             row = self.saved.rowCount()
             self.saved.insertRow(row)
@@ -215,6 +235,14 @@ class SlicePanel(QWidget):
                 item = QTableWidgetItem(text)
                 if column and m.q_value < 0.05 and m.error_rate > m.rest_error_rate:
                     item.setForeground(Qt.GlobalColor.red)
+                self.saved.setItem(row, column, item)
+        for name, reason in (broken or {}).items():
+            row = self.saved.rowCount()
+            self.saved.insertRow(row)
+            for column, text in enumerate([name, "cannot be used on this version"]):
+                item = QTableWidgetItem(text)
+                item.setForeground(Qt.GlobalColor.gray)
+                item.setToolTip(reason)
                 self.saved.setItem(row, column, item)
         self.chart.clear()
         if metrics:

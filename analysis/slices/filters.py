@@ -1,7 +1,9 @@
 """Slice filters: a SQL ``WHERE`` expression (polars SQL) and / or a list of row keys (a lasso).
 
 The filter runs on the version's columns plus ``predicted``, ``confidence``, ``margin``, ``loss``,
-``correct`` and ``cluster`` when present, and one boolean column per tag, ``tag_<name>``.
+``correct`` and ``cluster`` when present, and one boolean column per tag, ``tag_<name>``; it is checked
+by :mod:`analysis.slices.sandbox` first, so it can reach nothing else. A slice is saved only once its
+filter runs on the version it was written for.
 """
 
 from __future__ import annotations
@@ -14,7 +16,8 @@ import polars as pl
 from numpy.typing import NDArray
 from sqlalchemy import select
 
-from analysis.view_frame import ViewFrame
+from analysis.slices.sandbox import sanitize_where
+from analysis.view_frame import ViewFrame, load_view_frame
 from storage.errors import InputError
 from storage.project import Project
 from storage.schema import Slice
@@ -31,20 +34,30 @@ def filter_table(frame: ViewFrame) -> pl.DataFrame:
     return frame.rows.with_columns(tags) if tags else frame.rows
 
 
+def version_table(project: Project, version_id: int) -> pl.DataFrame:
+    """The filter table of a stored version (its view frame through :func:`filter_table`)."""
+    return filter_table(load_view_frame(project, version_id))
+
+
 def evaluate(table: pl.DataFrame, filter_spec: dict[str, Any]) -> NDArray[np.bool_]:
     """Rows matching a filter ``{"where": SQL or None, "row_keys": [...] or None}`` (both must hold).
 
     Raises
     ------
     InputError
-        When the expression is not valid SQL or names an unknown column; the message lists the columns.
+        When the expression is not valid SQL, is not allowed in a filter (see
+        :func:`analysis.slices.sandbox.sanitize_where`) or names an unknown column; the message lists
+        the columns.
     """
     mask = np.ones(table.height, dtype=bool)
     where = (filter_spec.get("where") or "").strip()
     if where:
+        checked = sanitize_where(where)
         try:
             hits = (
-                table.with_row_index("__row").sql(f"SELECT __row FROM self WHERE {where}")["__row"].to_numpy()
+                table.with_row_index("__row")
+                .sql(f"SELECT __row FROM self WHERE {checked}")["__row"]
+                .to_numpy()
             )
         except pl.exceptions.PolarsError as err:
             first = str(err).strip().splitlines()[0]
@@ -68,11 +81,27 @@ def describe(filter_spec: dict[str, Any]) -> str:
     return " AND ".join(f"({p})" if len(parts) > 1 else p for p in parts) or "all rows"
 
 
-def save_slice(project: Project, name: str, filter_spec: dict[str, Any]) -> None:
-    """Store (or replace) a named slice."""
+def save_slice(project: Project, name: str, filter_spec: dict[str, Any], table: pl.DataFrame | None) -> None:
+    """Store (or replace) a named slice, after checking that its filter runs on ``table``.
+
+    Parameters
+    ----------
+    table : polars.DataFrame or None
+        The filter table (:func:`filter_table`) of the version the slice was written for; None only
+        to put back exactly a slice that was deleted (an undo), which is not checked again.
+
+    Raises
+    ------
+    InputError
+        When the name is empty or the filter does not run on ``table`` (nothing is saved then).
+    """
     name = name.strip()
     if not name:
         raise InputError("A slice needs a name.")
+    if not (filter_spec.get("where") or "").strip() and filter_spec.get("row_keys") is None:
+        raise InputError("A slice needs a filter (--where) or selected rows.")
+    if table is not None:
+        evaluate(table, filter_spec)
     with project.session() as s:
         found = s.scalar(select(Slice).where(Slice.name == name))
         if found is None:
@@ -80,6 +109,25 @@ def save_slice(project: Project, name: str, filter_spec: dict[str, Any]) -> None
         else:
             found.filter = filter_spec
         project.log("save_slice", {"slice": name, "filter": describe(filter_spec)}, s)
+
+
+def delete_slice(project: Project, name: str) -> dict[str, Any]:
+    """Delete a saved slice and return its filter (so it can be restored, e.g. by an undo).
+
+    Raises
+    ------
+    InputError
+        When no slice has that name; the message lists the saved ones.
+    """
+    with project.session() as s:
+        found = s.scalar(select(Slice).where(Slice.name == name))
+        if found is None:
+            names = ", ".join(s.scalars(select(Slice.name).order_by(Slice.name))) or "none"
+            raise InputError(f"No slice named '{name}'; saved slices: {names}.")
+        spec = dict(found.filter)
+        s.delete(found)
+        project.log("delete_slice", {"slice": name, "filter": describe(spec)}, s)
+    return spec
 
 
 def list_slices(project: Project) -> dict[str, dict[str, Any]]:

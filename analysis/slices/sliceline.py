@@ -18,6 +18,8 @@ from itertools import combinations
 import numpy as np
 from numpy.typing import NDArray
 
+from storage.errors import InputError
+
 Predicate = tuple[int, int]  # (feature index, value code)
 
 
@@ -29,6 +31,15 @@ class SliceLineSpec:
     k: int = 10
     max_predicates: int = 4
     min_support: int = 10
+
+    def __post_init__(self) -> None:
+        if not 0 < self.alpha <= 1:
+            raise InputError(f"SliceLine's α must be in (0, 1] (got {self.alpha}).")
+        if self.k < 1 or self.max_predicates < 1 or self.min_support < 0:
+            raise InputError(
+                "SliceLine needs k ≥ 1, max predicates ≥ 1 and a minimum support ≥ 0 "
+                f"(got {self.k}, {self.max_predicates}, {self.min_support})."
+            )
 
 
 @dataclass(frozen=True)
