@@ -185,9 +185,9 @@ def export_rows(
         For an unknown format or column, a format that does not match the extension, an output path
         that may not be written, no matching rows, or corrected labels that do not exist.
     """
-    fmt = format_for(out_path, options.format)
     guarded = protected_paths(project.path)
     out = check_output(out_path, force=force, protected=guarded)
+    fmt = format_for(out_path, options.format)
     manifest_path = out.with_name(out.name + ".manifest.json")
     check_output(manifest_path, force=force, protected=guarded)
     ver = get_version(project, version_id)
@@ -260,6 +260,8 @@ def export_rows(
         "created_at": datetime.now(UTC).isoformat(),
         "author": current_user(),
         "project": str(project.path.resolve()),
+        # The export itself is a plain file: say that it left an encrypted project.
+        "project_encrypted": project.encrypted,
         "dataset": dataset_name,
         "version": ver.number,
         "version_id": version_id,

@@ -151,7 +151,15 @@ def _parse_time(df: pl.DataFrame, roles: RoleMapping, source: str) -> pl.DataFra
     col = roles.time
     if col is None or df.schema[col] != pl.String:
         return df
-    parsed = df[col].str.to_datetime(format=roles.time_format, strict=False)
+    try:
+        parsed = df[col].str.to_datetime(format=roles.time_format, strict=False)
+    except pl.exceptions.PolarsError:  # no format could be inferred from the values
+        example = df[col].drop_nulls()[0] if df[col].drop_nulls().len() else None
+        hint = "check --time-format" if roles.time_format else "give their format with --time-format"
+        raise InputError(
+            f"{source}: time column '{col}' has values that are not dates in one format, e.g. {example!r}; "
+            f"{hint} (e.g. '%d-%m-%Y %H.%M'), or map another column with --time."
+        ) from None
     bad = parsed.is_null() & df[col].is_not_null()
     if bad.any():
         example = df[col].filter(bad)[0]

@@ -112,7 +112,8 @@ def check_known(values: pl.Series, known: list[str], what: str, source: str) -> 
         unknown = sorted(set(values.filter(pl.Series(unknown_mask)).to_list()))[:5]
         raise InputError(
             f"{source}: {what} {unknown} are not in the label set ({len(known)} classes) in "
-            f"{_rows(unknown_mask)}. Map integer labels with --label-map, or list every class."
+            f"{_rows(unknown_mask)}. Map integer labels with --label-map, or list every class of the "
+            "task with --classes."
         )
 
 

@@ -22,6 +22,8 @@ __all__ = ["STAGES", "PipelineSpec", "StageReport", "run_pipeline"]
 
 STAGES = ("embed", "neighbours", "project", "cluster", "tag")
 TEXT_STAGES = STAGES[:4]
+# A map and clusters need a neighbourhood: fewer rows than this make no map worth the name.
+MIN_ROWS = 10
 
 
 @dataclass(frozen=True)
@@ -68,7 +70,8 @@ def run_pipeline(
     Raises
     ------
     storage.errors.StageInputError
-        When the version has no text column (nothing to embed) or a stage name is unknown.
+        When the version has no text column (nothing to embed), fewer than :data:`MIN_ROWS` rows, or a
+        stage name is unknown.
     storage.errors.Cancelled
         When cancelled; finished stages stay cached, the interrupted one leaves nothing.
     """
@@ -77,6 +80,11 @@ def run_pipeline(
         raise StageInputError(f"Unknown stage(s) {sorted(unknown)}; stages are {', '.join(STAGES)}.")
     progress = progress or NullProgress()
     run = StageContext(project, version_id, spec or PipelineSpec(), progress)
+    if run.version.row_count < MIN_ROWS:
+        raise StageInputError(
+            f"This version has {run.version.row_count} row(s); the pipeline (neighbours, map, clusters, "
+            f"error modes) needs at least {MIN_ROWS}. Import more rows, or look at these in the table."
+        )
     last = max(STAGES.index(s) for s in stages)
     actions: dict[str, Callable[[], str]] = {
         "embed": lambda: embed_stage(run),

@@ -68,7 +68,9 @@ def import_run(
     source = str(path)
     outputs = read_table(path, encoding=encoding)
     out_id = roles.id or version_id_col
-    _require_columns(outputs, [out_id], source)
+    _require_columns(
+        outputs, [out_id, *(c for c in (roles.pred, roles.proba_list, *roles.proba_cols) if c)], source
+    )
     label_col = version.roles.get("label")
     rows = read_rows(project, version_id, [label_col] if isinstance(label_col, str) else [])
     data = rows.select(

@@ -70,7 +70,7 @@ def check_output(path: str | Path, *, force: bool = False, protected: Iterable[P
                 f"{p} is the open project file (or one of its companions); writing there would destroy "
                 "the project. Choose another output file."
             )
-    if p.is_dir():
+    if p.is_dir() or p.name in ("", ".", "..") or str(path).endswith(("/", os.sep)):
         raise InputError(f"{p} is a folder; give a file name inside it, e.g. {p / 'subset.parquet'}.")
     if p.exists() or p.is_symlink():
         if not p.exists():

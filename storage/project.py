@@ -29,6 +29,7 @@ from sqlalchemy.pool import QueuePool
 
 from storage.crypto import ask_passphrase, key_pragma, sqlcipher_module
 from storage.errors import ProjectError, database_error
+from storage.outputs import protected_paths
 from storage.schema import AuditLog
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -79,18 +80,26 @@ def _uri(path: Path, access: _Access) -> str:
     return path.resolve().as_uri() + ("?" + "&".join(params) if params else "")
 
 
-def _connect(path: Path, access: _Access) -> Any:
-    """A DB-API connection (sqlite3, or sqlcipher3 keyed with the passphrase)."""
+def _connect(path: Path, access: _Access, *, key: bool = True) -> Any:
+    """A DB-API connection (sqlite3, or sqlcipher3 keyed with the passphrase unless ``key`` is off)."""
     module: Any = sqlite3 if access.passphrase is None else sqlcipher_module()
     conn = module.connect(_uri(path, access), uri=True, timeout=BUSY_TIMEOUT_S, check_same_thread=False)
     if access.passphrase is not None:
-        conn.execute(key_pragma(access.passphrase))
+        # A wrong passphrase is reported by ProjectError; SQLCipher's own log lines would only add noise.
+        conn.execute("PRAGMA cipher_log_level = NONE")
+        if key:
+            conn.execute(key_pragma(access.passphrase))
     return conn
 
 
 def _make_engine(path: Path, access: _Access) -> Engine:
-    url = URL.create("sqlite+pysqlcipher" if access.passphrase is not None else "sqlite")
-    engine = create_engine(url, creator=lambda: _connect(path, access), poolclass=QueuePool, future=True)
+    if access.passphrase is None:
+        url = URL.create("sqlite")
+    else:  # SQLAlchemy's SQLCipher dialect sends PRAGMA key with the URL's password on each connect
+        url = URL.create("sqlite+pysqlcipher", password=access.passphrase)
+    engine = create_engine(
+        url, creator=lambda: _connect(path, access, key=False), poolclass=QueuePool, future=True
+    )
 
     @event.listens_for(engine, "connect")
     def _pragmas(dbapi_conn: sqlite3.Connection, _record: object) -> None:
@@ -211,6 +220,8 @@ class Project:
             project.log("create_project", {"path": str(p), "encrypted": passphrase is not None})
         except BaseException:
             project.close()
+            for companion in protected_paths(p):  # a half-made project is no project
+                companion.unlink(missing_ok=True)
             raise
         return project
 

@@ -51,8 +51,12 @@ def evaluate(table: pl.DataFrame, filter_spec: dict[str, Any]) -> NDArray[np.boo
     """
     mask = np.ones(table.height, dtype=bool)
     where = (filter_spec.get("where") or "").strip()
+    columns = ", ".join(c for c in table.columns if not c.startswith("_"))
     if where:
-        checked = sanitize_where(where)
+        try:
+            checked = sanitize_where(where)
+        except InputError as err:
+            raise InputError(f"{err} Columns: {columns}.") from None
         try:
             hits = (
                 table.with_row_index("__row")
@@ -61,7 +65,6 @@ def evaluate(table: pl.DataFrame, filter_spec: dict[str, Any]) -> NDArray[np.boo
             )
         except pl.exceptions.PolarsError as err:
             first = str(err).strip().splitlines()[0]
-            columns = ", ".join(c for c in table.columns if not c.startswith("_"))
             raise InputError(f"The filter {where!r} cannot be used: {first}. Columns: {columns}.") from None
         mask = np.zeros(table.height, dtype=bool)
         mask[hits] = True

@@ -125,7 +125,9 @@ def sanitize_where(where: str) -> str:
     try:
         tokens = Tokenizer(dialect=DIALECT).tokenize(where)
     except (SqlglotError, RecursionError, ValueError):
-        raise InputError(f"The filter {where!r} is not valid SQL (an unclosed quote?).") from None
+        raise InputError(
+            f"The filter {where!r} cannot be used: it is not valid SQL (an unclosed quote?)."
+        ) from None
     if any(t.comments for t in tokens):
         raise _refuse(where, "comments (-- or /* */)")
     if any(t.token_type == TokenType.SEMICOLON for t in tokens):
@@ -136,7 +138,7 @@ def sanitize_where(where: str) -> str:
         raise _refuse(where, "nesting this deep") from None
     except SqlglotError:
         raise InputError(
-            f"The filter {where!r} is not one SQL condition. Write e.g. "
+            f"The filter {where!r} cannot be used: it is not one SQL condition. Write e.g. "
             "label = 'card_arrival' AND confidence < 0.5."
         ) from None
     for node in tree.walk():
