@@ -262,6 +262,7 @@ def export_rows(
         "project": str(project.path.resolve()),
         # The export itself is a plain file: say that it left an encrypted project.
         "project_encrypted": project.encrypted,
+        "recorded_in_project": not project.read_only,
         "dataset": dataset_name,
         "version": ver.number,
         "version_id": version_id,
@@ -290,6 +291,8 @@ def export_rows(
         force=True,  # checked above, before the data file was written
         protected=guarded,
     )
+    if project.read_only:  # the file and its manifest are the record; the project cannot take one
+        return manifest
     with project.session() as s:
         s.add(
             Export(

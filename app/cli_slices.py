@@ -59,7 +59,10 @@ def cmd_slices(args: argparse.Namespace) -> int:
     if args.where and not args.save:
         slices = {"(this filter)": {"where": args.where}}
     if frame.label_column is None or "predicted" not in table.columns:
-        raise InputError("Slice metrics need labels and a model run.")
+        if args.save:
+            print("Slice metrics need labels and a model run: import one with `strata import-run`.")
+            return 0
+        raise InputError("Slice metrics need labels and a model run: import one with `strata import-run`.")
     given = encode_labels(table[frame.label_column].to_list(), frame.class_names)
     predicted = encode_labels(table["predicted"].to_list(), frame.class_names)
     confidence = table["confidence"].to_numpy() if table["confidence"].null_count() < table.height else None
@@ -192,6 +195,8 @@ def cmd_export(args: argparse.Namespace) -> int:
         )
     digest = manifest["output"]["sha256"][:16]
     print(f"Wrote {manifest['rows']:,} rows to {args.out} (SHA-256 {digest}…) and its manifest.")
+    if not manifest["recorded_in_project"]:
+        print("The project is read-only: this export is recorded in its manifest only.")
     return 0
 
 

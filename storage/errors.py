@@ -64,8 +64,8 @@ def database_error(err: BaseException, path: object, *, read_only: bool = False)
         )
     if "database is locked" in text or "database table is locked" in text or "busy" in text:
         return ProjectBusy(
-            f"{path}: the project is busy in another Strata process (it kept the write lock for longer "
-            "than the wait of 30 s). Try again when that process has finished; nothing was changed."
+            f"{path}: the project is busy in another Strata process (it held the write lock for longer "
+            "than Strata waits, 30 s). Try again when that process has finished; nothing was changed."
         )
     if "database or disk is full" in text or code == errno.ENOSPC or "no space left" in text:
         return DiskFull(
