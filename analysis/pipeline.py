@@ -80,7 +80,7 @@ def run_pipeline(
         raise StageInputError(f"Unknown stage(s) {sorted(unknown)}; stages are {', '.join(STAGES)}.")
     progress = progress or NullProgress()
     run = StageContext(project, version_id, spec or PipelineSpec(), progress)
-    if run.version.row_count < MIN_ROWS:
+    if run.has_text and run.version.row_count < MIN_ROWS:
         raise StageInputError(
             f"This version has {run.version.row_count} row(s); the pipeline (neighbours, map, clusters, "
             f"error modes) needs at least {MIN_ROWS}. Import more rows, or look at these in the table."

@@ -12,7 +12,9 @@ from PySide6.QtWidgets import (
     QDockWidget,
     QFileDialog,
     QFrame,
+    QInputDialog,
     QLabel,
+    QLineEdit,
     QMainWindow,
     QMessageBox,
     QProgressBar,
@@ -32,6 +34,7 @@ from app.jobs import JobProgress, JobRunner
 from app.settings import app_settings, recent_projects, remember_project
 from app.slicing import SlicingController
 from app.versions import VersionsController
+from storage.crypto import set_passphrase_provider
 from storage.errors import Cancelled, StrataError
 from storage.project import Project
 from storage.readers import FORMATS
@@ -62,6 +65,7 @@ class MainWindow(QMainWindow):
         self.version_id: int | None = None
         self.frame: ViewFrame | None = None
         self.last_error = ""
+        set_passphrase_provider(self.ask_passphrase)
         self.selection = SelectionModel()
         self.jobs = JobRunner(sync=sync_jobs, parent=self)
 
@@ -266,7 +270,25 @@ class MainWindow(QMainWindow):
 
     def _update_title(self) -> None:
         name = self.project.path.name if self.project else "no project"
-        self.setWindowTitle(f"Strata — {name}")
+        marks = [
+            m
+            for m, on in (
+                ("encrypted", self.project and self.project.encrypted),
+                ("read-only", self.project and self.project.read_only),
+            )
+            if on
+        ]
+        self.setWindowTitle(f"Strata — {name}" + (f" ({', '.join(marks)})" if marks else ""))
+
+    def ask_passphrase(self, path: Path) -> str | None:
+        """Ask for an encrypted project's passphrase (never stored); None when cancelled."""
+        text, ok = QInputDialog.getText(
+            self,
+            "Encrypted project",
+            f"Passphrase for {path.name}:",
+            QLineEdit.EchoMode.Password,
+        )
+        return text if ok and text else None
 
     # -- import and pipeline ------------------------------------------------------------------
     def import_dialog(self, path: str | Path | None = None) -> None:

@@ -245,7 +245,9 @@ class Project:
             header = fh.read(16)
         if header != SQLITE_MAGIC:
             if len(header) < 16:
-                raise ProjectError(f"{p} is not a Strata project file (it is empty or too short).")
+                raise ProjectError(
+                    f"{p} is not a Strata project file (not an SQLite database: it is empty or too short)."
+                )
             passphrase = passphrase if passphrase is not None else ask_passphrase(p)
             if passphrase is None:
                 raise ProjectError(
@@ -268,7 +270,8 @@ class Project:
             raise ProjectError(
                 f"{p} is an SQLite database but not a Strata project ({what}); Strata left it untouched."
             )
-        if not tables >= STRATA_TABLES:
+        # A project downgraded to the first revision keeps only an empty alembic_version table.
+        if not tables >= STRATA_TABLES and (current is not None or tables != {"alembic_version"}):
             raise ProjectError(
                 f"{p} is another application's SQLite database (it has a schema version table but none "
                 "of Strata's tables), not a Strata project; Strata left it untouched."
