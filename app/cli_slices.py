@@ -53,6 +53,8 @@ def cmd_slices(args: argparse.Namespace) -> int:
         if args.save:
             save_slice(project, args.save, {"where": args.where}, table)
             print(f"Saved slice '{args.save.strip()}'.")
+        elif args.where:
+            evaluate(table, {"where": args.where})  # a bad filter is told as such, before anything else
         if args.compare:
             return _compare(project, version, args)
         slices = list_slices(project)

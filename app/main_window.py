@@ -35,7 +35,7 @@ from app.settings import app_settings, recent_projects, remember_project
 from app.slicing import SlicingController
 from app.versions import VersionsController
 from storage.crypto import set_passphrase_provider
-from storage.errors import Cancelled, StrataError
+from storage.errors import Cancelled, StrataError, database_error
 from storage.project import Project
 from storage.readers import FORMATS
 from widgets.clusters_view import ClustersView
@@ -370,9 +370,12 @@ class MainWindow(QMainWindow):
         if isinstance(error, Cancelled):
             self.job_label.setText(str(error))
             return
-        self.job_label.setText("Failed: " + self.last_error)
         if not isinstance(error, StrataError):
-            self.last_error = f"Unexpected error: {error!r}"
+            # Busy, read-only or full: faults outside a project transaction get the same words as in one.
+            where = self.project.path if self.project is not None else "the project"
+            translated = database_error(error, where)
+            self.last_error = str(translated) if translated else f"Unexpected error: {error!r}"
+        self.job_label.setText("Failed: " + self.last_error)
         if QApplication.platformName() != "offscreen":
             QMessageBox.warning(self, "Strata", self.last_error)
 

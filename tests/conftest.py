@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import polars as pl
@@ -41,6 +43,21 @@ def edited_banking_versions(
         run_pipeline(project, 1, stages=stages)
         v2 = import_dataset(project, folder / "v2.csv", roles, version_of="bank").version_id
     return path, v2, edited
+
+
+def run_strata(
+    *args: str, cwd: Path, env: dict[str, str] | None = None, prefix: tuple[str, ...] = ()
+) -> subprocess.CompletedProcess[str]:
+    """Run the real ``strata`` command in a fresh interpreter with ``-X dev`` (no terminal attached)."""
+    return subprocess.run(
+        [*prefix, sys.executable, "-X", "dev", "-m", "app.cli", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env={**os.environ, "PYTHONPATH": str(ROOT), **(env or {})},
+        stdin=subprocess.DEVNULL,
+    )
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -4,27 +4,21 @@
 from __future__ import annotations
 
 import json
-import os
+import shlex
 import subprocess
-import sys
 from pathlib import Path
 
 import polars as pl
 import pytest
 
+from tests.conftest import run_strata
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def strata(*args: str, cwd: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-X", "dev", "-m", "app.cli", *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        env={**os.environ, "PYTHONPATH": str(ROOT), **(env or {})},
-        stdin=subprocess.DEVNULL,
-    )
+def strata(command: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    """Run ``strata COMMAND`` (split as a shell would)."""
+    return run_strata(*shlex.split(command), cwd=cwd)
 
 
 @pytest.fixture(scope="module")
@@ -48,21 +42,8 @@ def work(tmp_path_factory: pytest.TempPathFactory, banking_small: Path) -> Path:
         import_dataset(
             project, banking_small, RoleMapping(id="id", text="text", label="category"), name="bank"
         )
-    assert (
-        strata(
-            "import-run",
-            "p.strata",
-            "run.csv",
-            "--pred",
-            "pred",
-            "--run-name",
-            "model",
-            "--classes",
-            "classes.txt",
-            cwd=folder,
-        ).returncode
-        == 0
-    )
+    first_run = "import-run p.strata run.csv --pred pred --run-name model --classes classes.txt"
+    assert strata(first_run, cwd=folder).returncode == 0
     bank.head(1).write_csv(folder / "one.csv")
     bank.head(20).with_columns(_row_id=pl.int_range(20)).write_csv(folder / "system.csv")
     bank.head(20).with_columns(when=pl.lit("yesterday-ish")).write_csv(folder / "when.csv")
@@ -85,161 +66,79 @@ def work(tmp_path_factory: pytest.TempPathFactory, banking_small: Path) -> Path:
     return folder
 
 
-CASES: dict[str, tuple[list[str], int, str]] = {
-    "system column names": (
-        ["import", "p.strata", "system.csv", "--text", "text", "--name", "s"],
-        2,
-        "names Strata keeps",
-    ),
+CASES: dict[str, tuple[str, int, str]] = {
+    "system column names": ("import p.strata system.csv --text text --name s", 2, "names Strata keeps"),
     "time that does not parse": (
-        ["import", "p.strata", "when.csv", "--text", "text", "--time", "when", "--name", "w"],
+        "import p.strata when.csv --text text --time when --name w",
         2,
         "time column 'when'",
     ),
     "time with a wrong format": (
-        [
-            "import",
-            "p.strata",
-            "when2.csv",
-            "--text",
-            "text",
-            "--time",
-            "when",
-            "--time-format",
-            "%Y-%m-%d",
-            "--name",
-            "w",
-        ],
+        "import p.strata when2.csv --text text --time when --time-format %Y-%m-%d --name w",
         2,
         "--time-format",
     ),
     "import-run --pred nope": (
-        ["import-run", "p.strata", "run.csv", "--pred", "nope", "--run-name", "x"],
+        "import-run p.strata run.csv --pred nope --run-name x",
         2,
         "['nope'] not found",
     ),
     "import-run existing name": (
-        [
-            "import-run",
-            "p.strata",
-            "run.csv",
-            "--pred",
-            "pred",
-            "--run-name",
-            "model",
-            "--classes",
-            "classes.txt",
-        ],
+        "import-run p.strata run.csv --pred pred --run-name model --classes classes.txt",
         2,
         "already has a model run named 'model'",
     ),
     "classes absent from the labels": (
-        [
-            "import",
-            "p.strata",
-            "preds.csv",
-            "--id",
-            "id",
-            "--text",
-            "text",
-            "--label",
-            "category",
-            "--pred",
-            "pred",
-            "--name",
-            "c",
-        ],
+        "import p.strata preds.csv --id id --text text --label category --pred pred --name c",
         2,
         "with --classes",
     ),
-    "--out is a folder": (["export", "p.strata", "--where", "1 = 1", "--out", "afolder"], 2, "is a folder"),
-    "--out exists": (["export", "p.strata", "--where", "1 = 1", "--out", "existing.csv"], 2, "add --force"),
-    "diff --out exists": (
-        ["diff", "p.strata", "--from", "bank:1", "--to", "bank:1", "--out", "existing.csv"],
-        2,
-        "add --force",
-    ),
+    "--out is a folder": ("export p.strata --where '1 = 1' --out afolder", 2, "is a folder"),
+    "--out exists": ("export p.strata --where '1 = 1' --out existing.csv", 2, "add --force"),
+    "diff --out exists": ("diff p.strata --from bank:1 --to bank:1 --out existing.csv", 2, "add --force"),
     "--out is the project": (
-        ["export", "p.strata", "--where", "1 = 1", "--format", "csv", "--out", "p.strata", "--force"],
+        "export p.strata --where '1 = 1' --format csv --out p.strata --force",
         2,
         "open project file",
     ),
-    "UTF-16 file": (
-        ["import", "p.strata", "utf16.csv", "--text", "text", "--label", "category", "--name", "u16"],
-        0,
-        "",
-    ),
-    "binary file renamed .csv": (
-        ["import", "p.strata", "binary.csv", "--text", "text"],
-        2,
-        "not a text file",
-    ),
-    "Parquet renamed .csv": (["import", "p.strata", "parquet.csv", "--text", "text"], 2, "not a text file"),
-    "broken JSONL line": (
-        ["import", "p.strata", "broken.jsonl", "--text", "text"],
-        2,
-        "line 4 is not valid JSON",
-    ),
-    "unknown encoding": (
-        ["import", "p.strata", "one.csv", "--text", "text", "--encoding", "klingon"],
-        2,
-        "Unknown encoding",
-    ),
+    "UTF-16 file": ("import p.strata utf16.csv --text text --label category --name u16", 0, ""),
+    "binary file renamed .csv": ("import p.strata binary.csv --text text", 2, "not a text file"),
+    "Parquet renamed .csv": ("import p.strata parquet.csv --text text", 2, "not a text file"),
+    "broken JSONL line": ("import p.strata broken.jsonl --text text", 2, "line 4 is not valid JSON"),
+    "unknown encoding": ("import p.strata one.csv --text text --encoding klingon", 2, "Unknown encoding"),
     "negative --sample-size": (
-        [
-            "export",
-            "p.strata",
-            "--where",
-            "1=1",
-            "--out",
-            "s.csv",
-            "--sample-by",
-            "category",
-            "--sample-size",
-            "-5",
-        ],
+        "export p.strata --where 1=1 --out s.csv --sample-by category --sample-size -5",
         2,
         "out of range",
     ),
     "--sample-frac above 1": (
-        [
-            "export",
-            "p.strata",
-            "--where",
-            "1=1",
-            "--out",
-            "s.csv",
-            "--sample-by",
-            "category",
-            "--sample-frac",
-            "1.5",
-        ],
+        "export p.strata --where 1=1 --out s.csv --sample-by category --sample-frac 1.5",
         2,
         "out of range",
     ),
-    "--alpha 0": (["discover", "p.strata", "--alpha", "0"], 2, "out of range"),
-    "negative --min-support": (["discover", "p.strata", "--min-support", "-1"], 2, "out of range"),
+    "--alpha 0": ("discover p.strata --alpha 0", 2, "out of range"),
+    "negative --min-support": ("discover p.strata --min-support -1", 2, "out of range"),
     "hostile filter": (
-        ["slices", "p.strata", "--where", "text IN (SELECT * FROM read_csv('/etc/hostname'))"],
+        "slices p.strata --dataset bank --where \"text IN (SELECT * FROM read_csv('/etc/hostname'))\"",
         2,
         "Not allowed in a filter",
     ),
     "bad slice never saved": (
-        ["slices", "p.strata", "--save", "x", "--where", "nope > 1"],
+        "slices p.strata --dataset bank --save x --where 'nope > 1'",
         2,
         "cannot be used",
     ),
-    "foreign alembic database": (["info", "alembic.db"], 2, "not a Strata project"),
-    "project is a folder": (["info", "afolder"], 2, "is a folder"),
-    "project missing": (["info", "missing.strata"], 2, "does not exist"),
-    "encrypted without passphrase": (["info", "binary.csv"], 2, "STRATA_PASSPHRASE"),
+    "foreign alembic database": ("info alembic.db", 2, "not a Strata project"),
+    "project is a folder": ("info afolder", 2, "is a folder"),
+    "project missing": ("info missing.strata", 2, "does not exist"),
+    "encrypted without passphrase": ("info binary.csv", 2, "STRATA_PASSPHRASE"),
 }
 
 
 @pytest.mark.parametrize("case", list(CASES))
 def test_no_traceback(work: Path, case: str) -> None:
-    args, code, expected = CASES[case]
-    done = strata(*args, cwd=work)
+    command, code, expected = CASES[case]
+    done = strata(command, cwd=work)
     assert "Traceback" not in done.stderr, done.stderr
     assert done.returncode == code, done.stderr
     assert expected in done.stderr
@@ -248,32 +147,19 @@ def test_no_traceback(work: Path, case: str) -> None:
 
 
 def test_one_row_run_and_import_into_a_new_path(work: Path) -> None:
-    done = strata("import", "fresh.strata", "one.csv", "--text", "text", cwd=work)
+    done = strata("import fresh.strata one.csv --text text", cwd=work)
     assert done.returncode == 0
     assert "Created a new project fresh.strata" in done.stdout
     assert "dataset 'one' version 1" in done.stdout  # the number a user counts, not an internal id
-    done = strata("run", "fresh.strata", cwd=work)
+    done = strata("run fresh.strata", cwd=work)
     assert "Traceback" not in done.stderr
     assert done.returncode == 2 and "needs at least 10" in done.stderr
 
 
 def test_classes_option_admits_a_model_that_predicts_more_classes(work: Path) -> None:
     done = strata(
-        "import",
-        "p.strata",
-        "preds.csv",
-        "--id",
-        "id",
-        "--text",
-        "text",
-        "--label",
-        "category",
-        "--pred",
-        "pred",
-        "--name",
-        "with-classes",
-        "--classes",
-        "classes.txt",
+        "import p.strata preds.csv --id id --text text --label category --pred pred "
+        "--name with-classes --classes classes.txt",
         cwd=work,
     )
     assert done.returncode == 0, done.stderr
@@ -286,6 +172,6 @@ def test_classes_option_admits_a_model_that_predicts_more_classes(work: Path) ->
 
 
 def test_a_filter_without_save_shows_its_metrics(work: Path) -> None:
-    done = strata("slices", "p.strata", "--dataset", "bank", "--where", "category = 'card_arrival'", cwd=work)
+    done = strata("slices p.strata --dataset bank --where \"category = 'card_arrival'\"", cwd=work)
     assert done.returncode == 0, done.stderr
     assert "(this filter)" in done.stdout and "accuracy" in done.stdout

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shlex
 import shutil
 import sqlite3
 import subprocess
@@ -21,6 +22,7 @@ from analysis.roles import RoleMapping
 from app.cli import main
 from storage.errors import DiskFull, ProjectBusy, ProjectError
 from storage.project import BUSY_TIMEOUT_S, Project
+from tests.conftest import run_strata
 
 ROOT = Path(__file__).resolve().parents[1]
 ROLES = RoleMapping(id="id", text="text", label="category")
@@ -35,16 +37,8 @@ def unprivileged() -> list[str]:
     return ["setpriv", "--bounding-set=-dac_override,-dac_read_search,-fowner"]
 
 
-def strata(*args: str, cwd: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [*unprivileged(), sys.executable, "-X", "dev", "-m", "app.cli", *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        env={**os.environ, "PYTHONPATH": str(ROOT), **(env or {})},
-        stdin=subprocess.DEVNULL,
-    )
+def strata(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return run_strata(*args, cwd=cwd, prefix=unprivileged())
 
 
 @pytest.fixture
@@ -168,62 +162,33 @@ def test_an_encrypted_project_works_and_is_unreadable_without_its_passphrase(
     project = tmp_path / "secret.strata"
     shutil.copy(banking_small, tmp_path / "in.csv")
 
-    def run(*args: str, **extra: str) -> subprocess.CompletedProcess[str]:
-        done = subprocess.run(
-            [sys.executable, "-X", "dev", "-m", "app.cli", *args],
-            cwd=tmp_path,
-            capture_output=True,
-            text=True,
-            timeout=600,
-            env={**os.environ, "PYTHONPATH": str(ROOT), **env, **extra},
-            stdin=subprocess.DEVNULL,
-        )
+    def run(command: str, **extra: str) -> subprocess.CompletedProcess[str]:
+        done = run_strata(*shlex.split(command), cwd=tmp_path, env={**env, **extra})
         assert "Traceback" not in done.stderr, done.stderr
         return done
 
-    assert run("new", "secret.strata", "--encrypt").returncode == 0
-    assert (
-        run(
-            "import", "secret.strata", "in.csv", "--id", "id", "--text", "text", "--label", "category"
-        ).returncode
-        == 0
-    )
-    assert (
-        run(
-            "import",
-            "secret.strata",
-            "in.csv",
-            "--id",
-            "id",
-            "--text",
-            "text",
-            "--label",
-            "category",
-            "--version-of",
-            "in",
-        ).returncode
-        == 0
-    )
+    roles = "--id id --text text --label category"
+    assert run("new secret.strata --encrypt").returncode == 0
+    assert run(f"import secret.strata in.csv {roles}").returncode == 0
+    assert run(f"import secret.strata in.csv {roles} --version-of in").returncode == 0
     raw = project.read_bytes()
     assert not raw.startswith(b"SQLite format 3")
     assert b"card_arrival" not in raw and b"Strata" not in raw
     with pytest.raises(sqlite3.DatabaseError):
         sqlite3.connect(project).execute("SELECT * FROM sqlite_master").fetchall()
-    assert "in v2: 600 rows" in run("info", "secret.strata").stdout
-    assert run("diff", "secret.strata", "--from", "in:1", "--to", "in:2").returncode == 0
-    assert (
-        run("slices", "secret.strata", "--save", "arrival", "--where", "category = 'card_arrival'").returncode
-        == 0
-    )
-    done = run("export", "secret.strata", "--where", "category = 'card_arrival'", "--out", "plain.csv")
+    assert "in v2: 600 rows" in run("info secret.strata").stdout
+    assert run("diff secret.strata --from in:1 --to in:2").returncode == 0
+    arrival = "\"category = 'card_arrival'\""
+    assert run(f"slices secret.strata --save arrival --where {arrival}").returncode == 0
+    done = run(f"export secret.strata --where {arrival} --out plain.csv")
     assert done.returncode == 0
     assert pl.read_csv(tmp_path / "plain.csv")["category"].unique().to_list() == ["card_arrival"]
     manifest = (tmp_path / "plain.csv.manifest.json").read_text()
     assert '"project_encrypted": true' in manifest
-    wrong = run("info", "secret.strata", STRATA_PASSPHRASE="wrong")
+    wrong = run("info secret.strata", STRATA_PASSPHRASE="wrong")
     assert wrong.returncode == 2 and "passphrase is wrong" in wrong.stderr
     assert "ERROR CORE" not in wrong.stderr
-    missing = run("info", "secret.strata", STRATA_PASSPHRASE="")
+    missing = run("info secret.strata", STRATA_PASSPHRASE="")
     assert missing.returncode == 2 and "STRATA_PASSPHRASE" in missing.stderr
 
 

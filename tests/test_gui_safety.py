@@ -100,3 +100,31 @@ def test_an_encrypted_project_asks_for_its_passphrase(
     window.open_project(path)
     assert window.project is not None and window.project.encrypted
     assert "encrypted" in window.windowTitle()
+
+
+def test_saving_a_slice_while_another_process_writes_says_busy(
+    window: MainWindow, sample_project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sqlite3
+
+    from PySide6.QtWidgets import QPushButton
+
+    import storage.project as project_module
+
+    monkeypatch.setattr(project_module, "BUSY_TIMEOUT_S", 0.3)
+    window.open_project(sample_project)
+    panel = window.slicing.panel
+    QTest.keyClicks(panel.name, "short texts")
+    QTest.keyClicks(panel.expression, "length(text) < 20")
+    save = next(b for b in panel.findChildren(QPushButton) if b.text() == "Save slice")
+    holder = sqlite3.connect(sample_project, timeout=0)
+    holder.execute("BEGIN IMMEDIATE")  # another Strata process is writing
+    try:
+        QTest.mouseClick(save, Qt.MouseButton.LeftButton)
+        assert "busy in another Strata process" in panel.message.text()
+    finally:
+        holder.rollback()
+        holder.close()
+    assert window.project is not None and "short texts" not in list_slices(window.project)
+    QTest.mouseClick(save, Qt.MouseButton.LeftButton)
+    assert "short texts" in list_slices(window.project)

@@ -78,7 +78,7 @@ def test_embed_resumes_after_interruption(tmp_path: Path, banking_small: Path) -
         version = import_dataset(
             project, banking_small, RoleMapping(id="id", text="text", label="category")
         ).version_id
-        with pytest.raises(Cancelled):
+        with pytest.raises(Cancelled, match="embedding chunks already computed are kept"):
             run_pipeline(project, version, stages=("embed",), progress=CancelAfter(CHUNK_ROWS + 64))
         with project.session() as s:
             assert s.scalar(select(func.count()).select_from(StageResult)) == 0
