@@ -14,7 +14,7 @@ from storage.errors import Cancelled, StrataError
 
 
 def _roles(args: argparse.Namespace) -> Any:
-    from analysis.roles import RoleMapping
+    from analysis.ingest.roles import RoleMapping
 
     return RoleMapping(
         id=args.id,
@@ -52,7 +52,7 @@ def cmd_new(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from analysis.ingest import import_dataset
+    from analysis.ingest.importer import import_dataset
     from storage.project import Project
 
     project, created = Project.open_or_create(args.project)
@@ -118,8 +118,8 @@ class ConsoleProgress:
 
 def cmd_run(args: argparse.Namespace) -> int:
     from analysis.catalog import resolve_version
-    from analysis.embed import EmbedSpec
-    from analysis.pipeline import STAGES, PipelineSpec, run_pipeline
+    from analysis.map.embed import EmbedSpec
+    from analysis.pipeline.runner import STAGES, PipelineSpec, run_pipeline
     from storage.project import Project
 
     stages = comma_list(args.stages) or STAGES
@@ -137,7 +137,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 def cmd_tag(args: argparse.Namespace) -> int:
     from analysis.catalog import resolve_version
     from analysis.errors.spec import ALL_MODES, TagSpec
-    from analysis.pipeline import PipelineSpec, run_pipeline
+    from analysis.pipeline.runner import PipelineSpec, run_pipeline
     from storage.project import Project
 
     modes = comma_list(args.modes) or ALL_MODES

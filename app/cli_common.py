@@ -16,7 +16,7 @@ def class_list(value: str | None) -> tuple[str, ...] | None:
     if not value:
         return None
     if Path(value).is_file():
-        from analysis.ingest import read_label_map
+        from analysis.ingest.importer import read_label_map
 
         mapping = read_label_map(value)
         return tuple(mapping.values() if isinstance(mapping, dict) else mapping)

@@ -12,7 +12,7 @@ from app.cli_common import comma_list
 
 def cmd_drift(args: argparse.Namespace) -> int:
     from analysis.catalog import resolve_version
-    from analysis.drift_run import compute_drift, load_side
+    from analysis.drift.report import compute_drift, load_side
     from app.cli_slices import _version
     from storage.project import Project
 

@@ -120,8 +120,8 @@ def _compare(project: Any, version: int, args: argparse.Namespace) -> int:
 
 def cmd_import_run(args: argparse.Namespace) -> int:
     from analysis.catalog import resolve_version
-    from analysis.roles import RoleMapping
-    from analysis.runs import import_run
+    from analysis.ingest.roles import RoleMapping
+    from analysis.ingest.runs import import_run
     from storage.project import Project
 
     roles = RoleMapping(
@@ -171,7 +171,7 @@ def cmd_discover(args: argparse.Namespace) -> int:
 
 def cmd_export(args: argparse.Namespace) -> int:
     from analysis.catalog import resolve_version
-    from analysis.export import ExportOptions, export_rows
+    from analysis.slices.export import ExportOptions, export_rows
     from storage.project import Project
 
     options = ExportOptions(
@@ -215,7 +215,7 @@ def _version(project: Any, ref: str) -> int:
 
 
 def cmd_diff(args: argparse.Namespace) -> int:
-    from analysis.diff import diff_versions
+    from analysis.versions.diff import diff_versions
     from storage.outputs import atomic_write, check_output, protected_paths
     from storage.project import Project
 

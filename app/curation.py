@@ -11,9 +11,9 @@ import numpy as np
 from PySide6.QtCore import QObject
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
+from analysis.errors.human_tags import apply_tag, create_tag, list_tags, remove_tag
 from analysis.errors.report import read_row_tags
-from analysis.human_tags import apply_tag, create_tag, list_tags, remove_tag
-from analysis.review import ReviewQueue
+from analysis.versions.review import ReviewQueue
 from analysis.view_frame import ViewFrame
 from storage.errors import StrataError
 from widgets.confusion_view import ConfusionView

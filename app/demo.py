@@ -37,9 +37,9 @@ def build_sample_project(out_dir: Path, progress: object = None) -> tuple[Path, 
     timings : dict
         Seconds per step (import and each stage).
     """
-    from analysis.ingest import import_dataset
-    from analysis.pipeline import run_pipeline
-    from analysis.roles import RoleMapping
+    from analysis.ingest.importer import import_dataset
+    from analysis.ingest.roles import RoleMapping
+    from analysis.pipeline.runner import run_pipeline
     from storage.project import Project
 
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -68,8 +68,8 @@ def review_sample(path: Path, accept: int = 20, progress: object = None) -> int:
     """A review pass on the sample: accept the suggested labels of the ``accept`` strongest label
     issues, save them as the next version and run the pipeline on it (its map is version 1's: same
     texts). Returns the new version's id."""
-    from analysis.pipeline import run_pipeline
-    from analysis.review import ACCEPT, ReviewQueue
+    from analysis.pipeline.runner import run_pipeline
+    from analysis.versions.review import ACCEPT, ReviewQueue
     from storage.project import Project
 
     with Project.open(path) as project:

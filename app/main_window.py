@@ -25,8 +25,8 @@ from PySide6.QtWidgets import (
 )
 
 from analysis.catalog import list_runs, list_versions
-from analysis.ingest import import_dataset
-from analysis.pipeline import PipelineSpec, StageReport, run_pipeline
+from analysis.ingest.importer import import_dataset
+from analysis.pipeline.runner import PipelineSpec, StageReport, run_pipeline
 from analysis.selection import SelectionModel
 from analysis.view_frame import ViewFrame, load_view_frame
 from app.curation import CurationController

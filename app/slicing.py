@@ -11,9 +11,9 @@ from PySide6.QtGui import QUndoCommand
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from analysis.catalog import list_runs
-from analysis.export import export_rows
 from analysis.slices.compare import compare_runs
 from analysis.slices.discovery import discover_slices
+from analysis.slices.export import export_rows
 from analysis.slices.filters import delete_slice, evaluate, filter_table, list_slices, save_slice
 from analysis.slices.metrics import SliceMetrics, benjamini_hochberg, encode_labels, slice_metrics
 from analysis.slices.sliceline import SliceLineSpec

@@ -8,8 +8,8 @@ import numpy as np
 from PySide6.QtCore import QObject
 
 from analysis.catalog import list_versions
-from analysis.diff import diff_versions
-from analysis.drift_run import DriftResult, Side, compute_drift, load_side
+from analysis.drift.report import DriftResult, Side, compute_drift, load_side
+from analysis.versions.diff import diff_versions
 from analysis.view_frame import ViewFrame
 from app.jobs import JobProgress
 from storage.errors import StrataError

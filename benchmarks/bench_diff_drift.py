@@ -77,8 +77,8 @@ def ensure_peers() -> Path:
 def strata(paths: tuple[Path, Path, Path]) -> dict[str, float]:
     import polars as pl
 
-    from analysis.diff import diff_frames
-    from analysis.drift import drift_report
+    from analysis.drift.columns import drift_report
+    from analysis.versions.diff import diff_frames
 
     a, b, drifted = (pl.read_parquet(p) for p in paths)
     system = [

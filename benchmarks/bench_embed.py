@@ -15,10 +15,10 @@ from common import DATA, print_table, run_case, timed
 
 
 def strata_case(device: str) -> dict[str, Any]:
-    from analysis.embed import EmbedSpec
-    from analysis.ingest import import_dataset
-    from analysis.pipeline import PipelineSpec, run_pipeline
-    from analysis.roles import RoleMapping
+    from analysis.ingest.importer import import_dataset
+    from analysis.ingest.roles import RoleMapping
+    from analysis.map.embed import EmbedSpec
+    from analysis.pipeline.runner import PipelineSpec, run_pipeline
     from storage.project import Project
 
     with tempfile.TemporaryDirectory() as tmp, Project.create(Path(tmp) / "e.strata") as project:
@@ -38,7 +38,7 @@ def strata_case(device: str) -> dict[str, Any]:
 def plain_case(device: str) -> dict[str, Any]:
     import polars as pl
 
-    from analysis.embed import load_encoder
+    from analysis.map.embed import load_encoder
 
     texts = pl.read_csv(DATA / "banking77" / "test.csv")["text"].to_list()
 

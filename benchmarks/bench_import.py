@@ -37,8 +37,8 @@ def make_file(n: int, folder: Path) -> Path:
 
 
 def case(n: int) -> dict[str, Any]:
-    from analysis.ingest import import_dataset
-    from analysis.roles import RoleMapping
+    from analysis.ingest.importer import import_dataset
+    from analysis.ingest.roles import RoleMapping
     from storage.project import Project
 
     with tempfile.TemporaryDirectory() as tmp:

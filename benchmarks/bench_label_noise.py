@@ -46,7 +46,7 @@ def scores(flagged: np.ndarray, truth: np.ndarray) -> dict[str, float]:
 
 def evaluate(vectors: np.ndarray, labels: np.ndarray, n_classes: int) -> list[dict[str, Any]]:
     from analysis.errors.label_issues import VARIANTS, find_issues, probe_probabilities
-    from analysis.neighbours import NeighboursSpec, knn_graph
+    from analysis.map.neighbours import NeighboursSpec, knn_graph
     from analysis.progress import NullProgress
 
     idx, _, _ = knn_graph(vectors, NeighboursSpec(k=10), NullProgress(), "cpu")  # as measured in README
@@ -72,7 +72,7 @@ def evaluate(vectors: np.ndarray, labels: np.ndarray, n_classes: int) -> list[di
 def load() -> tuple[np.ndarray, np.ndarray, int]:
     import polars as pl
 
-    from analysis.embed import load_encoder
+    from analysis.map.embed import load_encoder
 
     train = pl.read_csv(DATA / "banking77" / "train.csv")
     classes = sorted(train["category"].unique().to_list())

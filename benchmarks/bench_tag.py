@@ -28,11 +28,11 @@ def case() -> dict[str, Any]:
     from cleanlab.filter import find_label_issues
     from sklearn.linear_model import LogisticRegression
 
-    from analysis.embed import BUNDLED_MODEL, load_encoder
-    from analysis.ingest import import_dataset
-    from analysis.pipeline import PipelineSpec, run_pipeline
-    from analysis.projection import ProjectSpec
-    from analysis.roles import RoleMapping
+    from analysis.ingest.importer import import_dataset
+    from analysis.ingest.roles import RoleMapping
+    from analysis.map.embed import BUNDLED_MODEL, load_encoder
+    from analysis.map.projection import ProjectSpec
+    from analysis.pipeline.runner import PipelineSpec, run_pipeline
     from storage.project import Project
     from storage.schema import EmbeddingChunk, EmbeddingSet
     from storage.vectors import pack

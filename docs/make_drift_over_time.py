@@ -20,9 +20,9 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 def main() -> None:
     from PySide6.QtCore import QSettings
 
-    from analysis.ingest import import_dataset
-    from analysis.pipeline import run_pipeline
-    from analysis.roles import RoleMapping
+    from analysis.ingest.importer import import_dataset
+    from analysis.ingest.roles import RoleMapping
+    from analysis.pipeline.runner import run_pipeline
     from app.gui import ensure_app
     from app.main_window import MainWindow
     from storage.project import Project

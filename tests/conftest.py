@@ -27,9 +27,9 @@ def edited_banking_versions(
     -------
     path, version 2's id, the edited rows
     """
-    from analysis.ingest import import_dataset
-    from analysis.pipeline import run_pipeline
-    from analysis.roles import RoleMapping
+    from analysis.ingest.importer import import_dataset
+    from analysis.ingest.roles import RoleMapping
+    from analysis.pipeline.runner import run_pipeline
     from storage.project import Project
 
     edited = pl.read_csv(source).with_columns(

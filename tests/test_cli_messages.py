@@ -24,8 +24,8 @@ def strata(command: str, cwd: Path) -> subprocess.CompletedProcess[str]:
 @pytest.fixture(scope="module")
 def work(tmp_path_factory: pytest.TempPathFactory, banking_small: Path) -> Path:
     """A folder with a project (600 BANKING77 rows, a model run 'model') and the bad files to try."""
-    from analysis.ingest import import_dataset
-    from analysis.roles import RoleMapping
+    from analysis.ingest.importer import import_dataset
+    from analysis.ingest.roles import RoleMapping
     from storage.project import Project
 
     folder = tmp_path_factory.mktemp("messages")

@@ -10,9 +10,9 @@ import pytest
 from sqlalchemy import select
 
 from analysis.catalog import list_runs, list_versions, read_predictions, read_rows, resolve_version
+from analysis.errors.human_tags import apply_tag, create_tag, list_tags, remove_tag
 from analysis.errors.report import read_row_tags
-from analysis.human_tags import apply_tag, create_tag, list_tags, remove_tag
-from analysis.review import ACCEPT, KEEP, RELABEL, SKIP, ReviewQueue
+from analysis.versions.review import ACCEPT, KEEP, RELABEL, SKIP, ReviewQueue
 from storage.errors import InputError
 from storage.project import Project
 from storage.schema import AuditLog

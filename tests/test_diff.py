@@ -9,11 +9,11 @@ import numpy as np
 import polars as pl
 import pytest
 
-from analysis.diff import diff_versions
-from analysis.ingest import import_dataset
-from analysis.pipeline import run_pipeline
-from analysis.relabel import create_corrected_version
-from analysis.roles import RoleMapping
+from analysis.ingest.importer import import_dataset
+from analysis.ingest.roles import RoleMapping
+from analysis.pipeline.runner import run_pipeline
+from analysis.versions.diff import diff_versions
+from analysis.versions.relabel import create_corrected_version
 from app.cli import main
 from storage.errors import InputError
 from storage.project import Project
@@ -128,7 +128,7 @@ def test_a_new_version_embeds_only_new_texts(tmp_path: Path, banking_small: Path
 
 
 def test_cluster_matching_by_member_overlap() -> None:
-    from analysis.diff import match_clusters
+    from analysis.versions.diff import match_clusters
 
     before = {"cards": {"a", "b", "c", "d"}, "fees": {"e", "f"}, "pins": {"g", "h"}}
     after = {"cards v2": {"a", "b", "c"}, "fees v2": {"e", "f", "x", "y"}, "refunds": {"z", "w"}}
@@ -157,7 +157,7 @@ def test_a_relabelled_version_keeps_its_clusters(sample_project: Path) -> None:
 def test_rows_match_exactly_even_when_hashes_collide(
     banking_small: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import analysis.diff as diff_module
+    import analysis.versions.diff as diff_module
 
     def keyed(frame: pl.DataFrame) -> pl.DataFrame:
         return frame.with_row_index("_row_id").with_columns(_row_key=pl.col("id"))

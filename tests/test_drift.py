@@ -9,8 +9,8 @@ import numpy as np
 import polars as pl
 import pytest
 
-from analysis.drift import domain_classifier_auc, drift_report, mmd_permutation_test
-from analysis.drift_time import class_metrics_over_time, metrics_over_time
+from analysis.drift.columns import domain_classifier_auc, drift_report, mmd_permutation_test
+from analysis.drift.over_time import class_metrics_over_time, metrics_over_time
 from app.cli import main
 
 
@@ -69,7 +69,7 @@ def test_embedding_drift_hate_train_vs_test_and_none_on_random_halves(
     sample_project: Path, data_dir: Path
 ) -> None:
     from analysis.catalog import read_rows
-    from analysis.embed import load_encoder, load_vectors
+    from analysis.map.embed import load_encoder, load_vectors
     from storage.project import Project
 
     folder = data_dir / "tweeteval" / "hate"
@@ -142,7 +142,7 @@ def test_drift_command_on_time_windows(
 def test_drift_command_with_embeddings_and_automatic_buckets(
     sample_project: Path, airline: pl.DataFrame, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from analysis.drift_time import automatic_bucket
+    from analysis.drift.over_time import automatic_bucket
 
     assert automatic_bucket(airline["ts"]) == "1d"  # nine days → daily buckets
     args = [
@@ -187,8 +187,8 @@ def test_per_class_precision_and_recall_per_day_match_scikit_learn(airline: pl.D
 
 def test_cluster_shares_and_difference_density_across_versions(sample_project: Path) -> None:
     from analysis.catalog import read_rows
-    from analysis.drift_run import compute_drift, load_side
-    from analysis.relabel import create_corrected_version
+    from analysis.drift.report import compute_drift, load_side
+    from analysis.versions.relabel import create_corrected_version
     from analysis.view_frame import load_view_frame
     from storage.project import Project
 
@@ -230,9 +230,9 @@ def test_cluster_shares_and_difference_density_across_versions(sample_project: P
 def test_rows_with_new_texts_sit_on_their_nearest_row_of_the_anchor(
     tmp_path: Path, banking_small: Path
 ) -> None:
-    from analysis.drift_map import place_rows
-    from analysis.drift_run import compute_drift, load_side
-    from analysis.pipeline import run_pipeline
+    from analysis.drift.on_map import place_rows
+    from analysis.drift.report import compute_drift, load_side
+    from analysis.pipeline.runner import run_pipeline
     from analysis.view_frame import load_view_frame
     from storage.project import Project
     from tests.conftest import edited_banking_versions

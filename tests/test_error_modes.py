@@ -11,16 +11,16 @@ import polars as pl
 import pytest
 
 from analysis.catalog import read_predictions, read_rows, resolve_version
-from analysis.embed import load_vectors
 from analysis.errors.label_issues import find_issues, probe_probabilities
 from analysis.errors.report import error_report, read_row_tags
 from analysis.errors.spec import TagSpec
 from analysis.errors.tag_stage import PROBE
-from analysis.ingest import import_dataset
-from analysis.neighbours import NeighboursSpec, knn_graph
-from analysis.pipeline import run_pipeline
+from analysis.ingest.importer import import_dataset
+from analysis.ingest.roles import RoleMapping
+from analysis.map.embed import load_vectors
+from analysis.map.neighbours import NeighboursSpec, knn_graph
+from analysis.pipeline.runner import run_pipeline
 from analysis.progress import NullProgress
-from analysis.roles import RoleMapping
 from app.cli import main
 from storage.project import Project
 

@@ -17,8 +17,8 @@ import polars as pl
 import pytest
 
 import storage.project as project_module
-from analysis.ingest import import_dataset
-from analysis.roles import RoleMapping
+from analysis.ingest.importer import import_dataset
+from analysis.ingest.roles import RoleMapping
 from app.cli import main
 from storage.errors import DiskFull, ProjectBusy, ProjectError
 from storage.project import BUSY_TIMEOUT_S, Project

@@ -86,8 +86,8 @@ def test_ordinary_filters_still_work(table: pl.DataFrame, where: str, rows: list
 def test_the_command_line_refuses_a_file_reading_filter(
     tmp_path: Path, banking_small: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from analysis.ingest import import_dataset
-    from analysis.roles import RoleMapping
+    from analysis.ingest.importer import import_dataset
+    from analysis.ingest.roles import RoleMapping
 
     path = tmp_path / "p.strata"
     with Project.create(path) as p:

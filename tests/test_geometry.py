@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from analysis.geometry import density_rgba, points_in_polygon
+from analysis.map.geometry import density_rgba, points_in_polygon
 from analysis.selection import SelectionModel
 
 

@@ -10,8 +10,8 @@ from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QDockWidget
 from sqlalchemy import func, select
 
-from analysis.geometry import points_in_polygon
-from analysis.roles import RoleMapping
+from analysis.ingest.roles import RoleMapping
+from analysis.map.geometry import points_in_polygon
 from app.main_window import MainWindow
 from resources import SAMPLE_DATA, SAMPLE_OUTPUTS
 from storage.project import Project

@@ -93,8 +93,8 @@ def test_export_a_deduplicated_stratified_subset(
 
 
 def test_compare_two_runs_in_the_panel(window: MainWindow, sample_project: Path, tmp_path: Path) -> None:
-    from analysis.roles import RoleMapping
-    from analysis.runs import import_run
+    from analysis.ingest.roles import RoleMapping
+    from analysis.ingest.runs import import_run
     from storage.project import Project
 
     # a second "model": the first one's second-best guess, so the two runs disagree on every row

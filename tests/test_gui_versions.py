@@ -7,9 +7,9 @@ from pathlib import Path
 import numpy as np
 
 from analysis.catalog import read_predictions, read_rows
-from analysis.ingest import import_dataset
-from analysis.relabel import create_corrected_version
-from analysis.roles import RoleMapping
+from analysis.ingest.importer import import_dataset
+from analysis.ingest.roles import RoleMapping
+from analysis.versions.relabel import create_corrected_version
 from app.main_window import MainWindow
 from storage.project import Project
 

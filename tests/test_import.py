@@ -11,8 +11,8 @@ import pytest
 from sqlalchemy import func, select
 
 from analysis.catalog import read_predictions, read_rows
-from analysis.ingest import import_dataset
-from analysis.roles import RoleMapping, guess_roles
+from analysis.ingest.importer import import_dataset
+from analysis.ingest.roles import RoleMapping, guess_roles
 from analysis.summary import run_accuracy
 from storage.errors import InputError
 from storage.project import Project

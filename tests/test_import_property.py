@@ -14,8 +14,8 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from analysis.catalog import read_rows
-from analysis.ingest import import_dataset
-from analysis.roles import RoleMapping
+from analysis.ingest.importer import import_dataset
+from analysis.ingest.roles import RoleMapping
 from storage.errors import StrataError
 from storage.project import Project
 from storage.readers import read_table

@@ -14,8 +14,8 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from analysis.ingest import import_dataset
-from analysis.roles import RoleMapping
+from analysis.ingest.importer import import_dataset
+from analysis.ingest.roles import RoleMapping
 from analysis.slices.filters import list_slices, save_slice, version_table
 from app.cli import main
 from storage.errors import InputError

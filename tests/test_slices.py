@@ -12,10 +12,10 @@ import polars as pl
 import pytest
 
 from analysis.catalog import resolve_version
-from analysis.export import ExportOptions, export_rows
-from analysis.ingest import import_dataset
-from analysis.roles import RoleMapping
+from analysis.ingest.importer import import_dataset
+from analysis.ingest.roles import RoleMapping
 from analysis.slices.discovery import discover_slices
+from analysis.slices.export import ExportOptions, export_rows
 from analysis.slices.filters import evaluate, filter_table, list_slices, save_slice, version_table
 from analysis.slices.metrics import (
     benjamini_hochberg,
@@ -293,7 +293,7 @@ def test_export_options_sample_dedupe_redact(clinc_project: Path, tmp_path: Path
 def test_failed_export_leaves_no_partial_file(
     clinc_project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import analysis.export as export
+    import analysis.slices.export as export
 
     def broken(frame: pl.DataFrame, path: Path, fmt: str) -> None:
         path.write_text("half")
@@ -312,7 +312,7 @@ def test_two_model_runs_side_by_side(
     from sklearn.naive_bayes import MultinomialNB
 
     from analysis.catalog import list_runs
-    from analysis.runs import import_run
+    from analysis.ingest.runs import import_run
     from analysis.slices.compare import compare_runs
 
     data = json.loads((data_dir / "clinc150" / "data_full.json").read_text())

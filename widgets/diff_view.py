@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from analysis.diff import VersionDiff
+from analysis.versions.diff import VersionDiff
 from widgets.tables import append_row, readonly_table
 
 KINDS = ("changed cells", "added rows", "removed rows")

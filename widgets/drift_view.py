@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from analysis.drift_run import DriftResult, Side
+from analysis.drift.report import DriftResult, Side
 from widgets.drift_charts import draw_class_timeline, draw_cluster_shares, draw_distribution, draw_timeline
 
 VERDICT_COLOUR = {"drift": QColor(214, 39, 40), "significant shift": QColor(255, 127, 14)}

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from analysis.export import FORMATS, SUFFIXES, ExportOptions
+from analysis.slices.export import FORMATS, SUFFIXES, ExportOptions
 
 NONE = "(none)"
 

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from analysis.roles import RoleMapping, guess_roles
+from analysis.ingest.roles import RoleMapping, guess_roles
 from storage.errors import StrataError
 from storage.readers import read_table
 from widgets.table_view import FrameTableModel

@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from analysis.geometry import density_rgba, points_in_polygon
+from analysis.map.geometry import density_rgba, points_in_polygon
 from analysis.selection import SelectionModel
 from analysis.view_frame import ViewFrame
 from widgets.palette import PALE, REST, WRONG, LegendEntry, boolean_colours, categorical_colours

@@ -6,7 +6,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
-from analysis.review import ACCEPT, KEEP, RELABEL, SKIP, ReviewQueue
+from analysis.versions.review import ACCEPT, KEEP, RELABEL, SKIP, ReviewQueue
 from analysis.view_frame import ViewFrame
 
 HELP = "A accept suggestion · K keep label · O other label (from the list) · T tag · S skip · Backspace back"

@@ -26,7 +26,7 @@ from storage.rows import execute_many
 from storage.schema import RowTag, StageResult, Tag
 
 if TYPE_CHECKING:
-    from analysis.stage_context import StageContext
+    from analysis.pipeline.context import StageContext
 
 PROBE = "probe: 5-fold logistic regression on the embeddings"
 

@@ -8,7 +8,7 @@ import numpy as np
 import polars as pl
 from numpy.typing import NDArray
 
-from analysis.roles import RoleMapping
+from analysis.ingest.roles import RoleMapping
 from storage.errors import InputError
 
 SUM_TOLERANCE = 1e-3

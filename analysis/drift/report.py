@@ -11,15 +11,15 @@ import numpy as np
 import polars as pl
 from numpy.typing import NDArray
 
-from analysis.drift import (
+from analysis.drift.columns import (
     ColumnDrift,
     default_columns,
     domain_classifier_auc,
     drift_report,
     mmd_permutation_test,
 )
-from analysis.drift_map import Placement, cluster_share_shift, difference_density, place_rows
-from analysis.drift_time import class_metrics_over_time, metrics_over_time
+from analysis.drift.on_map import Placement, cluster_share_shift, difference_density, place_rows
+from analysis.drift.over_time import class_metrics_over_time, metrics_over_time
 from analysis.progress import NullProgress, Progress, check_cancel
 from analysis.slices.filters import evaluate, filter_table
 from analysis.view_frame import ViewFrame, load_view_frame
@@ -129,7 +129,7 @@ def compute_drift(
     anchor : ViewFrame, optional
         The version whose map and clusters both sides are placed on (default: the reference's).
     columns : list of str, optional
-        Columns to test (default: :func:`analysis.drift.default_columns`).
+        Columns to test (default: :func:`analysis.drift.columns.default_columns`).
     embeddings : bool
         Also test the embeddings (domain classifier AUC, MMD); needs the embed stage on both versions.
     every : str, optional
@@ -176,7 +176,7 @@ def _union(reference: Side, current: Side) -> pl.DataFrame:
 
 def embedding_drift(project: Project, reference: Side, current: Side) -> dict[str, Any]:
     """Domain-classifier ROC AUC (drift above 0.55) and MMD with its permutation p-value."""
-    from analysis.embed import version_vectors
+    from analysis.map.embed import version_vectors
 
     ref_v = version_vectors(project, reference.version_id, reference.table["_content_hash"].to_list())
     cur_v = version_vectors(project, current.version_id, current.table["_content_hash"].to_list())

@@ -51,7 +51,7 @@ def project_2d(
     vectors : numpy.ndarray
         float32 (n, d), L2-normalised.
     knn_indices, knn_distances : numpy.ndarray
-        (n, k) neighbour graph without the row itself (from :func:`analysis.neighbours.knn_graph`).
+        (n, k) neighbour graph without the row itself (from :func:`analysis.map.neighbours.knn_graph`).
     spec : ProjectSpec
     progress : analysis.progress.Progress
 

@@ -11,15 +11,15 @@ import polars as pl
 from numpy.typing import NDArray
 from sqlalchemy import select
 
-from analysis import stage_cache
 from analysis.catalog import get_version, list_runs, read_predictions, read_rows
-from analysis.clustering import ClusterSpec
-from analysis.device import resolve_device
-from analysis.embed import EmbedSpec, load_vectors
 from analysis.errors.spec import TagSpec
-from analysis.neighbours import NeighboursSpec
+from analysis.map.clustering import ClusterSpec
+from analysis.map.device import resolve_device
+from analysis.map.embed import EmbedSpec, load_vectors
+from analysis.map.neighbours import NeighboursSpec
+from analysis.map.projection import ProjectSpec
+from analysis.pipeline import cache as stage_cache
 from analysis.progress import Progress
-from analysis.projection import ProjectSpec
 from storage.errors import StageInputError
 from storage.project import Project
 from storage.schema import (

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 import polars as pl
 
 from analysis.errors.report import read_row_tags
-from analysis.relabel import create_corrected_version
+from analysis.versions.relabel import create_corrected_version
 from storage.project import Project
 
 ACCEPT, KEEP, RELABEL, SKIP = "accept", "keep", "relabel", "skip"

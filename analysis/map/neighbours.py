@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from analysis.device import resolve_device
+from analysis.map.device import resolve_device
 from analysis.progress import Progress, check_cancel
 
 EXACT_MAX_ROWS = 30_000

@@ -16,13 +16,13 @@ import polars as pl
 from numpy.typing import NDArray
 from sqlalchemy import Connection, func, select
 
-from analysis.model_outputs import (
+from analysis.ingest.model_outputs import (
     check_known,
     probability_matrix,
     row_scores,
     validate_probabilities,
 )
-from analysis.roles import RoleMapping
+from analysis.ingest.roles import RoleMapping
 from storage.errors import InputError
 from storage.project import Project
 from storage.readers import file_sha256, read_table

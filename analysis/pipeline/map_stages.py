@@ -9,12 +9,12 @@ from numpy.typing import NDArray
 from sqlalchemy import insert, select
 
 from analysis.catalog import read_rows
-from analysis.clustering import cluster_error_rates, hdbscan_labels, resolved_min_cluster_size
-from analysis.embed import embed_texts
-from analysis.keywords import cluster_keywords, cluster_name
-from analysis.neighbours import knn_graph
-from analysis.projection import project_2d
-from analysis.stage_context import StageContext
+from analysis.map.clustering import cluster_error_rates, hdbscan_labels, resolved_min_cluster_size
+from analysis.map.embed import embed_texts
+from analysis.map.keywords import cluster_keywords, cluster_name
+from analysis.map.neighbours import knn_graph
+from analysis.map.projection import project_2d
+from analysis.pipeline.context import StageContext
 from storage.schema import (
     Cluster,
     Clustering,

@@ -8,14 +8,14 @@ import polars as pl
 from sqlalchemy import select
 
 from analysis.catalog import get_version, read_rows
-from analysis.ingest import (
+from analysis.ingest.importer import (
     _join_outputs,
     _model_outputs,
     _require_columns,
     _write_predictions,
     read_label_map,
 )
-from analysis.roles import RoleMapping
+from analysis.ingest.roles import RoleMapping
 from storage.errors import InputError
 from storage.project import Project
 from storage.readers import read_table

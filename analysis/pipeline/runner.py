@@ -12,9 +12,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from analysis.errors.tag_stage import tag_stage
-from analysis.map_stages import cluster_stage, embed_stage, neighbours_stage, project_stage
+from analysis.pipeline.context import PipelineSpec, StageContext
+from analysis.pipeline.map_stages import cluster_stage, embed_stage, neighbours_stage, project_stage
 from analysis.progress import NullProgress, Progress
-from analysis.stage_context import PipelineSpec, StageContext
 from storage.errors import StageInputError
 from storage.project import Project
 

@@ -17,7 +17,7 @@ import numpy as np
 from numpy.typing import NDArray
 from sqlalchemy import select
 
-from analysis.device import resolve_device
+from analysis.map.device import resolve_device
 from analysis.progress import Progress, check_cancel
 from storage.errors import StageInputError
 from storage.project import Project

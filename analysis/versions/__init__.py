@@ -1,0 +1,1 @@
+"""Versions: what changed between two (diff), and new versions from a review (relabel, review queue)."""
