@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from sqlalchemy import select
 
-from analysis.catalog import list_runs, list_versions, read_clusters, read_predictions, read_rows
 from storage.project import Project
-from storage.schema import StageResult
+from storage.runs import list_runs, read_predictions
+from storage.stage_outputs import read_clusters, stage_records
+from storage.versions import list_versions, read_rows
 
 
 def run_accuracy(project: Project, version_id: int, run_id: int, label: str | None) -> float | None:
@@ -42,17 +42,12 @@ def project_summary(project: Project, top_clusters: int = 5) -> dict[str, Any]:
         runs = [
             {
                 "name": r.name,
-                "accuracy": run_accuracy(project, v.version_id, r.id, label_col),
+                "accuracy": run_accuracy(project, v.version_id, r.run_id, label_col),
                 "probabilities": r.has_probabilities,
             }
             for r in list_runs(project, v.version_id)
         ]
-        with project.session() as s:
-            stages = s.execute(
-                select(StageResult.stage, StageResult.seconds)
-                .where(StageResult.version_id == v.version_id)
-                .order_by(StageResult.id)
-            ).all()
+        stages = [(r.stage, r.seconds) for r in reversed(stage_records(project, v.version_id))]
         clusters, labels = read_clusters(project, v.version_id)
         ranked = sorted((c for c in clusters if c.error_rate is not None), key=lambda c: -(c.error_rate or 0))
         datasets.append(

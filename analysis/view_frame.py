@@ -8,20 +8,11 @@ import numpy as np
 import polars as pl
 from numpy.typing import NDArray
 
-from analysis.catalog import (
-    ClusterInfo,
-    get_version,
-    latest_stage,
-    list_runs,
-    read_clusters,
-    read_coords,
-    read_neighbours,
-    read_predictions,
-    read_probabilities,
-    read_rows,
-)
-from analysis.errors.report import read_row_tags
 from storage.project import Project
+from storage.runs import list_runs, read_predictions, read_probabilities
+from storage.stage_outputs import ClusterInfo, latest_stage, read_clusters, read_coords, read_neighbours
+from storage.tags import read_row_tags
+from storage.versions import get_version, read_rows
 
 
 @dataclass
@@ -86,10 +77,12 @@ def load_view_frame(project: Project, version_id: int, run_id: int | None = None
     version = get_version(project, version_id)
     rows = read_rows(project, version_id)
     runs = list_runs(project, version_id)
-    run = next((r for r in runs if r.id == run_id), runs[-1] if runs else None)
+    run = next((r for r in runs if r.run_id == run_id), runs[-1] if runs else None)
     label = version.roles.get("label")
     if run is not None:
-        rows = rows.join(read_predictions(project, run.id), on="_row_id", how="left", maintain_order="left")
+        rows = rows.join(
+            read_predictions(project, run.run_id), on="_row_id", how="left", maintain_order="left"
+        )
         if label:
             rows = rows.with_columns(correct=pl.col("predicted") == pl.col(label))
     clusters, labels = read_clusters(project, version_id)
@@ -104,9 +97,9 @@ def load_view_frame(project: Project, version_id: int, run_id: int | None = None
         coords=read_coords(project, version_id),
         clusters=clusters,
         run_name=run.name if run else None,
-        run_id=run.id if run else None,
+        run_id=run.run_id if run else None,
         class_names=list(run.label_names) if run else list(version.label_names),
-        probabilities=read_probabilities(project, run.id)
+        probabilities=read_probabilities(project, run.run_id)
         if run is not None and run.has_probabilities
         else None,
         tags=read_row_tags(project, version_id),

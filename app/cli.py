@@ -117,10 +117,10 @@ class ConsoleProgress:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from analysis.catalog import resolve_version
     from analysis.map.embed import EmbedSpec
     from analysis.pipeline.runner import STAGES, PipelineSpec, run_pipeline
     from storage.project import Project
+    from storage.versions import resolve_version
 
     stages = comma_list(args.stages) or STAGES
     spec = PipelineSpec(embed=EmbedSpec(model=args.model, device=args.device))
@@ -135,10 +135,10 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_tag(args: argparse.Namespace) -> int:
-    from analysis.catalog import resolve_version
     from analysis.errors.spec import ALL_MODES, TagSpec
     from analysis.pipeline.runner import PipelineSpec, run_pipeline
     from storage.project import Project
+    from storage.versions import resolve_version
 
     modes = comma_list(args.modes) or ALL_MODES
     spec = PipelineSpec(tag=TagSpec(modes=modes), run=args.run)
@@ -152,9 +152,9 @@ def cmd_tag(args: argparse.Namespace) -> int:
 
 
 def cmd_errors(args: argparse.Namespace) -> int:
-    from analysis.catalog import resolve_version
     from analysis.errors.report import error_report
     from storage.project import Project
+    from storage.versions import resolve_version
 
     with Project.open(args.project) as project:
         report = error_report(project, resolve_version(project, args.dataset), top=args.top)

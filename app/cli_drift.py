@@ -11,16 +11,12 @@ from app.cli_common import comma_list
 
 
 def cmd_drift(args: argparse.Namespace) -> int:
-    from analysis.catalog import resolve_version
     from analysis.drift.report import compute_drift, load_side
-    from app.cli_slices import _version
     from storage.project import Project
+    from storage.versions import resolve_version
 
     with Project.open(args.project) as project:
-        versions = [
-            _version(project, ref) if ref else resolve_version(project)
-            for ref in (args.reference, args.current)
-        ]
+        versions = [resolve_version(project, ref) for ref in (args.reference, args.current)]
         reference = load_side(project, versions[0], args.reference_where, args.reference or "")
         current = load_side(project, versions[1], args.current_where, args.current or "", reference.frame)
         result = compute_drift(

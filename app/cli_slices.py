@@ -27,7 +27,6 @@ def _filter(args: argparse.Namespace, project: Any) -> dict[str, Any]:
 
 
 def cmd_slices(args: argparse.Namespace) -> int:
-    from analysis.catalog import resolve_version
     from analysis.slices.filters import (
         delete_slice,
         describe,
@@ -39,6 +38,7 @@ def cmd_slices(args: argparse.Namespace) -> int:
     from analysis.slices.metrics import benjamini_hochberg, encode_labels, slice_metrics
     from analysis.view_frame import load_view_frame
     from storage.project import Project
+    from storage.versions import resolve_version
 
     if args.save and not args.where:
         raise InputError('--save needs the filter to save: --save NAME --where "…".')
@@ -119,10 +119,10 @@ def _compare(project: Any, version: int, args: argparse.Namespace) -> int:
 
 
 def cmd_import_run(args: argparse.Namespace) -> int:
-    from analysis.catalog import resolve_version
     from analysis.ingest.roles import RoleMapping
     from analysis.ingest.runs import import_run
     from storage.project import Project
+    from storage.versions import resolve_version
 
     roles = RoleMapping(
         id=args.id,
@@ -147,11 +147,11 @@ def cmd_import_run(args: argparse.Namespace) -> int:
 
 
 def cmd_discover(args: argparse.Namespace) -> int:
-    from analysis.catalog import resolve_version
     from analysis.slices.discovery import discover_slices
     from analysis.slices.sliceline import SliceLineSpec
     from analysis.view_frame import load_view_frame
     from storage.project import Project
+    from storage.versions import resolve_version
 
     spec = SliceLineSpec(
         alpha=args.alpha, k=args.top, max_predicates=args.max_predicates, min_support=args.min_support
@@ -170,9 +170,9 @@ def cmd_discover(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from analysis.catalog import resolve_version
     from analysis.slices.export import ExportOptions, export_rows
     from storage.project import Project
+    from storage.versions import resolve_version
 
     options = ExportOptions(
         format=args.format,
@@ -202,29 +202,18 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
-def _version(project: Any, ref: str) -> int:
-    """A version given as its id (``7``) or as ``dataset:number`` (``clinc:2``)."""
-    from analysis.catalog import list_versions
-
-    versions = list_versions(project)
-    for v in versions:
-        if ref == str(v.version_id) or ref == f"{v.dataset}:{v.number}":
-            return v.version_id
-    known = ", ".join(f"{v.dataset}:{v.number}" for v in versions) or "none"
-    raise InputError(f"No version '{ref}'; versions are {known} (or their ids).")
-
-
 def cmd_diff(args: argparse.Namespace) -> int:
     from analysis.versions.diff import diff_versions
     from storage.outputs import atomic_write, check_output, protected_paths
     from storage.project import Project
+    from storage.versions import resolve_version
 
     with Project.open(args.project) as project:
         guarded = protected_paths(project.path)
         if args.out:
             check_output(args.out, force=args.force, protected=guarded)
         diff = diff_versions(
-            project, _version(project, args.from_version), _version(project, args.to_version)
+            project, resolve_version(project, args.from_version), resolve_version(project, args.to_version)
         )
     summary = diff.summary()
     if args.out:

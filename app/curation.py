@@ -11,11 +11,10 @@ import numpy as np
 from PySide6.QtCore import QObject
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
-from analysis.errors.human_tags import apply_tag, create_tag, list_tags, remove_tag
-from analysis.errors.report import read_row_tags
 from analysis.versions.review import ReviewQueue
 from analysis.view_frame import ViewFrame
 from storage.errors import StrataError
+from storage.tags import apply_tag, create_tag, list_tags, read_row_tags, remove_tag
 from widgets.confusion_view import ConfusionView
 from widgets.error_panel import ErrorPanel
 from widgets.review_panel import ReviewPanel

@@ -24,7 +24,6 @@ from PySide6.QtWidgets import (
     QTabWidget,
 )
 
-from analysis.catalog import list_runs, list_versions
 from analysis.ingest.importer import import_dataset
 from analysis.pipeline.runner import PipelineSpec, StageReport, run_pipeline
 from analysis.selection import SelectionModel
@@ -38,6 +37,8 @@ from storage.crypto import set_passphrase_provider
 from storage.errors import Cancelled, StrataError, database_error
 from storage.project import Project
 from storage.readers import FORMATS
+from storage.runs import list_runs
+from storage.versions import list_versions
 from widgets.clusters_view import ClustersView
 from widgets.import_dialog import ImportDialog, ImportRequest
 from widgets.map_view import MapView

@@ -10,7 +10,6 @@ from PySide6.QtCore import QObject
 from PySide6.QtGui import QUndoCommand
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from analysis.catalog import list_runs
 from analysis.slices.compare import compare_runs
 from analysis.slices.discovery import discover_slices
 from analysis.slices.export import export_rows
@@ -19,6 +18,7 @@ from analysis.slices.metrics import SliceMetrics, benjamini_hochberg, encode_lab
 from analysis.slices.sliceline import SliceLineSpec
 from analysis.view_frame import ViewFrame
 from storage.errors import StrataError
+from storage.runs import list_runs
 from widgets.export_dialog import ExportDialog
 from widgets.slice_panel import SlicePanel
 

@@ -7,12 +7,12 @@ from typing import TYPE_CHECKING
 import numpy as np
 from PySide6.QtCore import QObject
 
-from analysis.catalog import list_versions
 from analysis.drift.report import DriftResult, Side, compute_drift, load_side
 from analysis.versions.diff import diff_versions
 from analysis.view_frame import ViewFrame
 from app.jobs import JobProgress
 from storage.errors import StrataError
+from storage.versions import list_versions
 from widgets.diff_view import DiffView
 from widgets.drift_overlay import difference_rgba, side_colours, side_values
 from widgets.drift_view import DriftView

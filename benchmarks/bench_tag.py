@@ -63,7 +63,7 @@ def case() -> dict[str, Any]:
         with Project.create(Path(tmp) / "t.strata") as project:
             roles = RoleMapping(id="id", text="text", label="label", proba_prefix="prob_")
             version = import_dataset(project, Path(tmp) / "big.parquet", roles).version_id
-            from analysis.catalog import read_rows
+            from storage.versions import read_rows
 
             hashes = read_rows(project, version, [])["_content_hash"].to_list()
             with project.session() as s:

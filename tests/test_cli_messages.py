@@ -163,8 +163,9 @@ def test_classes_option_admits_a_model_that_predicts_more_classes(work: Path) ->
         cwd=work,
     )
     assert done.returncode == 0, done.stderr
-    from analysis.catalog import list_runs, resolve_version
     from storage.project import Project
+    from storage.runs import list_runs
+    from storage.versions import resolve_version
 
     with Project.open(work / "p.strata") as project:
         run = list_runs(project, resolve_version(project, "with-classes"))[0]

@@ -9,13 +9,13 @@ import polars as pl
 import pytest
 from sqlalchemy import select
 
-from analysis.catalog import list_runs, list_versions, read_predictions, read_rows, resolve_version
-from analysis.errors.human_tags import apply_tag, create_tag, list_tags, remove_tag
-from analysis.errors.report import read_row_tags
 from analysis.versions.review import ACCEPT, KEEP, RELABEL, SKIP, ReviewQueue
 from storage.errors import InputError
 from storage.project import Project
+from storage.runs import list_runs, read_predictions
 from storage.schema import AuditLog
+from storage.tags import apply_tag, create_tag, list_tags, read_row_tags, remove_tag
+from storage.versions import list_versions, read_rows, resolve_version
 
 
 def test_human_tags_apply_remove_and_audit(sample_project: Path) -> None:
@@ -60,8 +60,8 @@ def test_review_queue_saves_a_new_version_and_keeps_the_original(sample_project:
         corrected = read_rows(project, new_version)
         versions = list_versions(project)
         runs = list_runs(project, new_version)
-        losses = read_predictions(project, runs[0].id)["loss"].to_numpy()
-        old_losses = read_predictions(project, list_runs(project, version)[0].id)["loss"].to_numpy()
+        losses = read_predictions(project, runs[0].run_id)["loss"].to_numpy()
+        old_losses = read_predictions(project, list_runs(project, version)[0].run_id)["loss"].to_numpy()
     assert after_original.equals(before)  # the imported data is never overwritten
     assert [v.number for v in versions if v.dataset == "banking77-test"] == [1, 2]
     assert corrected["label_corrected"][first.row_id] == first.suggested

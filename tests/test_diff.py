@@ -61,7 +61,7 @@ def test_diff_command(clinc_versions: Path, capsys: pytest.CaptureFixture[str]) 
     summary = json.loads(capsys.readouterr().out)
     assert (summary["added"], summary["removed"]) == (151, 1)
     assert main(["diff", str(clinc_versions), "--from", "clinc:1", "--to", "clinc:9"]) == 2
-    assert "No version 'clinc:9'" in capsys.readouterr().err
+    assert "no dataset or version 'clinc:9'" in capsys.readouterr().err
     with Project.open(clinc_versions) as project, pytest.raises(InputError, match="--version-of 'clinc'"):
         import_dataset(project, clinc_versions.parent / "small.jsonl", RoleMapping(text="text"), name="clinc")
 
@@ -70,7 +70,8 @@ def test_corrections_show_as_label_changes_and_prediction_flips(
     sample_project: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     with Project.open(sample_project) as project:
-        from analysis.catalog import read_predictions, read_rows
+        from storage.runs import read_predictions
+        from storage.versions import read_rows
 
         rows = read_rows(project, 1, ["label"])
         predicted = read_predictions(project, 1)["predicted"].to_list()
@@ -143,7 +144,7 @@ def test_a_relabelled_version_keeps_its_clusters(sample_project: Path) -> None:
         new = create_corrected_version(project, 1, {0: "card_arrival"})
         reports = run_pipeline(project, new, stages=("cluster",))
         diff = diff_versions(project, 1, new)
-        from analysis.catalog import read_coords
+        from storage.stage_outputs import read_coords
 
         same_map = np.array_equal(read_coords(project, 1), read_coords(project, new))
     assert reports[0].detail.startswith("0 texts embedded")  # same texts: every vector reused

@@ -68,9 +68,10 @@ def test_random_halves_flag_no_more_than_the_nominal_rate(data_dir: Path) -> Non
 def test_embedding_drift_hate_train_vs_test_and_none_on_random_halves(
     sample_project: Path, data_dir: Path
 ) -> None:
-    from analysis.catalog import read_rows
-    from analysis.map.embed import load_encoder, load_vectors
+    from analysis.map.embed import load_encoder
+    from storage.embeddings import load_vectors
     from storage.project import Project
+    from storage.versions import read_rows
 
     folder = data_dir / "tweeteval" / "hate"
     read = lambda name: (folder / name).read_text(encoding="utf-8").split("\n")[:-1]  # noqa: E731
@@ -186,11 +187,11 @@ def test_per_class_precision_and_recall_per_day_match_scikit_learn(airline: pl.D
 
 
 def test_cluster_shares_and_difference_density_across_versions(sample_project: Path) -> None:
-    from analysis.catalog import read_rows
     from analysis.drift.report import compute_drift, load_side
     from analysis.versions.relabel import create_corrected_version
     from analysis.view_frame import load_view_frame
     from storage.project import Project
+    from storage.versions import read_rows
 
     with Project.open(sample_project) as project:
         v2 = create_corrected_version(project, 1, {0: "card_arrival"})  # same texts: no map of its own

@@ -10,19 +10,21 @@ import numpy as np
 import polars as pl
 import pytest
 
-from analysis.catalog import read_predictions, read_rows, resolve_version
 from analysis.errors.label_issues import find_issues, probe_probabilities
-from analysis.errors.report import error_report, read_row_tags
+from analysis.errors.modes.label_issue import PROBE
+from analysis.errors.report import error_report
 from analysis.errors.spec import TagSpec
-from analysis.errors.tag_stage import PROBE
 from analysis.ingest.importer import import_dataset
 from analysis.ingest.roles import RoleMapping
-from analysis.map.embed import load_vectors
 from analysis.map.neighbours import NeighboursSpec, knn_graph
 from analysis.pipeline.runner import run_pipeline
 from analysis.progress import NullProgress
 from app.cli import main
+from storage.embeddings import load_vectors
 from storage.project import Project
+from storage.runs import read_predictions
+from storage.tags import read_row_tags
+from storage.versions import read_rows, resolve_version
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
 from bench_label_noise import flips, scores

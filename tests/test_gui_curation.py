@@ -8,10 +8,10 @@ import numpy as np
 import pytest
 from PySide6.QtCore import Qt
 
-from analysis.catalog import list_versions, read_rows
-from analysis.errors.report import read_row_tags
 from app.main_window import MainWindow
 from storage.project import Project
+from storage.tags import read_row_tags
+from storage.versions import list_versions, read_rows
 from widgets.clusters_view import LABEL_ROLE
 
 

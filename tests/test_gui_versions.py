@@ -6,12 +6,13 @@ from pathlib import Path
 
 import numpy as np
 
-from analysis.catalog import read_predictions, read_rows
 from analysis.ingest.importer import import_dataset
 from analysis.ingest.roles import RoleMapping
 from analysis.versions.relabel import create_corrected_version
 from app.main_window import MainWindow
 from storage.project import Project
+from storage.runs import read_predictions
+from storage.versions import read_rows
 
 
 def test_diff_view_shows_a_review_and_selects_rows(window: MainWindow, sample_project: Path) -> None:

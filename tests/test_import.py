@@ -10,13 +10,14 @@ import polars as pl
 import pytest
 from sqlalchemy import func, select
 
-from analysis.catalog import read_predictions, read_rows
 from analysis.ingest.importer import import_dataset
 from analysis.ingest.roles import RoleMapping, guess_roles
 from analysis.summary import run_accuracy
 from storage.errors import InputError
 from storage.project import Project
+from storage.runs import read_predictions
 from storage.schema import AuditLog, Dataset, DatasetVersion, ModelRun, Prediction
+from storage.versions import read_rows
 
 
 def lines(path: Path) -> list[str]:

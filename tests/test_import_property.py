@@ -13,12 +13,12 @@ import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from analysis.catalog import read_rows
 from analysis.ingest.importer import import_dataset
 from analysis.ingest.roles import RoleMapping
 from storage.errors import StrataError
 from storage.project import Project
 from storage.readers import read_table
+from storage.versions import read_rows
 
 CHARS = st.characters(blacklist_categories=("Cc", "Cs"))
 NAMES = st.text(CHARS, min_size=1, max_size=6).filter(lambda s: s.strip() == s and s not in {"id", "text"})

@@ -10,18 +10,20 @@ import polars as pl
 import pytest
 from sqlalchemy import func, select
 
-from analysis.catalog import read_clusters, read_coords, resolve_version
 from analysis.ingest.importer import import_dataset
 from analysis.ingest.roles import RoleMapping
 from analysis.map.clustering import ClusterSpec
-from analysis.map.embed import CHUNK_ROWS, EmbedSpec, stored_hashes
+from analysis.map.embed import CHUNK_ROWS, EmbedSpec
 from analysis.map.keywords import cluster_keywords
 from analysis.map.neighbours import NeighboursSpec, knn_graph
 from analysis.pipeline.runner import PipelineSpec, run_pipeline
 from analysis.progress import NullProgress
+from storage.embeddings import stored_hashes
 from storage.errors import Cancelled, StageInputError
 from storage.project import Project
 from storage.schema import EmbeddingChunk, StageResult
+from storage.stage_outputs import read_clusters, read_coords
+from storage.versions import resolve_version
 
 
 class CancelAfter(NullProgress):
@@ -109,8 +111,8 @@ def test_cancel_in_a_later_stage_leaves_no_partial_result(sample_project: Path) 
 
 
 def test_neighbours_match_brute_force(sample_project: Path) -> None:
-    from analysis.catalog import read_rows
-    from analysis.map.embed import load_vectors
+    from storage.embeddings import load_vectors
+    from storage.versions import read_rows
 
     with Project.open(sample_project) as project:
         hashes = read_rows(project, resolve_version(project), [])["_content_hash"].to_list()[:500]

@@ -11,7 +11,6 @@ import numpy as np
 import polars as pl
 import pytest
 
-from analysis.catalog import resolve_version
 from analysis.ingest.importer import import_dataset
 from analysis.ingest.roles import RoleMapping
 from analysis.slices.discovery import discover_slices
@@ -31,6 +30,7 @@ from app.cli import main
 from storage.errors import InputError
 from storage.project import Project
 from storage.readers import file_sha256
+from storage.versions import resolve_version
 
 
 def test_statistics_match_statsmodels() -> None:
@@ -228,7 +228,7 @@ def test_export_round_trip_with_manifest(clinc_project: Path, tmp_path: Path) ->
         again = import_dataset(
             project, out, RoleMapping(id="id", text="text", label="intent"), name="re-imported"
         )
-        from analysis.catalog import read_rows
+        from storage.versions import read_rows
 
         reread = read_rows(project, again.version_id)
     sidecar = json.loads(out.with_name("oos.parquet.manifest.json").read_text())
@@ -311,9 +311,9 @@ def test_two_model_runs_side_by_side(
     from sklearn.feature_extraction.text import CountVectorizer
     from sklearn.naive_bayes import MultinomialNB
 
-    from analysis.catalog import list_runs
     from analysis.ingest.runs import import_run
     from analysis.slices.compare import compare_runs
+    from storage.runs import list_runs
 
     data = json.loads((data_dir / "clinc150" / "data_full.json").read_text())
     train = data["train"][::2] + data["oos_train"]

@@ -8,8 +8,8 @@ from PySide6.QtCore import QSortFilterProxyModel, Qt
 from PySide6.QtGui import QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import QHeaderView, QLabel, QTableView, QVBoxLayout, QWidget
 
-from analysis.catalog import ClusterInfo
 from analysis.selection import SelectionModel
+from storage.stage_outputs import ClusterInfo
 
 LABEL_ROLE = Qt.ItemDataRole.UserRole + 1
 

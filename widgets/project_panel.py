@@ -5,8 +5,8 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
 
-from analysis.catalog import VersionInfo
-from storage.schema import ModelRun
+from storage.runs import Run
+from storage.versions import Version
 
 VERSION_ROLE = Qt.ItemDataRole.UserRole + 1
 
@@ -27,9 +27,7 @@ class ProjectPanel(QWidget):
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(self.tree)
 
-    def set_versions(
-        self, versions: list[VersionInfo], runs: dict[int, list[ModelRun]], current: int | None
-    ) -> None:
+    def set_versions(self, versions: list[Version], runs: dict[int, list[Run]], current: int | None) -> None:
         """Fill the tree; the current version is highlighted."""
         self.tree.clear()
         datasets: dict[str, QTreeWidgetItem] = {}

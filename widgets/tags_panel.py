@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from analysis.errors.human_tags import KINDS, TagInfo
+from storage.tags import KINDS, TagInfo
 
 
 class NewTagDialog(QDialog):

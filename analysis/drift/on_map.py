@@ -53,8 +53,8 @@ def place_rows(project: Project, anchor: ViewFrame, version: int, table: pl.Data
         Rows whose text is new to the anchor need both versions embedded; without embeddings they
         stay unplaced (the count says so).
     """
-    from analysis.map.embed import version_vectors
     from analysis.map.neighbours import nearest_rows
+    from storage.embeddings import version_vectors
 
     n = table.height
     if version == anchor.version_id:

@@ -176,7 +176,7 @@ def _union(reference: Side, current: Side) -> pl.DataFrame:
 
 def embedding_drift(project: Project, reference: Side, current: Side) -> dict[str, Any]:
     """Domain-classifier ROC AUC (drift above 0.55) and MMD with its permutation p-value."""
-    from analysis.map.embed import version_vectors
+    from storage.embeddings import version_vectors
 
     ref_v = version_vectors(project, reference.version_id, reference.table["_content_hash"].to_list())
     cur_v = version_vectors(project, current.version_id, current.table["_content_hash"].to_list())

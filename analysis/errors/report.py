@@ -7,35 +7,9 @@ from typing import Any
 
 import polars as pl
 
-from analysis.catalog import get_version, read_rows
 from storage.project import Project
-from storage.rows import read_query
-
-
-def read_row_tags(project: Project, version_id: int) -> pl.DataFrame:
-    """Every tag on a version's rows.
-
-    Returns
-    -------
-    polars.DataFrame
-        ``row_id`` (int64), ``tag`` (str), ``source`` (auto|rule|human), ``score`` (float64),
-        ``detail`` (JSON text or null), ``author``, ``note``, ``stage_key``.
-    """
-    return read_query(
-        project.engine,
-        "SELECT r.row_id, t.name, r.source, r.score, r.detail, r.author, r.note, r.stage_key "
-        f"FROM row_tag r JOIN tag t ON t.id = r.tag_id WHERE r.version_id = {int(version_id)} ORDER BY r.id",
-        {
-            "row_id": pl.Int64,
-            "tag": pl.String,
-            "source": pl.String,
-            "score": pl.Float64,
-            "detail": pl.String,
-            "author": pl.String,
-            "note": pl.String,
-            "stage_key": pl.String,
-        },
-    )
+from storage.tags import read_row_tags
+from storage.versions import get_version, read_rows
 
 
 def error_report(project: Project, version_id: int, top: int = 10) -> dict[str, Any]:
@@ -50,7 +24,7 @@ def error_report(project: Project, version_id: int, top: int = 10) -> dict[str, 
     """
     version = get_version(project, version_id)
     tags = read_row_tags(project, version_id)
-    n = version.row_count
+    n = version.rows
     counts = tags.group_by("tag").len().sort(["len", "tag"], descending=[True, False])
     modes = {t: {"rows": int(k), "share": round(k / n, 4)} for t, k in counts.iter_rows()}
     clusters: dict[str, dict[str, Any]] = {}

@@ -1,28 +1,15 @@
-"""The error modes Strata tags automatically, and the thresholds of the ``tag`` stage."""
+"""The error modes Strata tags automatically (from the registry), and the thresholds of the ``tag`` stage."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-# name: (colour, description)
-MODES: dict[str, tuple[str, str]] = {
-    "misclassified": ("#d62728", "The predicted label differs from the given label."),
-    "low_margin": ("#ff7f0e", "Top-1 minus top-2 probability below the threshold: the model hesitates."),
-    "high_loss": ("#8c564b", "Cross-entropy of the given label above the threshold."),
-    "label_issue": (
-        "#9467bd",
-        "The given label is likely wrong (confident learning and kNN label consistency).",
-    ),
-    "exact_duplicate": ("#7f7f7f", "Identical content appears in more than one row."),
-    "near_duplicate": ("#bcbd22", "Cosine similarity to another row above the threshold."),
-    "split_leak": ("#e377c2", "A duplicate group spans train / validation / test splits (data leakage)."),
-    "outlier": ("#17becf", "Among the rows farthest from their k-th nearest neighbour."),
-    "cluster_noise": ("#c7c7c7", "In no HDBSCAN cluster."),
-    "error_cluster": ("#1f77b4", "In a cluster whose error rate is significantly above the run's."),
-    "disagreement": ("#2ca02c", "Annotators disagree, or the annotator confidence is low."),
-}
+import analysis.errors.modes  # noqa: F401  (registers every error mode)
+from analysis.errors.registry import tag_styles
+
+# name: (colour, description) of the modes Strata ships, in the order the views list them.
+MODES: dict[str, tuple[str, str]] = tag_styles()
 ALL_MODES = tuple(MODES)
-TEXT_MODES = ("near_duplicate", "split_leak", "outlier", "cluster_noise", "error_cluster")
 
 
 @dataclass(frozen=True)

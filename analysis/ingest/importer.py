@@ -14,7 +14,6 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 from numpy.typing import NDArray
-from sqlalchemy import Connection, func, select
 
 from analysis.ingest.model_outputs import (
     check_known,
@@ -26,9 +25,9 @@ from analysis.ingest.roles import RoleMapping
 from storage.errors import InputError
 from storage.project import Project
 from storage.readers import file_sha256, read_table
-from storage.rows import SYSTEM_COLUMNS, create_row_table, execute_many, logical_type
-from storage.schema import Dataset, DatasetVersion, ModelRun
-from storage.vectors import pack
+from storage.rows import SYSTEM_COLUMNS, logical_type
+from storage.runs import NewRun
+from storage.versions import NewVersion, add_version
 
 
 @dataclass(frozen=True)
@@ -104,7 +103,7 @@ def _apply_label_map(series: pl.Series, mapping: list[str] | dict[str, str], sou
     return as_text.replace_strict(table, default=None, return_dtype=pl.String)
 
 
-def _require_columns(df: pl.DataFrame, names: list[str], source: str) -> None:
+def require_columns(df: pl.DataFrame, names: list[str], source: str) -> None:
     missing = [n for n in names if n not in df.columns]
     if missing:
         raise InputError(f"{source}: column(s) {missing} not found. The file has: {', '.join(df.columns)}.")
@@ -127,8 +126,8 @@ def _check_ids(df: pl.DataFrame, id_col: str, source: str) -> None:
         )
 
 
-def _join_outputs(df: pl.DataFrame, outputs: pl.DataFrame, id_col: str, source: str) -> pl.DataFrame:
-    _require_columns(outputs, [id_col], source)
+def join_outputs(df: pl.DataFrame, outputs: pl.DataFrame, id_col: str, source: str) -> pl.DataFrame:
+    require_columns(outputs, [id_col], source)
     _check_ids(outputs, id_col, source)
     outputs = outputs.with_columns(pl.col(id_col).cast(df.schema[id_col]))
     extra = outputs.join(df.select(id_col), on=id_col, how="anti")
@@ -170,7 +169,7 @@ def _parse_time(df: pl.DataFrame, roles: RoleMapping, source: str) -> pl.DataFra
     return df.with_columns(parsed.alias(col))
 
 
-def _model_outputs(
+def validated_outputs(
     df: pl.DataFrame,
     roles: RoleMapping,
     mapping: list[str] | dict[str, str] | None,
@@ -183,7 +182,7 @@ def _model_outputs(
     ``classes`` lists every class of the task when neither the probabilities nor the labels show them
     all (a model that predicts classes no row is labelled with).
     """
-    _require_columns(df, [c for c in (roles.pred, roles.proba_list, *roles.proba_cols) if c], source)
+    require_columns(df, [c for c in (roles.pred, roles.proba_list, *roles.proba_cols) if c], source)
     preds = df[roles.pred] if roles.pred else None
     if mapping is not None and preds is not None:
         preds = _apply_label_map(preds, mapping, source)
@@ -274,13 +273,13 @@ def import_dataset(
     if outputs_path is not None:
         if roles.id is None:
             raise InputError("Model outputs in a separate file are joined on ids: map an id column (--id).")
-        _require_columns(df, [roles.id], source)
-        df = _join_outputs(df, read_table(outputs_path, encoding=encoding), roles.id, str(outputs_path))
+        require_columns(df, [roles.id], source)
+        df = join_outputs(df, read_table(outputs_path, encoding=encoding), roles.id, str(outputs_path))
         source = f"{path} + {outputs_path}"
     mapped = [
         c for c in (roles.id, roles.text, roles.label, roles.time, roles.split, roles.group, roles.pred) if c
     ]
-    _require_columns(
+    require_columns(
         df,
         [
             *mapped,
@@ -300,7 +299,7 @@ def import_dataset(
     if mapping is not None and labels is not None:
         labels = _apply_label_map(labels, mapping, source)
     labels = labels.cast(pl.String) if labels is not None else None
-    class_names, preds, probs = _model_outputs(df, roles, mapping, labels, source, classes)
+    class_names, preds, probs = validated_outputs(df, roles, mapping, labels, source, classes)
 
     output_cols = set(roles.proba_cols) | {roles.pred, roles.proba_list} - {None}
     if roles.proba_prefix:
@@ -319,84 +318,47 @@ def import_dataset(
     )
 
     dataset_name = version_of or name or path.stem
-    with project.session() as s:
-        dataset = s.scalar(select(Dataset).where(Dataset.name == dataset_name))
-        if version_of is not None and dataset is None:
-            raise InputError(f"No dataset named '{version_of}' to add a version to; import it first.")
-        if version_of is None and dataset is not None:
-            raise InputError(
-                f"A dataset named '{dataset_name}' already exists; import with another --name, "
-                f"or as its next version with --version-of '{dataset_name}'."
-            )
-        if dataset is None:
-            dataset = Dataset(name=dataset_name)
-            s.add(dataset)
-            s.flush()
-        number = (
-            s.scalar(select(func.max(DatasetVersion.number)).where(DatasetVersion.dataset_id == dataset.id))
-            or 0
-        ) + 1
-        version = DatasetVersion(
-            dataset_id=dataset.id,
-            number=number,
-            source_path=str(path.resolve()),
-            source_sha256=file_sha256(path),
-            row_count=data.height,
-            roles=roles.stored() | {"row_key": "id" if roles.id else "text hash"},
-            column_types=types,
-            label_names=class_names,
-            row_table="",
-            note=note,
-        )
-        s.add(version)
-        s.flush()
-        version.row_table = f"rows_{version.id}"
-        create_row_table(s.connection(), version.row_table, rows, types)
-        run_id = None
-        if preds is not None:
-            run = ModelRun(
-                version_id=version.id,
-                name=roles.run_name,
-                label_names=class_names,
-                source_path=str(outputs_path or path),
-                has_probabilities=probs is not None,
-            )
-            s.add(run)
-            s.flush()
-            run_id = run.id
-            _write_predictions(s.connection(), run.id, probs, class_names, preds, labels)
-        project.log(
-            "import",
-            {"dataset": dataset_name, "version": version.id, "rows": data.height, "source": source},
-            s,
-        )
-        return ImportResult(dataset.id, version.id, run_id, data.height, dataset_name, number)
+    new = NewVersion(
+        dataset=dataset_name,
+        next_of_existing=version_of is not None,
+        rows=rows,
+        column_types=types,
+        roles=roles.stored() | {"row_key": "id" if roles.id else "text hash"},
+        label_names=class_names,
+        source_path=str(path.resolve()),
+        source_sha256=file_sha256(path),
+        note=note,
+        log_detail={"dataset": dataset_name, "source": source},
+    )
+    run = (
+        new_run(roles.run_name, str(outputs_path or path), class_names, preds, probs, labels)
+        if preds is not None
+        else None
+    )
+    version, run_id = add_version(project, new, run)
+    return ImportResult(
+        version.dataset_id, version.version_id, run_id, data.height, dataset_name, version.number
+    )
 
 
-def _nullable(values: NDArray[np.float64] | None, n: int) -> list[float | None]:
-    if values is None:
-        return [None] * n
-    return [None if np.isnan(v) else float(v) for v in values]
-
-
-def _write_predictions(
-    conn: Connection,
-    run_id: int,
-    probs: NDArray[np.float64] | None,
+def new_run(
+    name: str,
+    source_path: str,
     class_names: list[str],
     preds: pl.Series,
+    probs: NDArray[np.float64] | None,
     labels: pl.Series | None,
-) -> None:
-    """Insert one prediction row per data row (DB-API ``executemany``, in the caller's transaction)."""
+) -> NewRun:
+    """A model run to write: predictions with confidence, margin and loss derived from ``probs``."""
     predicted = preds.to_list()
-    n = len(predicted)
     scores = row_scores(probs, class_names, predicted, labels.to_list() if labels is not None else None)
-    confidence, margin, loss = (_nullable(scores[k], n) for k in ("confidence", "margin", "loss"))
-    blobs = [pack(r) for r in probs.astype(np.float32)] if probs is not None else [None] * n
-    rows = zip([run_id] * n, range(n), predicted, confidence, margin, loss, blobs, strict=True)
-    execute_many(
-        conn,
-        "INSERT INTO prediction (run_id, row_id, predicted_label, confidence, margin, loss, "
-        "probabilities) VALUES (?, ?, ?, ?, ?, ?, ?)",
-        rows,
+    return NewRun(
+        name=name,
+        label_names=class_names,
+        source_path=source_path,
+        predicted=predicted,
+        confidence=scores["confidence"],
+        margin=scores["margin"],
+        loss=scores["loss"],
+        probabilities=probs,
     )

@@ -5,21 +5,20 @@ from __future__ import annotations
 from pathlib import Path
 
 import polars as pl
-from sqlalchemy import select
 
-from analysis.catalog import get_version, read_rows
 from analysis.ingest.importer import (
-    _join_outputs,
-    _model_outputs,
-    _require_columns,
-    _write_predictions,
+    join_outputs,
+    new_run,
     read_label_map,
+    require_columns,
+    validated_outputs,
 )
 from analysis.ingest.roles import RoleMapping
 from storage.errors import InputError
 from storage.project import Project
 from storage.readers import read_table
-from storage.schema import ModelRun
+from storage.runs import add_run
+from storage.versions import get_version, read_rows
 
 
 def import_run(
@@ -55,20 +54,13 @@ def import_run(
         set); nothing is written then.
     """
     version = get_version(project, version_id)
-    with project.session() as s:
-        taken = set(s.scalars(select(ModelRun.name).where(ModelRun.version_id == version_id)))
-    if roles.run_name in taken:
-        raise InputError(
-            f"This version already has a model run named '{roles.run_name}'; choose another --run-name "
-            f"(taken: {', '.join(sorted(taken))})."
-        )
     version_id_col = version.roles.get("id")
     if not isinstance(version_id_col, str):
         raise InputError("This version has no id column: a model run is matched to its rows by id.")
     source = str(path)
     outputs = read_table(path, encoding=encoding)
     out_id = roles.id or version_id_col
-    _require_columns(
+    require_columns(
         outputs, [out_id, *(c for c in (roles.pred, roles.proba_list, *roles.proba_cols) if c)], source
     )
     label_col = version.roles.get("label")
@@ -76,22 +68,11 @@ def import_run(
     data = rows.select(
         pl.col("_row_key").alias(out_id), *([pl.col(label_col)] if isinstance(label_col, str) else [])
     )
-    joined = _join_outputs(data, outputs.with_columns(pl.col(out_id).cast(pl.String)), out_id, source)
+    joined = join_outputs(data, outputs.with_columns(pl.col(out_id).cast(pl.String)), out_id, source)
     labels = joined[label_col].cast(pl.String) if isinstance(label_col, str) else None
     mapping = read_label_map(label_map) if label_map else None
-    class_names, preds, probs = _model_outputs(joined, roles, mapping, labels, source, classes)
+    class_names, preds, probs = validated_outputs(joined, roles, mapping, labels, source, classes)
     if preds is None:
         raise InputError(f"{source}: name the predicted-label column (--pred) or the probabilities.")
-    with project.session() as s:
-        run = ModelRun(
-            version_id=version_id,
-            name=roles.run_name,
-            label_names=class_names,
-            source_path=str(Path(path).resolve()),
-            has_probabilities=probs is not None,
-        )
-        s.add(run)
-        s.flush()
-        _write_predictions(s.connection(), run.id, probs, class_names, preds, labels)
-        project.log("import_run", {"version": version_id, "run": roles.run_name, "source": source}, s)
-        return int(run.id)
+    run = new_run(roles.run_name, str(Path(path).resolve()), class_names, preds, probs, labels)
+    return add_run(project, version_id, run)

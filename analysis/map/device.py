@@ -30,3 +30,9 @@ def resolve_device(device: str = "auto") -> str:
     if device not in {"cpu", "mps"} and not device.startswith("cuda"):
         raise StageInputError(f"Unknown device '{device}'; use auto, cpu, cuda or mps.")
     return device
+
+
+def vector_dtype(device: str) -> str:
+    """The dtype vectors are computed and stored in on ``device``: ``float16`` on CUDA (half the memory
+    and twice the throughput of tensor cores), ``float32`` elsewhere. The one place this rule lives."""
+    return "float16" if device.startswith("cuda") else "float32"

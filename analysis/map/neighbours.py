@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from analysis.map.device import resolve_device
+from analysis.map.device import resolve_device, vector_dtype
 from analysis.progress import Progress, check_cancel
 
 EXACT_MAX_ROWS = 30_000
@@ -84,7 +84,7 @@ def _exact(
     import torch
 
     n = vectors.shape[0]
-    dtype = torch.float16 if device.startswith("cuda") else torch.float32
+    dtype = getattr(torch, vector_dtype(device))
     base = torch.from_numpy(np.ascontiguousarray(vectors)).to(device=device, dtype=dtype)
     indices = np.empty((n, k), np.int32)
     distances = np.empty((n, k), np.float32)
@@ -143,7 +143,7 @@ def nearest_rows(
     import torch
 
     resolved = resolve_device(device)
-    dtype = torch.float16 if resolved.startswith("cuda") else torch.float32
+    dtype = getattr(torch, vector_dtype(resolved))
     table = torch.from_numpy(np.ascontiguousarray(base)).to(device=resolved, dtype=dtype)
     out = np.empty(len(queries), np.int64)
     with torch.no_grad():

@@ -1,8 +1,9 @@
-"""The pipeline: embed → neighbours → project → cluster → tag, each stage cached, resumable and cancellable.
+"""The pipeline runner: the registered stages (embed → neighbours → project → cluster → tag), each
+cached by key, resumable and cancellable; the same for the command line and the window's job runner.
 
-A stage runs only when no result with its key (stage, parameters, input fingerprint) exists; its
-outputs and its :class:`storage.schema.StageResult` are written in one transaction, so a stage that
-fails or is cancelled leaves nothing behind (``embed`` alone keeps its finished chunks, to resume).
+A stage runs only when no result with its key (stage, parameters, upstream key) exists; its output and
+its record are written in one transaction, so a stage that fails or is cancelled leaves nothing behind
+(``embed`` alone keeps its finished chunks, to resume).
 """
 
 from __future__ import annotations
@@ -11,17 +12,18 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from analysis.errors.tag_stage import tag_stage
-from analysis.pipeline.context import PipelineSpec, StageContext
-from analysis.pipeline.map_stages import cluster_stage, embed_stage, neighbours_stage, project_stage
+import analysis.pipeline.stages  # noqa: F401  (registers the stages)
+from analysis.pipeline.inputs import StageInputs
+from analysis.pipeline.spec import PipelineSpec
+from analysis.pipeline.stage import REGISTRY, pipeline_order
 from analysis.progress import NullProgress, Progress
 from storage.errors import StageInputError
 from storage.project import Project
+from storage.stage_outputs import StageRecord, find_stage
 
 __all__ = ["STAGES", "PipelineSpec", "StageReport", "run_pipeline"]
 
-STAGES = ("embed", "neighbours", "project", "cluster", "tag")
-TEXT_STAGES = STAGES[:4]
+STAGES = pipeline_order()
 # A map and clusters need a neighbourhood: fewer rows than this make no map worth the name.
 MIN_ROWS = 10
 
@@ -79,37 +81,32 @@ def run_pipeline(
     if unknown:
         raise StageInputError(f"Unknown stage(s) {sorted(unknown)}; stages are {', '.join(STAGES)}.")
     progress = progress or NullProgress()
-    run = StageContext(project, version_id, spec or PipelineSpec(), progress)
-    if run.has_text and run.version.row_count < MIN_ROWS:
+    inputs = StageInputs(project, version_id, spec or PipelineSpec(), progress)
+    if inputs.has_text and inputs.version.rows < MIN_ROWS:
         raise StageInputError(
-            f"This version has {run.version.row_count} row(s); the pipeline (neighbours, map, clusters, "
+            f"This version has {inputs.version.rows} row(s); the pipeline (neighbours, map, clusters, "
             f"error modes) needs at least {MIN_ROWS}. Import more rows, or look at these in the table."
         )
     last = max(STAGES.index(s) for s in stages)
-    actions: dict[str, Callable[[], str]] = {
-        "embed": lambda: embed_stage(run),
-        "neighbours": lambda: neighbours_stage(run),
-        "project": lambda: project_stage(run),
-        "cluster": lambda: cluster_stage(run),
-        "tag": lambda: tag_stage(run),
-    }
     reports = []
-    for stage in STAGES[: last + 1]:
-        if stage in TEXT_STAGES and not run.has_text and "tag" in stages:
-            report = StageReport(stage, "", True, 0.0, "skipped: no text column")
-            reports.append(report)
-            if on_stage:
-                on_stage(report)
-            continue
-        key = run.key(stage)
-        progress.message(f"{stage}…")
-        hit = run.cached(stage)
-        if hit is not None:
-            report = StageReport(stage, key, True, 0.0, "cached")
+    for name in STAGES[: last + 1]:
+        stage = REGISTRY[name]
+        if stage.needs_text and not inputs.has_text and "tag" in stages:
+            report = StageReport(name, "", True, 0.0, "skipped: no text column")
         else:
-            start = time.perf_counter()
-            detail = actions[stage]()
-            report = StageReport(stage, key, False, time.perf_counter() - start, detail)
+            key = inputs.key(name)
+            progress.message(f"{name}…")
+            if find_stage(project, key) is not None:
+                report = StageReport(name, key, True, 0.0, "cached")
+            else:
+                start = time.perf_counter()
+                result = stage.run(inputs.spec, inputs, progress)
+                seconds = time.perf_counter() - start
+                record = StageRecord(
+                    key, name, version_id, inputs.params(name), inputs.upstream(name), seconds
+                )
+                stage.write(project, record, result)
+                report = StageReport(name, key, False, seconds, stage.describe(result))
         reports.append(report)
         if on_stage:
             on_stage(report)

@@ -6,12 +6,13 @@ from typing import Any
 
 import numpy as np
 
-from analysis.catalog import get_version, list_runs, read_predictions, read_rows
 from analysis.slices.filters import evaluate, filter_table
 from analysis.slices.metrics import paired_accuracy_difference, wilson_interval
 from analysis.view_frame import load_view_frame
 from storage.errors import InputError
 from storage.project import Project
+from storage.runs import list_runs, read_predictions
+from storage.versions import get_version, read_rows
 
 
 def compare_runs(
@@ -31,7 +32,7 @@ def compare_runs(
     InputError
         When a run name is unknown or the version has no labels.
     """
-    runs = {r.name: r.id for r in list_runs(project, version_id)}
+    runs = {r.name: r.run_id for r in list_runs(project, version_id)}
     missing = [r for r in (run_a, run_b) if r not in runs]
     if missing:
         raise InputError(f"No model run named {missing}; runs on this version: {', '.join(runs) or 'none'}.")

@@ -18,15 +18,15 @@ from typing import Any
 import numpy as np
 import polars as pl
 
-from analysis.catalog import get_version
-from analysis.errors.report import read_row_tags
 from analysis.slices.filters import describe, evaluate, filter_table
 from analysis.view_frame import load_view_frame
 from storage.errors import InputError
+from storage.exports import record_export
 from storage.outputs import atomic_write, check_output, protected_paths
 from storage.project import Project, current_user
 from storage.readers import file_sha256
-from storage.schema import Dataset, Export
+from storage.tags import read_row_tags
+from storage.versions import get_version
 
 FORMATS = ("csv", "parquet", "jsonl")
 SUFFIXES = {".csv": "csv", ".parquet": "parquet", ".pq": "parquet", ".jsonl": "jsonl", ".ndjson": "jsonl"}
@@ -249,9 +249,6 @@ def export_rows(
         label_counts = {
             str(k): int(v) for k, v in table[original_label].cast(pl.String).value_counts().iter_rows()
         }
-    with project.session() as s:
-        dataset = s.get(Dataset, ver.dataset_id)
-        dataset_name = dataset.name if dataset else ""
     notes = sorted(
         {n for n in frame.tags["note"].unique().to_list() if n} if not frame.tags.is_empty() else set()
     )
@@ -263,7 +260,7 @@ def export_rows(
         # The export itself is a plain file: say that it left an encrypted project.
         "project_encrypted": project.encrypted,
         "recorded_in_project": not project.read_only,
-        "dataset": dataset_name,
+        "dataset": ver.dataset,
         "version": ver.number,
         "version_id": version_id,
         "source_path": ver.source_path,
@@ -293,20 +290,7 @@ def export_rows(
     )
     if project.read_only:  # the file and its manifest are the record; the project cannot take one
         return manifest
-    with project.session() as s:
-        s.add(
-            Export(
-                filter=filter_spec,
-                path=str(out.resolve()),
-                format=fmt,
-                row_count=data.height,
-                sha256=manifest["output"]["sha256"],
-                manifest=manifest,
-            )
-        )
-        project.log(
-            "export", {"path": str(out.resolve()), "rows": data.height, "filter": manifest["filter"]}, s
-        )
+    record_export(project, manifest, filter_spec)
     return manifest
 
 

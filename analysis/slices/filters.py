@@ -14,13 +14,12 @@ from typing import Any
 import numpy as np
 import polars as pl
 from numpy.typing import NDArray
-from sqlalchemy import select
 
 from analysis.slices.sandbox import sanitize_where
 from analysis.view_frame import ViewFrame, load_view_frame
 from storage.errors import InputError
 from storage.project import Project
-from storage.schema import Slice
+from storage.slices import read_slices, remove_slice, write_slice
 
 
 def tag_column(tag: str) -> str:
@@ -105,13 +104,7 @@ def save_slice(project: Project, name: str, filter_spec: dict[str, Any], table: 
         raise InputError("A slice needs a filter (--where) or selected rows.")
     if table is not None:
         evaluate(table, filter_spec)
-    with project.session() as s:
-        found = s.scalar(select(Slice).where(Slice.name == name))
-        if found is None:
-            s.add(Slice(name=name, filter=filter_spec))
-        else:
-            found.filter = filter_spec
-        project.log("save_slice", {"slice": name, "filter": describe(filter_spec)}, s)
+    write_slice(project, name, filter_spec, describe(filter_spec))
 
 
 def delete_slice(project: Project, name: str) -> dict[str, Any]:
@@ -122,18 +115,9 @@ def delete_slice(project: Project, name: str) -> dict[str, Any]:
     InputError
         When no slice has that name; the message lists the saved ones.
     """
-    with project.session() as s:
-        found = s.scalar(select(Slice).where(Slice.name == name))
-        if found is None:
-            names = ", ".join(s.scalars(select(Slice.name).order_by(Slice.name))) or "none"
-            raise InputError(f"No slice named '{name}'; saved slices: {names}.")
-        spec = dict(found.filter)
-        s.delete(found)
-        project.log("delete_slice", {"slice": name, "filter": describe(spec)}, s)
-    return spec
+    return remove_slice(project, name, describe)
 
 
 def list_slices(project: Project) -> dict[str, dict[str, Any]]:
     """Saved slices: name → filter."""
-    with project.session() as s:
-        return {sl.name: dict(sl.filter) for sl in s.scalars(select(Slice).order_by(Slice.name))}
+    return read_slices(project)

@@ -16,9 +16,10 @@ import numpy as np
 import polars as pl
 from numpy.typing import NDArray
 
-from analysis.catalog import get_version, list_runs, read_predictions, read_rows
 from analysis.slices.metrics import paired_accuracy_difference
 from storage.project import Project
+from storage.runs import list_runs, read_predictions
+from storage.versions import get_version, read_rows
 
 SYSTEM = ("_row_id", "_row_key", "_content_hash")
 
@@ -198,7 +199,7 @@ def diff_frames(
     Parameters
     ----------
     a, b : polars.DataFrame
-        Rows with ``_row_id`` and ``_row_key``, as :func:`analysis.catalog.read_rows` gives them.
+        Rows with ``_row_id`` and ``_row_key``, as :func:`storage.versions.read_rows` gives them.
     a_cols, b_cols : dict of str to str
         Logical type of each user column.
     label, new_label : str or None
@@ -279,8 +280,10 @@ def _prediction_flips(project: Project, a: int, b: int, matched: pl.DataFrame) -
     runs_a, runs_b = list_runs(project, a), list_runs(project, b)
     if not runs_a or not runs_b:
         return None
-    pred_a = read_predictions(project, runs_a[-1].id)["predicted"].to_numpy()[matched["_row_id"].to_numpy()]
-    pred_b = read_predictions(project, runs_b[-1].id)["predicted"].to_numpy()[
+    pred_a = read_predictions(project, runs_a[-1].run_id)["predicted"].to_numpy()[
+        matched["_row_id"].to_numpy()
+    ]
+    pred_b = read_predictions(project, runs_b[-1].run_id)["predicted"].to_numpy()[
         matched["_row_id_to"].to_numpy()
     ]
     given_a = matched["__label_from"].cast(pl.String).to_numpy()
@@ -347,7 +350,7 @@ def match_clusters(
 def _cluster_changes(
     project: Project, a: pl.DataFrame, b: pl.DataFrame, va: int, vb: int
 ) -> dict[str, Any] | None:
-    from analysis.catalog import read_clusters
+    from storage.stage_outputs import read_clusters
 
     sides = []
     for frame, version in ((a, va), (b, vb)):

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import numpy as np
-from sqlalchemy import Connection, func, select
+import polars as pl
+from numpy.typing import NDArray
 
-from analysis.catalog import get_version, list_runs, read_probabilities
 from storage.errors import InputError
 from storage.project import Project
-from storage.rows import execute_many, quote_ident
-from storage.schema import DatasetVersion, ModelRun
+from storage.runs import Run, list_runs, read_probabilities
+from storage.versions import add_relabelled_version, get_version, read_rows
 
 
 def corrected_column(label_column: str) -> str:
@@ -51,79 +51,29 @@ def create_corrected_version(
         raise InputError(f"Labels {unknown[:5]} are not in the label set.")
     original = label[: -len("_corrected")] if label.endswith("_corrected") else label
     column = corrected_column(original)
-    with project.session() as s:
-        number = (
-            s.scalar(
-                select(func.max(DatasetVersion.number)).where(DatasetVersion.dataset_id == source.dataset_id)
-            )
-            or 0
-        ) + 1
-        version = DatasetVersion(
-            dataset_id=source.dataset_id,
-            number=number,
-            source_path=source.source_path,
-            source_sha256=source.source_sha256,
-            row_count=source.row_count,
-            roles=source.roles | {"label": column},
-            column_types=source.column_types | {column: "String"},
-            label_names=source.label_names,
-            row_table="",
-            note=note or f"{len(corrections)} label(s) corrected from version {source.number}",
-        )
-        s.add(version)
-        s.flush()
-        version.row_table = f"rows_{version.id}"
-        conn = s.connection()
-        new, old = quote_ident(version.row_table), quote_ident(source.row_table)
-        conn.exec_driver_sql(f"CREATE TABLE {new} AS SELECT * FROM {old}")
-        if column not in source.column_types:
-            conn.exec_driver_sql(f"ALTER TABLE {new} ADD COLUMN {quote_ident(column)} TEXT")
-            conn.exec_driver_sql(f"UPDATE {new} SET {quote_ident(column)} = {quote_ident(original)}")
-        conn.exec_driver_sql(f"CREATE INDEX {quote_ident(version.row_table + '_key')} ON {new} (_row_key)")
-        execute_many(
-            conn,
-            f"UPDATE {new} SET {quote_ident(column)} = ? WHERE _row_id = ?",
-            [(lab, int(r)) for r, lab in corrections.items()],
-        )
-        labels_now = [
-            r[0] for r in conn.exec_driver_sql(f"SELECT {quote_ident(column)} FROM {new} ORDER BY _row_id")
-        ]
-        for run in list_runs(project, version_id):
-            _copy_run(project, conn, run, version.id, labels_now)
-        project.log(
-            "correct_labels",
-            {"from_version": version_id, "to_version": version.id, "rows": len(corrections)},
-            s,
-        )
-        return version.id
+    labels = read_rows(project, version_id, [label])[label].cast(pl.String).to_list()
+    for row, corrected in corrections.items():
+        labels[row] = corrected
+    losses = {run.run_id: _loss(project, run, labels) for run in list_runs(project, version_id)}
+    return add_relabelled_version(
+        project,
+        source,
+        column,
+        original,
+        corrections,
+        note or f"{len(corrections)} label(s) corrected from version {source.number}",
+        losses,
+    )
 
 
-def _copy_run(
-    project: Project, conn: Connection, run: ModelRun, version_id: int, labels: list[str | None]
-) -> None:
-    """Copy a model run onto the new version, recomputing the loss against the corrected labels."""
-    result = conn.exec_driver_sql(
-        "INSERT INTO model_run (version_id, name, label_names, source_path, has_probabilities, created_at) "
-        "SELECT ?, name, label_names, source_path, has_probabilities, created_at FROM model_run WHERE id = ?",
-        (version_id, run.id),
-    )
-    new_id = result.lastrowid
-    conn.exec_driver_sql(
-        "INSERT INTO prediction (run_id, row_id, predicted_label, confidence, margin, loss, probabilities) "
-        "SELECT ?, row_id, predicted_label, confidence, margin, loss, probabilities FROM prediction "
-        "WHERE run_id = ?",
-        (new_id, run.id),
-    )
-    probs = read_probabilities(project, run.id)
+def _loss(project: Project, run: Run, labels: list[str | None]) -> NDArray[np.float64] | None:
+    """Cross-entropy of ``run`` against ``labels`` (NaN where unlabelled); None without probabilities."""
+    probs = read_probabilities(project, run.run_id)
     if probs is None:
-        return
+        return None
     index = {c: i for i, c in enumerate(run.label_names)}
-    rows = np.arange(len(labels))
     given = np.array([index.get(lab, -1) if lab is not None else -1 for lab in labels])
+    loss = np.full(len(labels), np.nan)
     known = given >= 0
-    loss = -np.log(np.clip(probs[rows[known], given[known]], 1e-12, None))
-    execute_many(
-        conn,
-        "UPDATE prediction SET loss = ? WHERE run_id = ? AND row_id = ?",
-        [(float(v), new_id, int(r)) for v, r in zip(loss, rows[known], strict=True)],
-    )
+    loss[known] = -np.log(np.clip(probs[np.flatnonzero(known), given[known]], 1e-12, None))
+    return loss

@@ -7,9 +7,9 @@ from dataclasses import dataclass, field
 
 import polars as pl
 
-from analysis.errors.report import read_row_tags
 from analysis.versions.relabel import create_corrected_version
 from storage.project import Project
+from storage.tags import read_row_tags
 
 ACCEPT, KEEP, RELABEL, SKIP = "accept", "keep", "relabel", "skip"
 

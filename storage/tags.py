@@ -1,19 +1,29 @@
-"""Human tags: the failure-mode taxonomy a team keeps, applied to rows with author, time and note.
+"""Tags and row tags: the failure-mode taxonomy, human tags with author, time and note, and the
+automatic error-mode tags a tag run writes.
 
-Every change is one transaction and one audit-log entry, and returns what is needed to undo it.
+Every human change is one transaction and one audit-log entry, and returns what is needed to undo
+it. A tag run replaces the version's previous automatic tags in one transaction; human tags are never
+touched by it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
+import polars as pl
+from numpy.typing import NDArray
 from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
 
 from storage.errors import InputError
 from storage.project import Project, current_user
-from storage.schema import RowTag, Tag
+from storage.rows import execute_many, read_query
+from storage.schema import RowTag, StageResult, Tag
+from storage.stage_outputs import StageRecord, insert_stage
 
 KINDS = ("failure_mode", "curation", "error_mode")
 
@@ -137,3 +147,93 @@ def remove_tag(
             "remove_tag", {"tag": tag, "version": version_id, "rows": len(present), "note": note}, s, author
         )
     return present
+
+
+def read_row_tags(project: Project, version_id: int) -> pl.DataFrame:
+    """Every tag on a version's rows.
+
+    Returns
+    -------
+    polars.DataFrame
+        ``row_id`` (int64), ``tag`` (str), ``source`` (auto|rule|human), ``score`` (float64),
+        ``detail`` (JSON text or null), ``author``, ``note``, ``stage_key``.
+    """
+    return read_query(
+        project.engine,
+        "SELECT r.row_id, t.name, r.source, r.score, r.detail, r.author, r.note, r.stage_key "
+        f"FROM row_tag r JOIN tag t ON t.id = r.tag_id WHERE r.version_id = {int(version_id)} ORDER BY r.id",
+        {
+            "row_id": pl.Int64,
+            "tag": pl.String,
+            "source": pl.String,
+            "score": pl.Float64,
+            "detail": pl.String,
+            "author": pl.String,
+            "note": pl.String,
+            "stage_key": pl.String,
+        },
+    )
+
+
+@dataclass
+class TagBatch:
+    """Automatic tags of one error mode: row ids (int64), scores (float64) and an optional detail per
+    row (JSON-ready dict or None), all of the same length."""
+
+    mode: str
+    rows: NDArray[np.int64]
+    scores: NDArray[np.float64]
+    details: list[dict[str, Any] | None] = field(default_factory=list)
+
+
+def ensure_tags(session: Session, modes: dict[str, tuple[str, str]]) -> dict[str, int]:
+    """Create the automatic error-mode tags (name → (colour, description)) if missing; return
+    name → tag id of every tag."""
+    existing = dict(session.execute(select(Tag.name, Tag.id)).all())
+    for name, (colour, description) in modes.items():
+        if name not in existing:
+            tag = Tag(name=name, colour=colour, description=description, kind="error_mode")
+            session.add(tag)
+            session.flush()
+            existing[name] = tag.id
+    return {str(k): int(v) for k, v in existing.items()}
+
+
+def replace_auto_tags(
+    project: Project,
+    record: StageRecord,
+    batches: Sequence[TagBatch],
+    notes: list[str],
+    modes: dict[str, tuple[str, str]],
+) -> None:
+    """Write a tag run: its stage record and its row tags, replacing the version's earlier automatic
+    tags and tag runs, in one transaction."""
+    with project.session() as s:
+        tag_ids = ensure_tags(s, modes)
+        s.execute(delete(RowTag).where(RowTag.version_id == record.version_id, RowTag.source == "auto"))
+        s.execute(
+            delete(StageResult).where(StageResult.version_id == record.version_id, StageResult.stage == "tag")
+        )
+        insert_stage(s, record)
+        note = "; ".join(notes)
+        rows = [
+            (
+                record.version_id,
+                int(r),
+                tag_ids[b.mode],
+                "auto",
+                float(sc),
+                "strata",
+                note,
+                record.key,
+                None if not b.details or b.details[i] is None else json.dumps(b.details[i]),
+            )
+            for b in batches
+            for i, (r, sc) in enumerate(zip(b.rows, b.scores, strict=True))
+        ]
+        execute_many(
+            s.connection(),
+            "INSERT INTO row_tag (version_id, row_id, tag_id, source, score, author, note, stage_key, "
+            "detail, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, CURRENT_TIMESTAMP)",
+            rows,
+        )

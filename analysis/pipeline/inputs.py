@@ -1,0 +1,237 @@
+"""The named inputs of the stages of one pipeline run over a version, each loaded once, lazily.
+
+A stage asks for what it reads (texts, vectors, the neighbour graph, the map, the clustering, the
+model run, the given labels); outputs are read from ``storage/`` by the key of the stage that made
+them, or taken from memory when that stage ran in this same run.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+import numpy as np
+import polars as pl
+from numpy.typing import NDArray
+
+from analysis.map.device import resolve_device, vector_dtype
+from analysis.pipeline.keys import stage_key
+from analysis.pipeline.spec import PipelineSpec
+from analysis.pipeline.stage import REGISTRY
+from analysis.progress import Progress
+from storage.embeddings import find_set, load_vectors
+from storage.errors import StageInputError
+from storage.project import Project
+from storage.runs import Run, list_runs, read_predictions
+from storage.stage_outputs import ClusterInfo, read_clustering_at, read_neighbours_at, read_projection_at
+from storage.versions import get_version, read_rows
+
+
+class StageInputs:
+    """One pipeline run over a version: stage keys, and every input a stage reads, loaded once.
+
+    Parameters
+    ----------
+    project : storage.project.Project
+    version_id : int
+    spec : PipelineSpec
+    progress : analysis.progress.Progress
+    """
+
+    def __init__(self, project: Project, version_id: int, spec: PipelineSpec, progress: Progress) -> None:
+        self.project = project
+        self.version_id = version_id
+        self.spec = spec
+        self.progress = progress
+        self.version = get_version(project, version_id)
+        self.device = resolve_device(spec.embed.device)
+        text = self.version.roles.get("text")
+        self.text_column = text if isinstance(text, str) else None
+        self._rows: pl.DataFrame | None = None
+        self._keys: dict[str, str] = {}
+        self._params: dict[str, dict[str, Any]] = {}
+        self._upstream: dict[str, str] = {}
+        self._memo: dict[str, Any] = {}
+
+    # -- the version ----------------------------------------------------------------------------
+    @property
+    def rows(self) -> pl.DataFrame:
+        """The system columns and the text column, in row order."""
+        if self._rows is None:
+            cols = [self.text_column] if self.text_column else []
+            self._rows = read_rows(self.project, self.version_id, cols)
+        return self._rows
+
+    @property
+    def has_text(self) -> bool:
+        """Whether the version has a text column (needed by every stage but ``tag``)."""
+        return self.text_column is not None
+
+    def texts(self) -> list[str]:
+        """The texts, nulls as empty strings.
+
+        Raises
+        ------
+        StageInputError
+            When the version has no text column.
+        """
+        if self.text_column is None:
+            raise StageInputError(
+                f"Version {self.version_id} has no text column, so it cannot be embedded, mapped or "
+                "clustered; its rows still show in the table. Re-import with --text COLUMN to map it."
+            )
+        return self.rows[self.text_column].cast(pl.String).fill_null("").to_list()
+
+    def hashes(self) -> list[str]:
+        """The rows' content hashes (hex), in row order."""
+        return self.rows["_content_hash"].to_list()
+
+    def fingerprint(self) -> str:
+        """SHA-256 of the version id and its content hashes: the first stage's upstream key."""
+        digest = hashlib.sha256(f"version:{self.version_id}:".encode())
+        digest.update("".join(self.hashes()).encode())
+        return digest.hexdigest()
+
+    def read_columns(self, columns: list[str]) -> pl.DataFrame:
+        """Some of the version's columns (with the system columns), in row order."""
+        return read_rows(self.project, self.version_id, columns)
+
+    def given_labels(self) -> list[str | None] | None:
+        """The given label of each row (read once per run); None without a label column."""
+        label = self.version.roles.get("label")
+        if not isinstance(label, str):
+            return None
+        if "labels" not in self._memo:
+            self._memo["labels"] = self.read_columns([label])[label].cast(pl.String).to_list()
+        labels: list[str | None] = self._memo["labels"]
+        return labels
+
+    # -- the model run ----------------------------------------------------------------------------
+    def run(self) -> Run | None:
+        """The model run the stages use: the one named in the spec, else the newest (None if none).
+
+        Raises
+        ------
+        StageInputError
+            When the spec names a run the version does not have.
+        """
+        if "run" not in self._memo:
+            runs = list_runs(self.project, self.version_id)
+            if self.spec.run is None:
+                self._memo["run"] = runs[-1] if runs else None
+            else:
+                found = [r for r in runs if r.name == self.spec.run]
+                if not found:
+                    names = ", ".join(r.name for r in runs) or "none"
+                    raise StageInputError(
+                        f"No model run named '{self.spec.run}' on this version (runs: {names})."
+                    )
+                self._memo["run"] = found[0]
+        run: Run | None = self._memo["run"]
+        return run
+
+    def run_id(self) -> int | None:
+        """The id of :meth:`run`, or None."""
+        run = self.run()
+        return None if run is None else run.run_id
+
+    def predictions(self) -> pl.DataFrame | None:
+        """The run's predictions (``predicted``, ``confidence``, ``margin``, ``loss``), read once."""
+        run_id = self.run_id()
+        if run_id is None:
+            return None
+        if "predictions" not in self._memo:
+            self._memo["predictions"] = read_predictions(self.project, run_id)
+        predictions: pl.DataFrame = self._memo["predictions"]
+        return predictions
+
+    def wrong(self) -> NDArray[np.bool_] | None:
+        """Labelled rows the run got wrong (None without a run or labels)."""
+        given, predictions = self.given_labels(), self.predictions()
+        if given is None or predictions is None:
+            return None
+        predicted = predictions["predicted"].to_list()
+        return np.array([g is not None and p != g for p, g in zip(predicted, given, strict=True)], dtype=bool)
+
+    # -- keys -------------------------------------------------------------------------------------
+    def key(self, name: str) -> str:
+        """The cache key of stage ``name`` in this run: (name, its parameters, the upstream key)."""
+        if name not in self._keys:
+            stage = REGISTRY[name]
+            params = stage.params(self.spec, self)
+            reads_upstream = stage.upstream is not None and (stage.needs_text or self.has_text)
+            upstream = self.key(str(stage.upstream)) if reads_upstream else self.fingerprint()
+            self._params[name], self._upstream[name] = params, upstream
+            self._keys[name] = stage_key(name, params, upstream)
+        return self._keys[name]
+
+    def params(self, name: str) -> dict[str, Any]:
+        """The parameters of stage ``name`` that went into its key."""
+        self.key(name)
+        return self._params[name]
+
+    def upstream(self, name: str) -> str:
+        """The upstream key of stage ``name``."""
+        self.key(name)
+        return self._upstream[name]
+
+    # -- stage outputs ----------------------------------------------------------------------------
+    def remember(self, name: str, output: Any) -> None:
+        """Keep an output a stage made in this run for the stages after it."""
+        self._memo[f"output:{name}"] = output
+
+    def vectors(self) -> NDArray[np.float32]:
+        """The rows' embeddings, float32 of shape (n, d), from the set the embed stage wrote to.
+
+        Raises
+        ------
+        StageInputError
+            When the texts have not been embedded.
+        """
+        if "vectors" not in self._memo:
+            params = self.params("embed")
+            set_id = find_set(self.project, params["model"], params["dtype"])
+            if set_id is None:
+                raise StageInputError("No embeddings yet; run the embed stage first.")
+            self._memo["vectors"] = load_vectors(self.project, set_id, self.hashes())
+        vectors: NDArray[np.float32] = self._memo["vectors"]
+        return vectors
+
+    def graph(self) -> tuple[NDArray[np.int32], NDArray[np.float32]]:
+        """The kNN graph: int32 neighbour indices and float32 cosine distances, shape (n, k)."""
+        if "output:neighbours" not in self._memo:
+            found = read_neighbours_at(self.project, self.key("neighbours"))
+            if found is None:
+                raise StageInputError("No neighbour graph yet; run the neighbours stage first.")
+            self._memo["output:neighbours"] = found
+        graph: tuple[NDArray[np.int32], NDArray[np.float32]] = self._memo["output:neighbours"]
+        return graph
+
+    def coords(self) -> NDArray[np.float32]:
+        """The 2-D map, float32 of shape (n, 2)."""
+        if "output:project" not in self._memo:
+            found = read_projection_at(self.project, self.key("project"))
+            if found is None:
+                raise StageInputError("No map yet; run the project stage first.")
+            self._memo["output:project"] = found[0]
+        coords: NDArray[np.float32] = self._memo["output:project"]
+        return coords
+
+    def clustering(self) -> tuple[NDArray[np.int64], dict[int, str]]:
+        """Each row's cluster label (int64, -1 for noise) and cluster label → name."""
+        if "clustering" not in self._memo:
+            found = read_clustering_at(self.project, self.key("cluster"), self.version.rows)
+            if found is None:
+                raise StageInputError("No clusters yet; run the cluster stage first.")
+            clusters, labels = found
+            self._memo["clustering"] = (labels, _names(clusters))
+        clustering: tuple[NDArray[np.int64], dict[int, str]] = self._memo["clustering"]
+        return clustering
+
+    def vector_dtype(self) -> str:
+        """The dtype vectors are stored in on this run's device."""
+        return vector_dtype(self.device)
+
+
+def _names(clusters: list[ClusterInfo]) -> dict[int, str]:
+    return {c.label: c.name for c in clusters}

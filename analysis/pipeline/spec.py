@@ -1,0 +1,23 @@
+"""The parameters of one pipeline run: one frozen spec per stage and the model run to use."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from analysis.errors.spec import TagSpec
+from analysis.map.clustering import ClusterSpec
+from analysis.map.embed import EmbedSpec
+from analysis.map.neighbours import NeighboursSpec
+from analysis.map.projection import ProjectSpec
+
+
+@dataclass(frozen=True)
+class PipelineSpec:
+    """Parameters of every stage; ``run`` names the model run to use (default: the newest)."""
+
+    embed: EmbedSpec = field(default_factory=EmbedSpec)
+    neighbours: NeighboursSpec = field(default_factory=NeighboursSpec)
+    project: ProjectSpec = field(default_factory=ProjectSpec)
+    cluster: ClusterSpec = field(default_factory=ClusterSpec)
+    tag: TagSpec = field(default_factory=TagSpec)
+    run: str | None = None

@@ -1,0 +1,49 @@
+"""Stage ``embed``: vectors for every text of the version (only the ones not stored yet are computed).
+
+The one stage that writes while it runs: its chunks are stored as they are made, so a cancelled or
+killed run resumes from them (:func:`analysis.map.embed.embed_texts`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from analysis.map.embed import embed_texts
+from analysis.pipeline.inputs import StageInputs
+from analysis.pipeline.spec import PipelineSpec
+from analysis.pipeline.stage import Stage, register
+from analysis.progress import Progress
+from storage.project import Project
+from storage.stage_outputs import StageRecord, write_stage
+
+
+@dataclass(frozen=True)
+class Embedded:
+    """The embedding set holding every text's vector, and how many texts were embedded now."""
+
+    set_id: int
+    embedded: int
+    rows: int
+
+
+def params(spec: PipelineSpec, inputs: StageInputs) -> dict[str, Any]:
+    inputs.texts()  # fails early, with a clear message, when there is no text
+    return {"model": spec.embed.model, "dtype": inputs.vector_dtype()}
+
+
+def run(spec: PipelineSpec, inputs: StageInputs, progress: Progress) -> Embedded:
+    hashes = inputs.hashes()
+    set_id, embedded, _ = embed_texts(inputs.project, inputs.texts(), hashes, spec.embed, progress)
+    return Embedded(set_id, embedded, len(hashes))
+
+
+def write(project: Project, record: StageRecord, _result: Embedded) -> None:
+    write_stage(project, record)
+
+
+def describe(result: Embedded) -> str:
+    return f"{result.embedded:,} texts embedded, {result.rows - result.embedded:,} reused"
+
+
+STAGE = register(Stage("embed", None, True, params, run, write, describe))
