@@ -197,7 +197,8 @@ def add_version(project: Project, new: NewVersion, run: NewRun | None = None) ->
         create_row_table(s.connection(), version.row_table, new.rows, new.column_types)
         run_id = insert_run(s, version.id, run) if run is not None else None
         project.log("import", (new.log_detail or {}) | {"version": version.id, "rows": new.rows.height}, s)
-        return _version(version, new.dataset), run_id
+        version_id = int(version.id)
+    return get_version(project, version_id), run_id  # as stored (SQLite keeps times without a zone)
 
 
 def add_relabelled_version(
