@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import signal
 import sys
 from pathlib import Path
 from typing import Any
 
 from app.cli_common import class_list, comma_list, positive_int
+from app.console import ConsoleProgress
 from storage.errors import Cancelled, StrataError
 
 
@@ -76,44 +76,6 @@ def cmd_import(args: argparse.Namespace) -> int:
         f"version {result.number}{run}."
     )
     return 0
-
-
-class ConsoleProgress:
-    """A rich progress bar that turns Ctrl-C into a clean cancel between batches."""
-
-    def __init__(self) -> None:
-        from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeRemainingColumn
-
-        self._bar = Progress(
-            TextColumn("{task.description}"), BarColumn(), TaskProgressColumn(), TimeRemainingColumn()
-        )
-        self._task = self._bar.add_task("starting", total=None)
-        self._stop = False
-
-    def __enter__(self) -> ConsoleProgress:
-        self._previous = signal.signal(signal.SIGINT, self._on_interrupt)
-        self._bar.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._bar.stop()
-        signal.signal(signal.SIGINT, self._previous)
-
-    def _on_interrupt(self, *_: object) -> None:
-        self._stop = True
-        self._bar.update(self._task, description="stopping after this batch…")
-
-    def total(self, n: int) -> None:
-        self._bar.reset(self._task, total=n)
-
-    def advance(self, n: int = 1) -> None:
-        self._bar.advance(self._task, n)
-
-    def message(self, text: str) -> None:
-        self._bar.update(self._task, description=text)
-
-    def cancelled(self) -> bool:
-        return self._stop
 
 
 def cmd_run(args: argparse.Namespace) -> int:

@@ -14,7 +14,7 @@ from PySide6.QtGui import QUndoCommand, QUndoStack
 from analysis.versions.review import ReviewQueue
 from analysis.view_frame import ViewFrame
 from storage.errors import StrataError
-from storage.tags import apply_tag, create_tag, list_tags, read_row_tags, remove_tag
+from storage.tags import HUMAN_KINDS, apply_tag, create_tag, list_tags, read_row_tags, remove_tag
 from widgets.confusion_view import ConfusionView
 from widgets.error_panel import ErrorPanel
 from widgets.review_panel import ReviewPanel
@@ -62,7 +62,7 @@ class CurationController(QObject):
         self.errors = ErrorPanel(selection)
         self.confusion = ConfusionView(selection)
         self.inspector = RowInspector(selection)
-        self.tags = TagsPanel()
+        self.tags = TagsPanel(list(HUMAN_KINDS))
         self.review = ReviewPanel()
         self.errors.colourByTag.connect(lambda tag: window.map_view.set_colour_mode(f"tag:{tag}"))
         self.tags.createRequested.connect(self.create)

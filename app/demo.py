@@ -83,7 +83,7 @@ def review_sample(path: Path, accept: int = 20, progress: object = None) -> int:
 
 def run_demo(headless: bool, out_dir: Path) -> int:
     """Run the demo; without a display it runs headless and says where its outputs are."""
-    from app.cli import ConsoleProgress
+    from app.console import ConsoleProgress
 
     if not headless and not has_display():
         print("No display found: running the headless demo instead.")

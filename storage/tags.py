@@ -26,6 +26,8 @@ from storage.schema import RowTag, StageResult, Tag
 from storage.stage_outputs import StageRecord, insert_stage
 
 KINDS = ("failure_mode", "curation", "error_mode")
+# The kinds a person gives a tag; "error_mode" is for the automatic ones.
+HUMAN_KINDS = KINDS[:2]
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 import polars as pl
 from PySide6.QtCore import QSortFilterProxyModel, Qt
@@ -9,9 +11,12 @@ from PySide6.QtGui import QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import QHeaderView, QLabel, QTableView, QVBoxLayout, QWidget
 
 from analysis.selection import SelectionModel
-from storage.stage_outputs import ClusterInfo
 
 LABEL_ROLE = Qt.ItemDataRole.UserRole + 1
+
+
+if TYPE_CHECKING:
+    from storage.stage_outputs import ClusterInfo
 
 
 class ClustersView(QWidget):

@@ -21,9 +21,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from analysis.ingest.importer import preview_file
 from analysis.ingest.roles import RoleMapping, guess_roles
-from storage.errors import StrataError
-from storage.readers import read_table
 from widgets.table_view import FrameTableModel
 
 NONE = "(none)"
@@ -108,10 +107,9 @@ class ImportDialog(QDialog):
         """Read the first rows of the file, fill the preview and guess the roles."""
         path = Path(self.path_edit.text().strip())
         ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
-        try:
-            frame = read_table(path, encoding=self.encoding.text().strip() or "utf-8", n_rows=100)
-        except StrataError as err:
-            self.error.setText(str(err))
+        frame, problem = preview_file(path, self.encoding.text().strip() or "utf-8")
+        if frame is None:
+            self.error.setText(problem)
             self.preview_model.set_frame(pl.DataFrame())
             ok.setEnabled(False)
             return

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
 
-from storage.runs import Run
-from storage.versions import Version
-
 VERSION_ROLE = Qt.ItemDataRole.UserRole + 1
+
+
+if TYPE_CHECKING:
+    from storage.runs import Run
+    from storage.versions import Version
 
 
 class ProjectPanel(QWidget):

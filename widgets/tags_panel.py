@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import Signal
 from PySide6.QtGui import QColor, QIcon, QPixmap
 from PySide6.QtWidgets import (
@@ -18,20 +20,21 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from storage.tags import KINDS, TagInfo
+if TYPE_CHECKING:
+    from storage.tags import TagInfo
 
 
 class NewTagDialog(QDialog):
     """Name, colour, description and kind of a new tag."""
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, kinds: list[str], parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("New tag")
         self.name = QLineEdit()
         self.colour = QLineEdit("#9467bd")
         self.description = QLineEdit()
         self.kind = QComboBox()
-        self.kind.addItems(KINDS[:2])
+        self.kind.addItems(kinds)
         form = QFormLayout(self)
         form.addRow("Name", self.name)
         form.addRow("Colour", self.colour)
@@ -52,8 +55,9 @@ class TagsPanel(QWidget):
     applyRequested = Signal(str, str, str)  # tag, scope ("selection" | "filter"), note
     removeRequested = Signal(str, str)  # tag, note
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, kinds: list[str], parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.kinds = kinds
         self.list = QListWidget()
         self.note = QLineEdit(placeholderText="note (why) — kept with each tag and in the audit log")
         new = QPushButton("New tag…")
@@ -107,7 +111,7 @@ class TagsPanel(QWidget):
             self.applyRequested.emit(self.current(), scope, self.note.text())
 
     def _new(self) -> None:
-        dialog = NewTagDialog(self)
+        dialog = NewTagDialog(self.kinds, self)
         if dialog.exec():
             self.createRequested.emit(
                 dialog.name.text(), dialog.colour.text(), dialog.description.text(), dialog.kind.currentText()

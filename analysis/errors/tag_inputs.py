@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 import numpy as np
 import polars as pl
@@ -11,8 +12,10 @@ from numpy.typing import NDArray
 
 from analysis.errors.duplicates import exact_duplicate_groups, near_duplicate_groups
 from analysis.errors.spec import TagSpec
-from analysis.pipeline.inputs import StageInputs
 from storage.runs import read_probabilities
+
+if TYPE_CHECKING:
+    from analysis.pipeline.inputs import StageInputs
 
 
 @dataclass(frozen=True)

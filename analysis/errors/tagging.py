@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from analysis.errors.registry import registered
 from analysis.errors.spec import TagSpec
 from analysis.errors.tag_inputs import TagInputs
-from analysis.pipeline.inputs import StageInputs
 from analysis.progress import Progress, check_cancel
 from storage.errors import StageInputError
 from storage.tags import TagBatch
+
+if TYPE_CHECKING:
+    from analysis.pipeline.inputs import StageInputs
 
 
 @dataclass(frozen=True)

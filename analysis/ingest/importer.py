@@ -22,7 +22,7 @@ from analysis.ingest.model_outputs import (
     validate_probabilities,
 )
 from analysis.ingest.roles import RoleMapping
-from storage.errors import InputError
+from storage.errors import InputError, StrataError
 from storage.project import Project
 from storage.readers import file_sha256, read_table
 from storage.rows import SYSTEM_COLUMNS, logical_type
@@ -58,6 +58,22 @@ def check_system_columns(df: pl.DataFrame, source: str) -> None:
             f"({', '.join(SYSTEM_COLUMNS)}). Rename them in the file (e.g. to 'source{clash[0]}') and "
             "import again."
         )
+
+
+def preview_file(
+    path: str | Path, encoding: str = "utf-8", n_rows: int = 100
+) -> tuple[pl.DataFrame | None, str]:
+    """The first ``n_rows`` of a data file for the import dialog's preview, or None and the reason.
+
+    Returns
+    -------
+    (polars.DataFrame or None, str)
+        The rows and "", or None and a message saying what is wrong with the file.
+    """
+    try:
+        return read_table(path, encoding=encoding, n_rows=n_rows), ""
+    except StrataError as err:
+        return None, str(err)
 
 
 def read_label_map(path: str | Path) -> list[str] | dict[str, str]:
