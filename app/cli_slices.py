@@ -35,7 +35,7 @@ def cmd_slices(args: argparse.Namespace) -> int:
         list_slices,
         save_slice,
     )
-    from analysis.slices.metrics import benjamini_hochberg, encode_labels, slice_metrics
+    from analysis.slices.report import metrics_of_slices, slice_codes
     from analysis.view_frame import load_view_frame
     from storage.project import Project
     from storage.versions import resolve_version
@@ -60,27 +60,13 @@ def cmd_slices(args: argparse.Namespace) -> int:
         slices = list_slices(project)
     if args.where and not args.save:
         slices = {"(this filter)": {"where": args.where}}
-    if frame.label_column is None or "predicted" not in table.columns:
+    codes = slice_codes(frame, table)
+    if codes is None:
         if args.save:
             print("Slice metrics need labels and a model run: import one with `strata import-run`.")
             return 0
         raise InputError("Slice metrics need labels and a model run: import one with `strata import-run`.")
-    given = encode_labels(table[frame.label_column].to_list(), frame.class_names)
-    predicted = encode_labels(table["predicted"].to_list(), frame.class_names)
-    confidence = table["confidence"].to_numpy() if table["confidence"].null_count() < table.height else None
-    metrics, broken = [], {}
-    for name, spec in slices.items():
-        try:
-            mask = evaluate(table, spec)
-        except InputError as err:
-            if args.where and not args.save:
-                raise
-            broken[name] = str(err)  # saved by an older Strata, or for another version's columns
-            continue
-        metrics.append(
-            slice_metrics(name, mask, given, predicted, frame.class_names, confidence, per_class=args.json)
-        )
-    benjamini_hochberg(metrics)
+    metrics, broken = metrics_of_slices(frame, table, codes, slices, per_class=args.json)
     if args.json:
         report = {m.name: m.as_dict() | {"filter": describe(slices[m.name])} for m in metrics}
         print(json.dumps(report | {name: {"error": e} for name, e in broken.items()}, indent=2, default=str))

@@ -114,7 +114,7 @@ def _version_views(window: object, grab: object) -> None:
     drift.ref_where.setText("confidence >= 0.5")
     drift.cur_where.setText("confidence < 0.5")
     drift.embeddings.setChecked(True)
-    drift._run()
+    drift.run_button.click()
     grab(window, "drift.png")
     drift.map_button.click()
     window.centralWidget().setSizes([700, 300])  # type: ignore[attr-defined]

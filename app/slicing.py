@@ -14,7 +14,8 @@ from analysis.slices.compare import compare_runs
 from analysis.slices.discovery import discover_slices
 from analysis.slices.export import export_rows
 from analysis.slices.filters import delete_slice, evaluate, filter_table, list_slices, save_slice
-from analysis.slices.metrics import SliceMetrics, benjamini_hochberg, encode_labels, slice_metrics
+from analysis.slices.metrics import SliceMetrics
+from analysis.slices.report import SliceCodes, metrics_of_slices, slice_codes
 from analysis.slices.sliceline import SliceLineSpec
 from analysis.view_frame import ViewFrame
 from storage.errors import StrataError
@@ -57,7 +58,7 @@ class SlicingController(QObject):
         self.window = window
         self.panel = SlicePanel()
         self.table: pl.DataFrame | None = None
-        self.codes: tuple[Any, Any, Any] | None = None
+        self.codes: SliceCodes | None = None
         self.metrics: dict[str, SliceMetrics] = {}
         self.last_export: dict[str, Any] | None = None
         self.panel.applyRequested.connect(self.select_where)
@@ -76,13 +77,7 @@ class SlicingController(QObject):
             columns = [c for c in self.table.columns if not c.startswith("_") and c != frame.text_column]
             numeric = {c for c in columns if self.table.schema[c].is_numeric()}
             self.panel.set_columns(([frame.text_column] if frame.text_column else []) + columns, numeric)
-            if frame.label_column and "predicted" in self.table.columns:
-                confidence = self.table["confidence"]
-                self.codes = (
-                    encode_labels(self.table[frame.label_column].to_list(), frame.class_names),
-                    encode_labels(self.table["predicted"].to_list(), frame.class_names),
-                    None if confidence.null_count() == len(confidence) else confidence.to_numpy(),
-                )
+            self.codes = slice_codes(frame, self.table)
         self.panel.show_found([])
         self.panel.message.setText("")
         project = self.window.project
@@ -97,17 +92,11 @@ class SlicingController(QObject):
         if project is None or frame is None or self.table is None or self.codes is None:
             self.panel.show_metrics([])
             return
-        given, predicted, confidence = self.codes
-        broken: dict[str, str] = {}
-        for name, spec in list_slices(project).items():
-            try:
-                mask = evaluate(self.table, spec)
-            except StrataError as err:  # saved by an older Strata, or for another version's columns
-                broken[name] = str(err)
-                continue
-            self.metrics[name] = slice_metrics(name, mask, given, predicted, frame.class_names, confidence)
-        benjamini_hochberg(list(self.metrics.values()))
-        self.panel.show_metrics(list(self.metrics.values()), broken)
+        metrics, broken = metrics_of_slices(
+            frame, self.table, self.codes, list_slices(project), per_class=True
+        )
+        self.metrics = {m.name: m for m in metrics}
+        self.panel.show_metrics(metrics, broken)
 
     def mask(self, where: str) -> np.ndarray | None:
         """Rows matching ``where`` (None, with the reason shown, when it is not valid)."""

@@ -53,8 +53,8 @@ class DriftView(QWidget):
             ("week", "1w"),
         ):
             self.bucket.addItem(text, every)
-        run = QPushButton("Compute drift")
-        run.clicked.connect(self._run)
+        self.run_button = QPushButton("Compute drift")
+        self.run_button.clicked.connect(self._run)
         self.map_button = QPushButton("Show on map", enabled=False)
         self.map_button.setToolTip("Colour the map by side and draw where the current rows are denser")
         self.map_button.clicked.connect(self.showOnMap)
@@ -64,7 +64,7 @@ class DriftView(QWidget):
             sides.addWidget(widget)
         for widget in (QLabel("Current"), self.cur_version, self.cur_where):
             sides.addWidget(widget)
-        for widget in (self.embeddings, QLabel("Bucket"), self.bucket, run, self.map_button):
+        for widget in (self.embeddings, QLabel("Bucket"), self.bucket, self.run_button, self.map_button):
             actions.addWidget(widget)
         actions.addStretch(1)
         self.table = QTableWidget(0, 6)
