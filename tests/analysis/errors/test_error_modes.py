@@ -26,7 +26,7 @@ from storage.runs import read_predictions
 from storage.tags import read_row_tags
 from storage.versions import read_rows, resolve_version
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[3] / "benchmarks"))
 from bench_label_noise import flips, scores
 
 

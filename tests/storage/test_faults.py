@@ -24,7 +24,7 @@ from storage.errors import DiskFull, ProjectBusy, ProjectError
 from storage.project import BUSY_TIMEOUT_S, Project
 from tests.conftest import run_strata
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 ROLES = RoleMapping(id="id", text="text", label="category")
 
 

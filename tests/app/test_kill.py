@@ -17,7 +17,7 @@ import numpy as np
 import polars as pl
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def start(*args: str, cwd: Path) -> subprocess.Popen[bytes]:

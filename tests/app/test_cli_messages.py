@@ -13,7 +13,7 @@ import pytest
 
 from tests.conftest import run_strata
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def strata(command: str, cwd: Path) -> subprocess.CompletedProcess[str]:
