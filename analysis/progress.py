@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from storage.errors import Cancelled
+from storage.errors import StrataError
+
+
+class Cancelled(StrataError):
+    """A job was cancelled by the user; finished stages and embedding chunks are kept for resume."""
 
 
 class Progress(Protocol):
@@ -37,7 +41,7 @@ class NullProgress:
 
 
 def check_cancel(progress: Progress) -> None:
-    """Raise :class:`storage.errors.Cancelled` if the runner asked the stage to stop."""
+    """Raise :class:`Cancelled` if the runner asked the stage to stop."""
     if progress.cancelled():
         raise Cancelled(
             "Cancelled. Finished stages and the embedding chunks already computed are kept, so running "

@@ -8,9 +8,10 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from analysis.progress import Cancelled
 from app.cli_common import class_list, comma_list, positive_int
 from app.console import ConsoleProgress
-from storage.errors import Cancelled, StrataError
+from storage.errors import StrataError
 
 
 def _roles(args: argparse.Namespace) -> Any:

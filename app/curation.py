@@ -22,7 +22,7 @@ from widgets.row_inspector import RowInspector
 from widgets.tags_panel import TagsPanel
 
 if TYPE_CHECKING:
-    from app.main_window import MainWindow
+    from app.workspace import Workspace
 
 
 class TagCommand(QUndoCommand):
@@ -37,10 +37,10 @@ class TagCommand(QUndoCommand):
         self.changed: list[int] = []
 
     def _do(self, apply: bool, rows: list[int]) -> list[int]:
-        window = self.controller.window
-        assert window.project is not None and window.version_id is not None
+        workspace = self.controller.workspace
+        assert workspace.project is not None and workspace.version_id is not None
         action = apply_tag if apply else remove_tag
-        changed = action(window.project, window.version_id, self.tag, rows, note=self.note)
+        changed = action(workspace.project, workspace.version_id, self.tag, rows, note=self.note)
         self.controller.refresh_tags()
         return changed
 
@@ -52,19 +52,19 @@ class TagCommand(QUndoCommand):
 
 
 class CurationController(QObject):
-    """Owns the error-analysis views and the undo stack of the main window."""
+    """Owns the error-analysis views and the undo stack of the workspace."""
 
-    def __init__(self, window: MainWindow) -> None:
-        super().__init__(window)
-        self.window = window
+    def __init__(self, workspace: Workspace, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.workspace = workspace
         self.undo_stack = QUndoStack(self)
-        selection = window.selection
+        selection = workspace.selection
         self.errors = ErrorPanel(selection)
         self.confusion = ConfusionView(selection)
         self.inspector = RowInspector(selection)
         self.tags = TagsPanel(list(HUMAN_KINDS))
         self.review = ReviewPanel()
-        self.errors.colourByTag.connect(lambda tag: window.map_view.set_colour_mode(f"tag:{tag}"))
+        self.errors.colourByTag.connect(lambda tag: workspace.colour_map(f"tag:{tag}"))
         self.tags.createRequested.connect(self.create)
         self.tags.applyRequested.connect(self.apply)
         self.tags.removeRequested.connect(
@@ -82,60 +82,58 @@ class CurationController(QObject):
         self.undo_stack.clear()
         for view in (self.errors, self.confusion, self.inspector):
             view.set_frame(frame)
-        project = self.window.project
+        project = self.workspace.project
         self.tags.set_tags(list_tags(project) if project else [])
         queue = ReviewQueue.for_tag(project, frame.version_id) if project and frame else None
         self.review.set_queue(queue, frame)
 
     def review_tag(self, tag: str) -> None:
         """Review the rows carrying ``tag``, highest score first."""
-        project, frame = self.window.project, self.window.frame
+        project, frame = self.workspace.project, self.workspace.frame
         if project is not None and frame is not None:
             self.review.set_queue(ReviewQueue.for_tag(project, frame.version_id, tag), frame)
 
     def refresh_tags(self) -> None:
         """Re-read the version's tags into the frame and every view that shows them."""
-        window = self.window
-        frame, project = window.frame, window.project
+        frame, project = self.workspace.frame, self.workspace.project
         if frame is None or project is None:
             return
         frame.tags = read_row_tags(project, frame.version_id)
         self.errors.set_frame(frame)
         self.tags.set_tags(list_tags(project))
         self.inspector.show_row(self.inspector.row_id)
-        mode = window.map_view.colour_mode()
+        mode = self.workspace.map_colour_mode()
         if mode.startswith("tag:"):
-            window.map_view.set_colour_mode(mode)
+            self.workspace.colour_map(mode)
 
     def create(self, name: str, colour: str, description: str, kind: str) -> None:
         """Define a new tag and choose it."""
-        if self.window.project is None:
+        if self.workspace.project is None:
             return
         try:
-            create_tag(self.window.project, name, colour, description, kind)
+            create_tag(self.workspace.project, name, colour, description, kind)
         except StrataError as err:
-            self.window.show_error(err)
+            self.workspace.show_error(err)
             return
-        self.tags.set_tags(list_tags(self.window.project))
+        self.tags.set_tags(list_tags(self.workspace.project))
         self.tags.choose(name.strip())
 
     def apply(self, tag: str, scope: str, note: str) -> None:
         """Tag the selection, or every row the table's search matches, in one undoable action."""
         if scope == "filter":
-            table = self.window.table_view
-            rows = table.model.row_ids(list(range(table.model.rowCount()))).tolist()
+            rows = self.workspace.filtered_rows()
         else:
-            rows = self.window.selection.row_ids.tolist()
+            rows = self.workspace.selection.row_ids.tolist()
         self.change(tag, rows, note, True)
 
     def change(self, tag: str, rows: list[int], note: str, apply: bool) -> None:
         """Push one tag change on the undo stack (it runs at once)."""
-        if not rows or self.window.version_id is None:
+        if not rows or self.workspace.version_id is None:
             return
         try:
             self.undo_stack.push(TagCommand(self, tag, [int(r) for r in np.unique(rows)], note, apply))
         except StrataError as err:
-            self.window.show_error(err)
+            self.workspace.show_error(err)
 
     def save_review(self) -> None:
         """Store the review's corrections as a new version and show it."""
@@ -145,8 +143,8 @@ class CurationController(QObject):
         try:
             version = queue.save()
         except StrataError as err:
-            self.window.show_error(err)
+            self.workspace.show_error(err)
             return
-        self.window.version_id = version
-        self.window.refresh_project_panel()
-        self.window.show_version(version)
+        self.workspace.version_id = version
+        self.workspace.refresh_project_panel()
+        self.workspace.show_version(version)

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QSettings, Qt
-from PySide6.QtGui import QAction, QDragEnterEvent, QDropEvent, QKeySequence
+from PySide6.QtGui import QAction, QDragEnterEvent, QDropEvent, QKeySequence, QUndoStack
 from PySide6.QtWidgets import (
     QApplication,
     QDockWidget,
@@ -22,10 +22,12 @@ from PySide6.QtWidgets import (
     QScrollArea,
     QSplitter,
     QTabWidget,
+    QWidget,
 )
 
 from analysis.ingest.importer import import_dataset
 from analysis.pipeline.runner import PipelineSpec, StageReport, run_pipeline
+from analysis.progress import Cancelled
 from analysis.selection import SelectionModel
 from analysis.view_frame import ViewFrame, load_view_frame
 from app.curation import CurationController
@@ -34,7 +36,7 @@ from app.settings import app_settings, recent_projects, remember_project
 from app.slicing import SlicingController
 from app.versions import VersionsController
 from storage.crypto import set_passphrase_provider
-from storage.errors import Cancelled, StrataError, database_error
+from storage.errors import StrataError, database_error
 from storage.project import Project
 from storage.readers import FORMATS
 from storage.runs import list_runs
@@ -44,6 +46,13 @@ from widgets.import_dialog import ImportDialog, ImportRequest
 from widgets.map_view import MapView
 from widgets.project_panel import ProjectPanel
 from widgets.table_view import TableView
+
+if TYPE_CHECKING:
+    import numpy as np
+    import polars as pl
+    from numpy.typing import NDArray
+
+    from widgets.palette import LegendEntry
 
 PROJECT_FILTER = "Strata projects (*.strata);;All files (*)"
 
@@ -75,9 +84,9 @@ class MainWindow(QMainWindow):
         self.clusters_view = ClustersView(self.selection)
         self.project_panel = ProjectPanel()
         self.project_panel.versionActivated.connect(self.show_version)
-        self.curation = CurationController(self)
-        self.slicing = SlicingController(self)
-        self.versions = VersionsController(self)
+        self.curation = CurationController(self, self)
+        self.slicing = SlicingController(self, self)
+        self.versions = VersionsController(self, self)
         self.bottom_tabs = QTabWidget()
         self.bottom_tabs.addTab(self.table_view, "Table")
         self.bottom_tabs.addTab(self.curation.confusion, "Confusion matrix")
@@ -365,6 +374,41 @@ class MainWindow(QMainWindow):
         self.cancel_button.hide()
         if ok:
             self.statusBar().showMessage(f"{description}: done", 5000)
+
+    # -- the workspace the controllers use (app/workspace.py) -------------------------------------
+    @property
+    def undo_stack(self) -> QUndoStack:
+        """The undo stack of edits (tags, slices, review decisions)."""
+        return self.curation.undo_stack
+
+    @property
+    def dialog_parent(self) -> QWidget:
+        """Dialogs are shown over the main window."""
+        return self
+
+    def filtered_rows(self) -> list[int]:
+        """The rows the table shows under its current search."""
+        model = self.table_view.model
+        return [int(r) for r in model.row_ids(list(range(model.rowCount())))]
+
+    def colour_map(self, mode: str) -> None:
+        """Colour the map by ``mode``."""
+        self.map_view.set_colour_mode(mode)
+
+    def map_colour_mode(self) -> str:
+        """What the map is coloured by now."""
+        return self.map_view.colour_mode()
+
+    def add_map_colouring(
+        self,
+        mode: str,
+        title: str,
+        values: pl.Series,
+        colouring: tuple[NDArray[np.uint8], list[LegendEntry]],
+        image: tuple[NDArray[np.uint8], tuple[float, float, float, float]] | None = None,
+    ) -> None:
+        """Offer a colouring of the map computed elsewhere and show it."""
+        self.map_view.add_colouring(mode, title, values, colouring, image)
 
     def show_error(self, error: Exception) -> None:
         self.last_error = str(error)

@@ -24,7 +24,7 @@ from widgets.export_dialog import ExportDialog
 from widgets.slice_panel import SlicePanel
 
 if TYPE_CHECKING:
-    from app.main_window import MainWindow
+    from app.workspace import Workspace
 
 
 class DeleteSliceCommand(QUndoCommand):
@@ -36,14 +36,14 @@ class DeleteSliceCommand(QUndoCommand):
         self.spec: dict[str, Any] | None = None
 
     def redo(self) -> None:
-        project = self.controller.window.project
+        project = self.controller.workspace.project
         if project is not None:
             self.spec = delete_slice(project, self.name)
             self.controller.panel.message.setText(f"Deleted slice '{self.name}' (Ctrl+Z to undo).")
             self.controller.refresh()
 
     def undo(self) -> None:
-        project = self.controller.window.project
+        project = self.controller.workspace.project
         if project is not None and self.spec is not None:
             save_slice(project, self.name, self.spec, None)
             self.controller.panel.message.setText(f"Restored slice '{self.name}'.")
@@ -53,9 +53,9 @@ class DeleteSliceCommand(QUndoCommand):
 class SlicingController(QObject):
     """Connects the slice panel to the project, the shared selection and the export dialog."""
 
-    def __init__(self, window: MainWindow) -> None:
-        super().__init__(window)
-        self.window = window
+    def __init__(self, workspace: Workspace, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.workspace = workspace
         self.panel = SlicePanel()
         self.table: pl.DataFrame | None = None
         self.codes: SliceCodes | None = None
@@ -80,14 +80,14 @@ class SlicingController(QObject):
             self.codes = slice_codes(frame, self.table)
         self.panel.show_found([])
         self.panel.message.setText("")
-        project = self.window.project
+        project = self.workspace.project
         runs = list_runs(project, frame.version_id) if project is not None and frame is not None else []
         self.panel.set_runs([r.name for r in runs])
         self.refresh()
 
     def refresh(self) -> None:
         """Recompute the saved slices' metrics (BH across the slices shown)."""
-        project, frame = self.window.project, self.window.frame
+        project, frame = self.workspace.project, self.workspace.frame
         self.metrics = {}
         if project is None or frame is None or self.table is None or self.codes is None:
             self.panel.show_metrics([])
@@ -113,16 +113,16 @@ class SlicingController(QObject):
         mask = self.mask(where)
         if mask is not None:
             self.panel.message.setText(f"{int(mask.sum()):,} rows match.")
-            self.window.selection.set(np.flatnonzero(mask), source=self)
+            self.workspace.selection.set(np.flatnonzero(mask), source=self)
 
     def save(self, name: str, where: str, use_selection: bool) -> None:
         """Save the expression (and, for a lasso, the selected row keys) as a named slice."""
-        project = self.window.project
+        project = self.workspace.project
         if project is None or self.table is None:
             return
         spec: dict[str, Any] = {"where": where or None}
         if use_selection:
-            spec["row_keys"] = self.table["_row_key"].to_numpy()[self.window.selection.row_ids].tolist()
+            spec["row_keys"] = self.table["_row_key"].to_numpy()[self.workspace.selection.row_ids].tolist()
         if where and self.mask(where) is None:
             return  # the reason is shown
         try:
@@ -135,12 +135,12 @@ class SlicingController(QObject):
 
     def delete(self, name: str) -> None:
         """Delete a saved slice (undoable with the window's undo stack)."""
-        if self.window.project is not None and name in list_slices(self.window.project):
-            self.window.curation.undo_stack.push(DeleteSliceCommand(self, name))
+        if self.workspace.project is not None and name in list_slices(self.workspace.project):
+            self.workspace.undo_stack.push(DeleteSliceCommand(self, name))
 
     def choose(self, name: str) -> None:
         """Select a saved slice's rows and show its per-class scores."""
-        project = self.window.project
+        project = self.workspace.project
         if project is None or self.table is None:
             return
         spec = list_slices(project).get(name)
@@ -149,12 +149,12 @@ class SlicingController(QObject):
         self.panel.expression.setText(spec.get("where") or "")
         mask = self.mask(spec.get("where") or "") if name not in self.metrics else evaluate(self.table, spec)
         if mask is not None:
-            self.window.selection.set(np.flatnonzero(mask), source=self)
+            self.workspace.selection.set(np.flatnonzero(mask), source=self)
         self.panel.show_classes(self.metrics.get(name))
 
     def compare(self, run_a: str, run_b: str) -> None:
         """Show two runs side by side on every saved slice."""
-        project, frame = self.window.project, self.window.frame
+        project, frame = self.workspace.project, self.workspace.frame
         if project is None or frame is None:
             return
         try:
@@ -166,24 +166,24 @@ class SlicingController(QObject):
 
     def discover(self) -> None:
         """Run SliceLine on the shown version."""
-        frame = self.window.frame
+        frame = self.workspace.frame
         if frame is not None:
             self.panel.show_found(discover_slices(frame, SliceLineSpec(alpha=self.panel.alpha.value())))
 
     def export(self, where: str) -> None:
         """Ask for export options and write the subset with its manifest."""
-        project, frame, mask = self.window.project, self.window.frame, self.mask(where)
+        project, frame, mask = self.workspace.project, self.workspace.frame, self.mask(where)
         if project is None or frame is None or mask is None or self.table is None:
             return
         columns = [c for c in self.table.columns if not c.startswith("_")]
-        dialog = ExportDialog(columns, int(mask.sum()), where or "all rows", self.window)
+        dialog = ExportDialog(columns, int(mask.sum()), where or "all rows", self.workspace.dialog_parent)
         if QApplication.platformName() != "offscreen" and not dialog.exec():
             return
         self.export_with(dialog, where)
 
     def export_with(self, dialog: ExportDialog, where: str) -> None:
         """Write the export the dialog describes (split out so tests can drive the dialog)."""
-        project, frame = self.window.project, self.window.frame
+        project, frame = self.workspace.project, self.workspace.frame
         assert project is not None and frame is not None
         path = dialog.path()
         existing = [p for p in (path, path.with_name(path.name + ".manifest.json")) if p.is_file()]
@@ -200,7 +200,7 @@ class SlicingController(QObject):
                 force=bool(existing),
             )
         except StrataError as err:
-            self.window.show_error(err)
+            self.workspace.show_error(err)
             return
         self.panel.message.setText(
             f"Exported {self.last_export['rows']:,} rows to {dialog.path()} with its manifest."
@@ -210,7 +210,7 @@ class SlicingController(QObject):
         """Ask before replacing files (the command line's ``--force``); No is the default."""
         names = "\n".join(str(p) for p in existing)
         answer = QMessageBox.question(
-            self.window,
+            self.workspace.dialog_parent,
             "Overwrite?",
             f"These files exist and will be replaced:\n{names}",
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,

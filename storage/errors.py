@@ -19,10 +19,6 @@ class StageInputError(StrataError):
     """A pipeline stage lacks what it needs (e.g. a text column to embed)."""
 
 
-class Cancelled(StrataError):
-    """A job was cancelled by the user; finished stages and embedding chunks are kept for resume."""
-
-
 class ProjectBusy(ProjectError):
     """Another process held the project's write lock for longer than the busy timeout."""
 

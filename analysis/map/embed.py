@@ -113,7 +113,7 @@ def embed_texts(
 
     Raises
     ------
-    storage.errors.Cancelled
+    analysis.progress.Cancelled
         When cancelled; chunks written so far are kept and reused by the next run.
 
     Notes

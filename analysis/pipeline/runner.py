@@ -74,7 +74,7 @@ def run_pipeline(
     storage.errors.StageInputError
         When the version has no text column (nothing to embed), fewer than :data:`MIN_ROWS` rows, or a
         stage name is unknown.
-    storage.errors.Cancelled
+    analysis.progress.Cancelled
         When cancelled; finished stages stay cached, the interrupted one leaves nothing.
     """
     unknown = set(stages) - set(STAGES)

@@ -17,9 +17,9 @@ from analysis.map.embed import CHUNK_ROWS, EmbedSpec
 from analysis.map.keywords import cluster_keywords
 from analysis.map.neighbours import NeighboursSpec, knn_graph
 from analysis.pipeline.runner import PipelineSpec, run_pipeline
-from analysis.progress import NullProgress
+from analysis.progress import Cancelled, NullProgress
 from storage.embeddings import stored_hashes
-from storage.errors import Cancelled, StageInputError
+from storage.errors import StageInputError
 from storage.project import Project
 from storage.schema import EmbeddingChunk, StageResult
 from storage.stage_outputs import read_clusters, read_coords
