@@ -15,7 +15,7 @@ import numpy as np
 import polars as pl
 from numpy.typing import NDArray
 
-from analysis.slices.metrics import wilson_interval
+from analysis.stats import wilson_interval
 from analysis.view_frame import ViewFrame
 from storage.errors import StrataError
 from storage.project import Project

@@ -8,7 +8,7 @@ import re
 import numpy as np
 import polars as pl
 
-from analysis.slices.metrics import wilson_interval
+from analysis.stats import wilson_interval
 from storage.errors import InputError
 
 BUCKET = re.compile(r"^(\d+(h|d|w|mo))+$")

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
+from analysis.stats import bh_q_values
+
 
 def knn_distance_outliers(
     knn_distances: NDArray[np.float32], share: float
@@ -55,7 +57,7 @@ def error_dense_clusters(
         Every cluster (noise excluded), with ``q_value < alpha`` marking the error-dense ones; sorted
         by q-value.
     """
-    from scipy.stats import binomtest, false_discovery_control
+    from scipy.stats import binomtest
 
     rate = float(wrong.mean()) if wrong.size else 0.0
     clusters = [int(c) for c in np.unique(labels) if c >= 0]
@@ -66,7 +68,7 @@ def error_dense_clusters(
         members = labels == c
         size, errors = int(members.sum()), int(wrong[members].sum())
         tests.append((c, size, errors, binomtest(errors, size, rate, alternative="greater").pvalue))
-    q = false_discovery_control([t[3] for t in tests], method="bh")
+    q = bh_q_values([t[3] for t in tests])
     out = [
         ClusterErrorTest(c, n, e, e / n, float(p), float(qv))
         for (c, n, e, p), qv in zip(tests, q, strict=True)

@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 
 from analysis.slices.filters import evaluate, filter_table
-from analysis.slices.metrics import paired_accuracy_difference, wilson_interval
+from analysis.stats import paired_accuracy_difference, wilson_interval
 from analysis.view_frame import load_view_frame
 from storage.errors import InputError
 from storage.project import Project
@@ -25,7 +25,7 @@ def compare_runs(
     list of dict
         Per slice: ``slice``, ``rows``, ``accuracy_a`` / ``accuracy_b`` with Wilson intervals,
         ``difference``, ``difference_low``, ``difference_high`` (paired Wald interval; see
-        :func:`analysis.slices.metrics.paired_accuracy_difference`). An ``all rows`` entry comes first.
+        :func:`analysis.stats.paired_accuracy_difference`). An ``all rows`` entry comes first.
 
     Raises
     ------

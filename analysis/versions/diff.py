@@ -16,7 +16,7 @@ import numpy as np
 import polars as pl
 from numpy.typing import NDArray
 
-from analysis.slices.metrics import paired_accuracy_difference
+from analysis.stats import paired_accuracy_difference
 from storage.project import Project
 from storage.runs import list_runs, read_predictions
 from storage.versions import get_version, read_rows

@@ -16,14 +16,7 @@ from analysis.ingest.roles import RoleMapping
 from analysis.slices.discovery import discover_slices
 from analysis.slices.export import ExportOptions, export_rows
 from analysis.slices.filters import evaluate, filter_table, list_slices, save_slice, version_table
-from analysis.slices.metrics import (
-    benjamini_hochberg,
-    encode_labels,
-    expected_calibration_error,
-    slice_metrics,
-    two_proportion_p_value,
-    wilson_interval,
-)
+from analysis.slices.metrics import encode_labels, slice_metrics
 from analysis.slices.sliceline import SliceLineSpec, find_slices, score
 from analysis.view_frame import load_view_frame
 from app.cli import main
@@ -31,28 +24,6 @@ from storage.errors import InputError
 from storage.project import Project
 from storage.readers import file_sha256
 from storage.versions import resolve_version
-
-
-def test_statistics_match_statsmodels() -> None:
-    from statsmodels.stats.multitest import multipletests
-    from statsmodels.stats.proportion import proportion_confint, proportions_ztest
-
-    for k, n in [(0, 10), (3, 10), (327, 3080), (999, 1000), (50, 50)]:
-        low, high = wilson_interval(k, n)
-        ref = proportion_confint(k, n, alpha=0.05, method="wilson")
-        assert np.allclose([low, high], ref, atol=1e-10)
-    p = two_proportion_p_value(30, 200, 50, 220)
-    assert p == pytest.approx(proportions_ztest([30, 50], [200, 220])[1], rel=1e-9)
-    rng = np.random.default_rng(0)
-    pvalues = rng.uniform(0, 0.2, 40)
-    one = np.zeros(1, np.int64)
-    metrics = [slice_metrics(str(i), np.ones(1, bool), one, one, ["a"], per_class=False) for i in range(40)]
-    for m, pv in zip(metrics, pvalues, strict=True):
-        m.p_value = float(pv)
-    benjamini_hochberg(metrics)
-    assert np.allclose([m.q_value for m in metrics], multipletests(pvalues, method="fdr_bh")[1])
-    confidence = np.array([0.95, 0.95, 0.55, 0.55])
-    assert expected_calibration_error(confidence, np.array([True, True, True, False])) == pytest.approx(0.05)
 
 
 def brute_force(codes: np.ndarray, errors: np.ndarray, spec: SliceLineSpec) -> list[tuple[float, tuple]]:
