@@ -47,7 +47,10 @@ def test_small_versions_are_projected_with_pca() -> None:
 
 
 def test_keywords_name_each_cluster_by_its_own_words() -> None:
-    texts = ["card arrived late", "my card has not arrived", "where is my card"] + [
+    texts = [
+        "card arrived late",
+        "my card has not arrived",
+        "where is my card",
         "exchange rate fee",
         "what exchange rate do you use",
         "the rate for euros",
