@@ -95,6 +95,7 @@ class MainWindow(QMainWindow):
         splitter = QSplitter(Qt.Orientation.Vertical)
         splitter.addWidget(self.map_view)
         splitter.addWidget(self.bottom_tabs)
+        self.map_view.rowActivated.connect(lambda _row: self.bottom_tabs.setCurrentWidget(self.table_view))
         splitter.setSizes([560, 300])
         self.setCentralWidget(splitter)
         self._dock("Project", self.project_panel, Qt.DockWidgetArea.LeftDockWidgetArea, 240)

@@ -11,8 +11,8 @@ import numpy as np
 import polars as pl
 import pyqtgraph as pg
 from numpy.typing import NDArray
-from PySide6.QtCore import QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import QColor, QIcon, QPixmap
+from PySide6.QtCore import QEvent, QObject, QPointF, QRectF, Qt, Signal
+from PySide6.QtGui import QColor, QIcon, QMouseEvent, QPixmap
 from PySide6.QtWidgets import (
     QButtonGroup,
     QComboBox,
@@ -46,6 +46,7 @@ class MapView(QWidget):
     """The map view; reads and writes the shared :class:`SelectionModel`."""
 
     colourModeChanged = Signal(str)
+    rowActivated = Signal(int)  # a point was double-clicked: open its row
 
     def __init__(self, selection: SelectionModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -102,6 +103,10 @@ class MapView(QWidget):
         self.viewbox.sigRangeChanged.connect(self._refresh_points)
         self.viewbox.polygonSelected.connect(self._on_polygon)
         self._hover = pg.SignalProxy(self.plot.scene().sigMouseMoved, rateLimit=30, slot=self._on_hover)
+        self.plot.scene().sigMouseClicked.connect(self._on_click)
+        # Double-clicks are read from Qt itself: pyqtgraph's click events lose them when a press
+        # precedes the double-click in the same gesture.
+        self.plot.viewport().installEventFilter(self)
 
         self.legend = QListWidget()
         self.legend.setMaximumWidth(230)
@@ -337,28 +342,65 @@ class MapView(QWidget):
             self._selected[row_ids[row_ids < len(self.coords)]] = True
         self._refresh_points()
 
-    def _on_hover(self, event: tuple[QPointF]) -> None:
-        if self.frame is None or len(self.coords) == 0:
-            return
-        pos = event[0]
-        if not self.plot.sceneBoundingRect().contains(pos):
-            return
-        point = self.viewbox.mapSceneToView(pos)
+    def row_at(self, scene_pos: QPointF) -> int | None:
+        """The row whose point is under ``scene_pos`` (within 6 px), or None."""
+        if (
+            self.frame is None
+            or len(self.coords) == 0
+            or not self.plot.sceneBoundingRect().contains(scene_pos)
+        ):
+            return None
+        point = self.viewbox.mapSceneToView(scene_pos)
         if self._tree is None:
             from scipy.spatial import cKDTree
 
             self._tree = cKDTree(self.coords)
         radius = 6 * self.viewbox.viewPixelSize()[0]
         dist, index = self._tree.query([point.x(), point.y()], distance_upper_bound=radius)
-        if not np.isfinite(dist):
+        return int(index) if np.isfinite(dist) else None
+
+    def _on_hover(self, event: tuple[QPointF]) -> None:
+        pos = event[0]
+        row = self.row_at(pos)
+        if row is None:
             QToolTip.hideText()
             return
-        QToolTip.showText(
-            self.plot.mapToGlobal(self.plot.mapFromScene(pos).toPoint()), self.describe(int(index)), self.plot
-        )
+        QToolTip.showText(self.plot.mapToGlobal(self.plot.mapFromScene(pos)), self.describe(row), self.plot)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        """A double-click on a point opens its row (:attr:`rowActivated`)."""
+        if (
+            watched is self.plot.viewport()
+            and event.type() == QEvent.Type.MouseButtonDblClick
+            and isinstance(event, QMouseEvent)
+            and event.button() == Qt.MouseButton.LeftButton
+        ):
+            row = self.row_at(self.plot.mapToScene(event.position().toPoint()))
+            if row is not None:
+                self.rowActivated.emit(row)
+                return True
+        return super().eventFilter(watched, event)
+
+    def _on_click(self, event) -> None:  # type: ignore[no-untyped-def]
+        """A click selects the point under it (Shift adds, Ctrl removes; empty space clears)."""
+        if event.button() != Qt.MouseButton.LeftButton or self.frame is None or event.double():
+            return
+        row = self.row_at(event.scenePos())
+        current, modifiers = self.selection.row_ids, event.modifiers()
+        if row is None:
+            if not modifiers:
+                self.selection.set(np.zeros(0, dtype=np.int64), source=self)
+            return
+        if modifiers & Qt.KeyboardModifier.ShiftModifier:
+            chosen = np.union1d(current, [row])
+        elif modifiers & Qt.KeyboardModifier.ControlModifier:
+            chosen = np.setdiff1d(current, [row])
+        else:
+            chosen = np.array([row])
+        self.selection.set(chosen.astype(np.int64), source=self)
 
     def describe(self, row_id: int) -> str:
-        """The hover text of a row: its text, label and prediction."""
+        """The hover text of a row: its text, label, prediction, cluster and tags."""
         assert self.frame is not None
         row = self.frame.rows.row(row_id, named=True)
         parts = []
@@ -373,4 +415,9 @@ class MapView(QWidget):
         if "cluster" in row and row["cluster"] is not None and row["cluster"] >= 0:
             name = next((c.name for c in self.frame.clusters if c.label == row["cluster"]), "")
             parts.append(f"cluster: {name}")
+        tags = self.frame.tags
+        if not tags.is_empty():
+            names = sorted(set(tags.filter(pl.col("row_id") == row_id)["tag"].to_list()))
+            if names:
+                parts.append("tags: " + ", ".join(names))
         return "\n".join(parts)
