@@ -60,6 +60,7 @@ class MapView(QWidget):
         self._legend: list[LegendEntry] = []
         self._extra: dict[str, tuple[pl.Series, NDArray[np.uint8], list[LegendEntry], object]] = {}
         self._selected = np.zeros(0, dtype=bool)
+        self._emphasis = np.zeros(0, dtype=bool)  # rows drawn on top, larger, outlined (a tag's rows)
         self._tree = None
         self.visible_count = 0
 
@@ -95,10 +96,14 @@ class MapView(QWidget):
         self.overlay = pg.ImageItem(axisOrder="row-major")
         self.overlay.setZValue(-1)
         self.points = pg.ScatterPlotItem(pxMode=True, size=6, pen=None)
+        self.emphasis = pg.ScatterPlotItem(pxMode=True, size=8, pen=pg.mkPen((40, 40, 40), width=0.8))
         self.highlight = pg.ScatterPlotItem(
             pxMode=True, size=9, pen=pg.mkPen((0, 0, 0), width=1.2), brush=None
         )
-        for item in (self.overlay, self.density, self.points, self.highlight):
+        # Drawn in this order: a tag's rows above the rest, the selection above everything.
+        for z, item in enumerate((self.points, self.emphasis, self.highlight)):
+            item.setZValue(z)
+        for item in (self.overlay, self.density, self.points, self.emphasis, self.highlight):
             self.plot.addItem(item)
         self.viewbox.sigRangeChanged.connect(self._refresh_points)
         self.viewbox.polygonSelected.connect(self._on_polygon)
@@ -180,6 +185,7 @@ class MapView(QWidget):
             return
         legend: list[LegendEntry] = []
         self._legend_values = None
+        self._emphasis = np.zeros(len(self.coords), dtype=bool)
         extra = self._extra.get(mode)
         self.overlay.clear()
         if extra is not None:
@@ -192,6 +198,7 @@ class MapView(QWidget):
             values = pl.Series(mode, self.frame.tag_mask(mode[4:]))
             colours, legend = boolean_colours(values, (mode[4:], "other rows"), (WRONG, PALE))
             self._legend_values = values
+            self._emphasis = values.to_numpy().astype(bool)
         elif mode not in cols:
             colours = np.tile(np.array([[31, 119, 180, 255]], np.uint8), (len(self.coords), 1))
         else:
@@ -279,10 +286,14 @@ class MapView(QWidget):
         self.visible_count = int(shown.size)
         any_selected = bool(self._selected.any())
         table = self._dim_brushes if any_selected else self._brushes
-        brushes = table[self._codes[shown]]
-        if any_selected:
-            brushes[self._selected[shown]] = self._brushes[self._codes[shown][self._selected[shown]]]
-        self.points.setData(x=self.coords[shown, 0], y=self.coords[shown, 1], brush=list(brushes))
+        emphasised = (
+            self._emphasis[shown] if len(self._emphasis) == len(self.coords) else np.zeros(shown.size, bool)
+        )
+        for item, rows in ((self.points, shown[~emphasised]), (self.emphasis, shown[emphasised])):
+            brushes = table[self._codes[rows]]
+            if any_selected:
+                brushes[self._selected[rows]] = self._brushes[self._codes[rows][self._selected[rows]]]
+            item.setData(x=self.coords[rows, 0], y=self.coords[rows, 1], brush=list(brushes))
         chosen = shown[self._selected[shown]] if any_selected else shown[:0]
         if len(self.coords) > POINT_LIMIT and any_selected and shown.size == 0:
             visible_selected = np.flatnonzero(self._selected & self.visible_mask())

@@ -53,3 +53,19 @@ def test_hover_click_and_double_click_a_point(window: MainWindow, sample_project
     window.bottom_tabs.setCurrentIndex(1)
     QTest.mouseDClick(viewport, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, pos)
     qtbot.waitUntil(lambda: window.bottom_tabs.currentWidget() is window.table_view, timeout=3000)
+
+
+def test_a_tags_rows_are_drawn_above_the_others(window: MainWindow, sample_project: Path) -> None:
+    window.open_project(sample_project)
+    view = window.map_view
+    tagged = np.flatnonzero(window.frame.tag_mask("label_issue"))
+    assert 0 < tagged.size < 100
+    index = view.colour_box.findData("tag:label_issue")
+    view.colour_box.setCurrentIndex(index)  # as the user picks it from "Colour by"
+    drawn_on_top = np.column_stack(view.emphasis.getData())
+    np.testing.assert_allclose(drawn_on_top, view.coords[tagged])
+    assert view.points.getData()[0].size == len(view.coords) - tagged.size
+    assert view.emphasis.zValue() > view.points.zValue()
+    assert view.emphasis.opts["size"] > view.points.opts["size"] and view.emphasis.opts["pen"] is not None
+    view.colour_box.setCurrentIndex(view.colour_box.findData("label"))
+    assert view.emphasis.getData()[0].size == 0
