@@ -175,6 +175,12 @@ def cmd_info(args: argparse.Namespace) -> int:
 
 
 def cmd_gui(args: argparse.Namespace) -> int:
+    from app.platform_check import check_platform
+
+    advice = check_platform()
+    if advice is not None:
+        print(f"strata: error: {advice}", file=sys.stderr)
+        return 2
     from app.gui import run_gui
 
     return run_gui(args.project)
