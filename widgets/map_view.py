@@ -11,7 +11,7 @@ import numpy as np
 import polars as pl
 import pyqtgraph as pg
 from numpy.typing import NDArray
-from PySide6.QtCore import QEvent, QObject, QPointF, QRectF, Qt, Signal
+from PySide6.QtCore import QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QIcon, QMouseEvent, QPixmap
 from PySide6.QtWidgets import (
     QButtonGroup,
@@ -40,6 +40,18 @@ COLOUR_MODES = {
     "correct": "Correct / misclassified",
     "cluster": "Cluster",
 }
+
+
+class MapPlot(pg.PlotWidget):
+    """The map's plot; reports double-clicks from Qt itself, as pyqtgraph's click events lose a
+    double-click that follows a press in the same gesture."""
+
+    doubleClicked = Signal(QPointF)  # scene position
+
+    def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:
+        if event.button() == Qt.MouseButton.LeftButton:
+            self.doubleClicked.emit(self.mapToScene(event.position().toPoint()))
+        super().mouseDoubleClickEvent(event)
 
 
 class MapView(QWidget):
@@ -88,7 +100,7 @@ class MapView(QWidget):
         tools.addWidget(self.status)
 
         self.viewbox = SelectViewBox()
-        self.plot = pg.PlotWidget(viewBox=self.viewbox, background="w")
+        self.plot = MapPlot(viewBox=self.viewbox, background="w")
         self.plot.hideAxis("left")
         self.plot.hideAxis("bottom")
         self.viewbox.setAspectLocked(True)
@@ -109,9 +121,7 @@ class MapView(QWidget):
         self.viewbox.polygonSelected.connect(self._on_polygon)
         self._hover = pg.SignalProxy(self.plot.scene().sigMouseMoved, rateLimit=30, slot=self._on_hover)
         self.plot.scene().sigMouseClicked.connect(self._on_click)
-        # Double-clicks are read from Qt itself: pyqtgraph's click events lose them when a press
-        # precedes the double-click in the same gesture.
-        self.plot.viewport().installEventFilter(self)
+        self.plot.doubleClicked.connect(self._on_double_click)
 
         self.legend = QListWidget()
         self.legend.setMaximumWidth(230)
@@ -378,19 +388,10 @@ class MapView(QWidget):
             return
         QToolTip.showText(self.plot.mapToGlobal(self.plot.mapFromScene(pos)), self.describe(row), self.plot)
 
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        """A double-click on a point opens its row (:attr:`rowActivated`)."""
-        if (
-            watched is self.plot.viewport()
-            and event.type() == QEvent.Type.MouseButtonDblClick
-            and isinstance(event, QMouseEvent)
-            and event.button() == Qt.MouseButton.LeftButton
-        ):
-            row = self.row_at(self.plot.mapToScene(event.position().toPoint()))
-            if row is not None:
-                self.rowActivated.emit(row)
-                return True
-        return super().eventFilter(watched, event)
+    def _on_double_click(self, scene_pos: QPointF) -> None:
+        row = self.row_at(scene_pos)
+        if row is not None:
+            self.rowActivated.emit(row)
 
     def _on_click(self, event) -> None:  # type: ignore[no-untyped-def]
         """A click selects the point under it (Shift adds, Ctrl removes; empty space clears)."""
