@@ -53,20 +53,23 @@ def cmd_slices(args: argparse.Namespace) -> int:
         if args.save:
             save_slice(project, args.save, {"where": args.where}, table)
             print(f"Saved slice '{args.save.strip()}'.")
-        elif args.where:
-            evaluate(table, {"where": args.where})  # a bad filter is told as such, before anything else
         if args.compare:
             return _compare(project, version, args)
         slices = list_slices(project)
-    if args.where and not args.save:
+    adhoc = bool(args.where and not args.save)
+    if adhoc:
         slices = {"(this filter)": {"where": args.where}}
     codes = slice_codes(frame, table)
     if codes is None:
+        if adhoc:
+            evaluate(table, slices["(this filter)"])  # a bad filter is told as such, before anything else
         if args.save:
             print("Slice metrics need labels and a model run: import one with `strata import-run`.")
             return 0
         raise InputError("Slice metrics need labels and a model run: import one with `strata import-run`.")
     metrics, broken = metrics_of_slices(frame, table, codes, slices, per_class=args.json)
+    if adhoc and broken:
+        raise InputError(broken["(this filter)"])
     if args.json:
         report = {m.name: m.as_dict() | {"filter": describe(slices[m.name])} for m in metrics}
         print(json.dumps(report | {name: {"error": e} for name, e in broken.items()}, indent=2, default=str))
