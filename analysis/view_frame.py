@@ -59,6 +59,29 @@ class ViewFrame:
             mask[self.tags.filter(pl.col("tag") == tag)["row_id"].to_numpy()] = True
         return mask
 
+    def describe_row(self, row_id: int) -> str:
+        """A row in a few lines (the map's hover text): its text (at most 300 characters), label,
+        prediction (✓ / ✗), cluster and tags."""
+        row = self.rows.row(row_id, named=True)
+        parts = []
+        if self.text_column:
+            text = str(row[self.text_column])
+            parts.append(text if len(text) < 300 else text[:297] + "…")
+        if self.label_column:
+            parts.append(f"label: {row[self.label_column]}")
+        if "predicted" in row:
+            mark = "" if row.get("correct") is None else (" ✓" if row["correct"] else " ✗")
+            parts.append(f"predicted: {row['predicted']}{mark}")
+        if "cluster" in row and row["cluster"] is not None and row["cluster"] >= 0:
+            name = next((c.name for c in self.clusters if c.label == row["cluster"]), "")
+            parts.append(f"cluster: {name}")
+        tags = self.tags
+        if not tags.is_empty():
+            names = sorted(set(tags.filter(pl.col("row_id") == row_id)["tag"].to_list()))
+            if names:
+                parts.append("tags: " + ", ".join(names))
+        return "\n".join(parts)
+
     @property
     def text_column(self) -> str | None:
         """Name of the text column, if any."""

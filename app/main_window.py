@@ -6,28 +6,22 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QSettings, Qt
-from PySide6.QtGui import QAction, QDragEnterEvent, QDropEvent, QKeySequence, QUndoStack
+from PySide6.QtGui import QAction, QDragEnterEvent, QDropEvent, QKeySequence
 from PySide6.QtWidgets import (
-    QApplication,
     QDockWidget,
     QFileDialog,
     QFrame,
     QInputDialog,
-    QLabel,
     QLineEdit,
     QMainWindow,
     QMessageBox,
-    QProgressBar,
-    QPushButton,
     QScrollArea,
     QSplitter,
     QTabWidget,
-    QWidget,
 )
 
 from analysis.ingest.importer import import_dataset
 from analysis.pipeline.runner import PipelineSpec, StageReport, run_pipeline
-from analysis.progress import Cancelled
 from analysis.selection import SelectionModel
 from analysis.view_frame import ViewFrame, load_view_frame
 from app.curation import CurationController
@@ -35,29 +29,27 @@ from app.jobs import JobProgress, JobRunner
 from app.settings import app_settings, recent_projects, remember_project
 from app.slicing import SlicingController
 from app.versions import VersionsController
+from app.window_workspace import WindowWorkspace
 from storage.crypto import set_passphrase_provider
-from storage.errors import StrataError, database_error
+from storage.errors import StrataError
 from storage.project import Project
 from storage.readers import FORMATS
 from storage.runs import list_runs
 from storage.versions import list_versions
 from widgets.clusters_view import ClustersView
 from widgets.import_dialog import ImportDialog, ImportRequest
+from widgets.job_status import JobStatus
 from widgets.map_view import MapView
 from widgets.project_panel import ProjectPanel
 from widgets.table_view import TableView
 
 if TYPE_CHECKING:
-    import numpy as np
-    import polars as pl
-    from numpy.typing import NDArray
-
-    from widgets.palette import LegendEntry
+    pass
 
 PROJECT_FILTER = "Strata projects (*.strata);;All files (*)"
 
 
-class MainWindow(QMainWindow):
+class MainWindow(WindowWorkspace, QMainWindow):
     """Strata's main window.
 
     Parameters
@@ -149,20 +141,12 @@ class MainWindow(QMainWindow):
         return dock
 
     def _build_status_bar(self) -> None:
-        self.job_label = QLabel("Ready")
-        self.job_bar = QProgressBar()
-        self.job_bar.setMaximumWidth(260)
-        self.cancel_button = QPushButton("Cancel")
-        self.cancel_button.clicked.connect(self.jobs.cancel)
-        bar = self.statusBar()
-        bar.addWidget(self.job_label, 1)
-        bar.addPermanentWidget(self.job_bar)
-        bar.addPermanentWidget(self.cancel_button)
-        self.job_bar.hide()
-        self.cancel_button.hide()
-        self.jobs.started.connect(self._on_job_started)
+        self.job_status = JobStatus(self.statusBar())
+        self.job_label, self.cancel_button = self.job_status.label, self.job_status.cancel_button
+        self.job_status.cancelRequested.connect(self.jobs.cancel)
+        self.jobs.started.connect(self.job_status.started)
         self.jobs.progressed.connect(self._on_job_progress)
-        self.jobs.ended.connect(self._on_job_ended)
+        self.jobs.ended.connect(self.job_status.ended)
 
     def _action(self, menu: Any, text: str, slot: Any, shortcut: Any = None) -> QAction:
         action = QAction(text, self)
@@ -355,75 +339,9 @@ class MainWindow(QMainWindow):
         self.curation.review.setFocus()
 
     # -- jobs and errors ----------------------------------------------------------------------
-    def _on_job_started(self, description: str) -> None:
-        self.job_label.setText(description + "…")
-        self.job_bar.setRange(0, 0)
-        self.job_bar.show()
-        self.cancel_button.show()
-
     def _on_job_progress(self, generation: int, done: int, total: int, text: str) -> None:
-        if generation != self.jobs.generation:
-            return
-        if text:
-            self.job_label.setText(text)
-        if total > 0:
-            self.job_bar.setRange(0, total)
-            self.job_bar.setValue(min(done, total))
-
-    def _on_job_ended(self, description: str, ok: bool) -> None:
-        self.job_bar.hide()
-        self.cancel_button.hide()
-        if ok:
-            self.statusBar().showMessage(f"{description}: done", 5000)
-
-    # -- the workspace the controllers use (app/workspace.py) -------------------------------------
-    @property
-    def undo_stack(self) -> QUndoStack:
-        """The undo stack of edits (tags, slices, review decisions)."""
-        return self.curation.undo_stack
-
-    @property
-    def dialog_parent(self) -> QWidget:
-        """Dialogs are shown over the main window."""
-        return self
-
-    def filtered_rows(self) -> list[int]:
-        """The rows the table shows under its current search."""
-        model = self.table_view.model
-        return [int(r) for r in model.row_ids(list(range(model.rowCount())))]
-
-    def colour_map(self, mode: str) -> None:
-        """Colour the map by ``mode``."""
-        self.map_view.set_colour_mode(mode)
-
-    def map_colour_mode(self) -> str:
-        """What the map is coloured by now."""
-        return self.map_view.colour_mode()
-
-    def add_map_colouring(
-        self,
-        mode: str,
-        title: str,
-        values: pl.Series,
-        colouring: tuple[NDArray[np.uint8], list[LegendEntry]],
-        image: tuple[NDArray[np.uint8], tuple[float, float, float, float]] | None = None,
-    ) -> None:
-        """Offer a colouring of the map computed elsewhere and show it."""
-        self.map_view.add_colouring(mode, title, values, colouring, image)
-
-    def show_error(self, error: Exception) -> None:
-        self.last_error = str(error)
-        if isinstance(error, Cancelled):
-            self.job_label.setText(str(error))
-            return
-        if not isinstance(error, StrataError):
-            # Busy, read-only or full: faults outside a project transaction get the same words as in one.
-            where = self.project.path if self.project is not None else "the project"
-            translated = database_error(error, where)
-            self.last_error = str(translated) if translated else f"Unexpected error: {error!r}"
-        self.job_label.setText("Failed: " + self.last_error)
-        if QApplication.platformName() != "offscreen":
-            QMessageBox.warning(self, "Strata", self.last_error)
+        if generation == self.jobs.generation:  # a replaced job's progress is stale
+            self.job_status.progressed(done, total, text)
 
     def _guard(self, fn: Any) -> None:
         try:

@@ -3,28 +3,13 @@
 from __future__ import annotations
 
 import numpy as np
-from numpy.typing import NDArray
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QCheckBox, QLabel, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget
 
+from analysis.errors.confusion import confusion_counts
 from analysis.selection import SelectionModel
 from analysis.view_frame import ViewFrame
-
-
-def confusion_counts(
-    given: list[str | None], predicted: list[str | None], classes: list[str]
-) -> NDArray[np.int64]:
-    """Counts of (given, predicted) pairs, shape (K, K); rows with a missing value are left out."""
-    from sklearn.metrics import confusion_matrix
-
-    keep = [
-        i for i, (g, p) in enumerate(zip(given, predicted, strict=True)) if g is not None and p is not None
-    ]
-    return np.asarray(
-        confusion_matrix([given[i] for i in keep], [predicted[i] for i in keep], labels=classes),
-        dtype=np.int64,
-    )
 
 
 class ConfusionView(QWidget):

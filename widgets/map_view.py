@@ -12,7 +12,7 @@ import polars as pl
 import pyqtgraph as pg
 from numpy.typing import NDArray
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import QColor, QIcon, QMouseEvent, QPixmap
+from PySide6.QtGui import QColor, QIcon, QPixmap
 from PySide6.QtWidgets import (
     QButtonGroup,
     QComboBox,
@@ -26,9 +26,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from analysis.map.geometry import density_rgba, points_in_polygon
+from analysis.map.geometry import PointIndex, density_rgba, points_in_polygon
 from analysis.selection import SelectionModel
 from analysis.view_frame import ViewFrame
+from widgets.map_plot import MapPlot
 from widgets.palette import PALE, REST, WRONG, LegendEntry, boolean_colours, categorical_colours
 from widgets.select_viewbox import SelectViewBox
 
@@ -40,18 +41,6 @@ COLOUR_MODES = {
     "correct": "Correct / misclassified",
     "cluster": "Cluster",
 }
-
-
-class MapPlot(pg.PlotWidget):
-    """The map's plot; reports double-clicks from Qt itself, as pyqtgraph's click events lose a
-    double-click that follows a press in the same gesture."""
-
-    doubleClicked = Signal(QPointF)  # scene position
-
-    def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:
-        if event.button() == Qt.MouseButton.LeftButton:
-            self.doubleClicked.emit(self.mapToScene(event.position().toPoint()))
-        super().mouseDoubleClickEvent(event)
 
 
 class MapView(QWidget):
@@ -73,7 +62,7 @@ class MapView(QWidget):
         self._extra: dict[str, tuple[pl.Series, NDArray[np.uint8], list[LegendEntry], object]] = {}
         self._selected = np.zeros(0, dtype=bool)
         self._emphasis = np.zeros(0, dtype=bool)  # rows drawn on top, larger, outlined (a tag's rows)
-        self._tree = None
+        self._index = PointIndex(self.coords)
         self.visible_count = 0
 
         self.colour_box = QComboBox()
@@ -140,14 +129,14 @@ class MapView(QWidget):
     def set_frame(self, frame: ViewFrame | None) -> None:
         """Show a version's map (or an empty map with the reason when it has no coordinates)."""
         self.frame = frame
-        self._tree = None
         self._extra.clear()
         self.overlay.clear()
         self.colour_box.blockSignals(True)
         self.colour_box.clear()
         coords = frame.coords if frame is not None else None
+        self.coords = coords if frame is not None and coords is not None else np.zeros((0, 2), np.float32)
+        self._index = PointIndex(self.coords)
         if frame is None or coords is None:
-            self.coords = np.zeros((0, 2), np.float32)
             self._selected = np.zeros(0, dtype=bool)
             self.points.clear()
             self.highlight.clear()
@@ -159,7 +148,6 @@ class MapView(QWidget):
             self.status.setText(why)
             self.colour_box.blockSignals(False)
             return
-        self.coords = coords
         self._selected = np.zeros(len(coords), dtype=bool)
         for mode, title in COLOUR_MODES.items():
             if mode in self._available_columns(frame):
@@ -372,13 +360,7 @@ class MapView(QWidget):
         ):
             return None
         point = self.viewbox.mapSceneToView(scene_pos)
-        if self._tree is None:
-            from scipy.spatial import cKDTree
-
-            self._tree = cKDTree(self.coords)
-        radius = 6 * self.viewbox.viewPixelSize()[0]
-        dist, index = self._tree.query([point.x(), point.y()], distance_upper_bound=radius)
-        return int(index) if np.isfinite(dist) else None
+        return self._index.nearest(point.x(), point.y(), 6 * self.viewbox.viewPixelSize()[0])
 
     def _on_hover(self, event: tuple[QPointF]) -> None:
         pos = event[0]
@@ -386,7 +368,9 @@ class MapView(QWidget):
         if row is None:
             QToolTip.hideText()
             return
-        QToolTip.showText(self.plot.mapToGlobal(self.plot.mapFromScene(pos)), self.describe(row), self.plot)
+        QToolTip.showText(
+            self.plot.mapToGlobal(self.plot.mapFromScene(pos)), self.frame.describe_row(row), self.plot
+        )
 
     def _on_double_click(self, scene_pos: QPointF) -> None:
         row = self.row_at(scene_pos)
@@ -410,26 +394,3 @@ class MapView(QWidget):
         else:
             chosen = np.array([row])
         self.selection.set(chosen.astype(np.int64), source=self)
-
-    def describe(self, row_id: int) -> str:
-        """The hover text of a row: its text, label, prediction, cluster and tags."""
-        assert self.frame is not None
-        row = self.frame.rows.row(row_id, named=True)
-        parts = []
-        if self.frame.text_column:
-            text = str(row[self.frame.text_column])
-            parts.append(text if len(text) < 300 else text[:297] + "…")
-        if self.frame.label_column:
-            parts.append(f"label: {row[self.frame.label_column]}")
-        if "predicted" in row:
-            mark = "" if row.get("correct") is None else (" ✓" if row["correct"] else " ✗")
-            parts.append(f"predicted: {row['predicted']}{mark}")
-        if "cluster" in row and row["cluster"] is not None and row["cluster"] >= 0:
-            name = next((c.name for c in self.frame.clusters if c.label == row["cluster"]), "")
-            parts.append(f"cluster: {name}")
-        tags = self.frame.tags
-        if not tags.is_empty():
-            names = sorted(set(tags.filter(pl.col("row_id") == row_id)["tag"].to_list()))
-            if names:
-                parts.append("tags: " + ", ".join(names))
-        return "\n".join(parts)

@@ -1,6 +1,9 @@
-"""Plane geometry of the map: lasso containment and density rasters (numpy, Qt-free)."""
+"""Plane geometry of the map: lasso containment, the point under the pointer and density rasters
+(numpy and scipy, Qt-free)."""
 
 from __future__ import annotations
+
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -88,3 +91,29 @@ def density_rgba(
     alpha = np.log1p(count) / np.log1p(count.max() if count.max() > 0 else 1.0)
     image[:, 3] = (np.where(filled, 90 + 165 * alpha, 0)).astype(np.uint8)
     return image.reshape(h, w, 4)
+
+
+class PointIndex:
+    """Nearest-point look-ups on the map's points (a k-d tree, ``scipy.spatial.cKDTree``), built on
+    the first look-up and reused until the points change.
+
+    Parameters
+    ----------
+    points : numpy.ndarray
+        float (n, 2) map coordinates.
+    """
+
+    def __init__(self, points: NDArray[np.floating]) -> None:
+        self.points = points
+        self._tree: Any = None
+
+    def nearest(self, x: float, y: float, radius: float) -> int | None:
+        """The index of the point nearest (x, y) if it is within ``radius`` (data units), else None."""
+        if len(self.points) == 0:
+            return None
+        if self._tree is None:
+            from scipy.spatial import cKDTree
+
+            self._tree = cKDTree(self.points)
+        dist, index = self._tree.query([x, y], distance_upper_bound=radius)
+        return int(index) if np.isfinite(dist) else None

@@ -231,7 +231,7 @@ def test_rectangle_drag_selects_points_and_hover_describes_them(
     hi = np.maximum([vb.mapToView(a).x(), vb.mapToView(a).y()], [vb.mapToView(b).x(), vb.mapToView(b).y()])
     inside = np.flatnonzero(((view.coords >= lo) & (view.coords <= hi)).all(axis=1))
     assert inside.size > 0 and np.array_equal(window.selection.row_ids, inside)
-    text = view.describe(int(inside[0]))
+    text = window.frame.describe_row(int(inside[0]))
     row = window.frame.rows.row(int(inside[0]), named=True)
     assert (
         row["text"][:50] in text
