@@ -6,6 +6,7 @@ this module only stores what it is given.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import select
@@ -26,8 +27,11 @@ def write_slice(project: Project, name: str, filter_spec: dict[str, Any], descri
         project.log("save_slice", {"slice": name, "filter": description}, s)
 
 
-def remove_slice(project: Project, name: str, describe: Any = str) -> dict[str, Any]:
-    """Delete the slice ``name`` and return its filter (so an undo can put it back).
+def remove_slice(
+    project: Project, name: str, describe: Callable[[dict[str, Any]], str] = str
+) -> dict[str, Any]:
+    """Delete the slice ``name`` and return its filter (so an undo can put it back); ``describe`` puts
+    the filter in words for the audit log.
 
     Raises
     ------
