@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 import polars as pl
 from numpy.typing import NDArray
 
+from analysis.palette import class_order
 from storage.project import Project
 from storage.runs import list_runs, read_predictions, read_probabilities
 from storage.stage_outputs import ClusterInfo, latest_stage, read_clusters, read_coords, read_neighbours
 from storage.tags import read_row_tags
-from storage.versions import get_version, read_rows
+from storage.versions import get_version, list_versions, read_rows
 
 
 @dataclass
@@ -45,6 +47,7 @@ class ViewFrame:
     tags: pl.DataFrame = field(default_factory=pl.DataFrame)
     neighbours: NDArray[np.int32] | None = None
     tag_params: dict[str, object] = field(default_factory=dict)
+    class_order: list[str] = field(default_factory=list)
 
     def tag_names(self) -> list[str]:
         """Tags present on the version's rows, most frequent first."""
@@ -128,4 +131,11 @@ def load_view_frame(project: Project, version_id: int, run_id: int | None = None
         tags=read_row_tags(project, version_id),
         neighbours=read_neighbours(project, version_id),
         tag_params=dict(tag.params) if (tag := latest_stage(project, version_id, "tag")) else {},
+        class_order=project_class_order(project, run.label_names if run else ()),
     )
+
+
+def project_class_order(project: Project, extra: Sequence[str] = ()) -> list[str]:
+    """The project's classes in first-seen order: every version's label names (oldest first), then
+    ``extra`` (a run's classes that no version names)."""
+    return class_order([*(v.label_names for v in list_versions(project)), extra])

@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from app.curation import CurationController
     from storage.project import Project
     from widgets.map_view import MapView
-    from widgets.palette import LegendEntry
+    from analysis.palette import LegendEntry
     from widgets.table_view import TableView
 
 

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from analysis.view_frame import ViewFrame
     from app.jobs import JobRunner
     from storage.project import Project
-    from widgets.palette import LegendEntry
+    from analysis.palette import LegendEntry
 
 
 class Workspace(Protocol):

@@ -8,7 +8,7 @@ import numpy as np
 import polars as pl
 from numpy.typing import NDArray
 
-from widgets.palette import PALE, LegendEntry
+from analysis.palette import PALE, LegendEntry
 
 SIDE_COLOURS = {
     "reference only": (31, 119, 180, 255),

@@ -27,13 +27,22 @@ from PySide6.QtWidgets import (
 )
 
 from analysis.map.geometry import PointIndex, density_rgba, points_in_polygon
+from analysis.palette import (
+    DISTINCT,
+    PALE,
+    REST,
+    WRONG,
+    LegendEntry,
+    boolean_colours,
+    categorical_colours,
+)
 from analysis.selection import SelectionModel
 from analysis.view_frame import ViewFrame
 from widgets.map_plot import MapPlot
-from widgets.palette import PALE, REST, WRONG, LegendEntry, boolean_colours, categorical_colours
 from widgets.select_viewbox import SelectViewBox
 
 POINT_LIMIT = 20_000
+TOP_SHOWN = 12
 DENSITY_SHAPE = (768, 768)
 COLOUR_MODES = {
     "label": "Label",
@@ -113,12 +122,34 @@ class MapView(QWidget):
         self.plot.doubleClicked.connect(self._on_double_click)
 
         self.legend = QListWidget()
-        self.legend.setMaximumWidth(230)
-        self.legend.setToolTip("Click a category to select its rows")
+        self.legend.setToolTip("Click a category to select its rows; untick it to draw it grey")
         self.legend.itemClicked.connect(self._on_legend_click)
+        self.legend.itemChanged.connect(self._on_legend_check)
+        self.legend_note = QLabel(wordWrap=True)
+        self.legend_note.hide()
+        self.show_all = QToolButton(text="All", toolTip="Draw every category in its colour")
+        self.show_top = QToolButton(text=f"Top {TOP_SHOWN}", toolTip="Colour only the largest categories")
+        self.show_all.clicked.connect(lambda: self._set_hidden(()))
+        self.show_top.clicked.connect(
+            lambda: self._set_hidden(e.value for e in self._legend[TOP_SHOWN:] if e.value is not REST)
+        )
+        legend_tools = QHBoxLayout()
+        legend_tools.addWidget(QLabel("Show"))
+        legend_tools.addWidget(self.show_all)
+        legend_tools.addWidget(self.show_top)
+        legend_tools.addStretch(1)
+        side = QVBoxLayout()
+        side.setContentsMargins(0, 0, 0, 0)
+        side.addWidget(self.legend_note)
+        side.addLayout(legend_tools)
+        side.addWidget(self.legend, 1)
+        self.legend_box = QWidget()
+        self.legend_box.setLayout(side)
+        self.legend_box.setFixedWidth(240)
+        self._hidden: dict[str, set[object]] = {}
         body = QHBoxLayout()
         body.addWidget(self.plot, 1)
-        body.addWidget(self.legend)
+        body.addWidget(self.legend_box)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addLayout(tools)
@@ -205,15 +236,17 @@ class MapView(QWidget):
                 colours, legend = boolean_colours(values)
             elif mode == "cluster":
                 names = {c.label: c.name for c in self.frame.clusters}
-                colours, legend = categorical_colours(values, max_named=10_000, noise=-1)
+                colours, legend = categorical_colours(values, noise=-1, hidden=self._hidden.get(mode, ()))
                 legend = [
                     LegendEntry(names.get(e.value, e.name), e.rgba, e.count, e.value)
-                    if e.value is not REST
+                    if e.value is not REST and e.value != -1
                     else e
                     for e in legend
                 ]
             else:
-                colours, legend = categorical_colours(values)
+                colours, legend = categorical_colours(
+                    values, self.frame.class_order, hidden=self._hidden.get(mode, ())
+                )
             self._legend_values = values
         self._set_colours(colours)
         self._fill_legend(legend)
@@ -259,11 +292,47 @@ class MapView(QWidget):
 
     def _fill_legend(self, legend: list[LegendEntry]) -> None:
         self._legend = legend
+        mode = self.colour_mode()
+        hidden = self._hidden.get(mode, set())
+        categories = mode in ("label", "predicted", "cluster")
+        self.legend.blockSignals(True)
         self.legend.clear()
         for entry in legend:
             pix = QPixmap(12, 12)
             pix.fill(QColor(*entry.rgba))
-            self.legend.addItem(QListWidgetItem(QIcon(pix), f"{entry.name}  ({entry.count:,})"))
+            item = QListWidgetItem(QIcon(pix), f"{entry.name}  ({entry.count:,})")
+            if categories and entry.value is not REST and entry.name != "noise":
+                item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+                shown = entry.value not in hidden
+                item.setCheckState(Qt.CheckState.Checked if shown else Qt.CheckState.Unchecked)
+            self.legend.addItem(item)
+        self.legend.blockSignals(False)
+        count = sum(1 for e in legend if e.value is not REST and e.name != "noise")
+        many = categories and count > DISTINCT
+        self.legend_note.setText(
+            f"{count} categories: beyond {DISTINCT} the colours are hard to tell apart. "
+            "Untick some, or show only the largest."
+            if many
+            else ""
+        )
+        self.legend_note.setVisible(many)
+        for button in (self.show_all, self.show_top):
+            button.setEnabled(categories)
+
+    def _set_hidden(self, values: object) -> None:
+        """Draw ``values`` of the current colouring grey (the rest in their colours)."""
+        mode = self.colour_mode()
+        self._hidden[mode] = set(values)  # type: ignore[call-overload]
+        self.set_colour_mode(mode)
+
+    def _on_legend_check(self, item: QListWidgetItem) -> None:
+        entry = self._legend[self.legend.row(item)]
+        hidden = set(self._hidden.get(self.colour_mode(), set()))
+        if item.checkState() == Qt.CheckState.Checked:
+            hidden.discard(entry.value)
+        else:
+            hidden.add(entry.value)
+        self._set_hidden(hidden)
 
     # -- drawing ------------------------------------------------------------------------------
     def visible_mask(self) -> NDArray[np.bool_]:
@@ -271,6 +340,13 @@ class MapView(QWidget):
         (x0, x1), (y0, y1) = self.viewbox.viewRange()
         c = self.coords
         return (c[:, 0] >= x0) & (c[:, 0] <= x1) & (c[:, 1] >= y0) & (c[:, 1] <= y1)
+
+    def point_size(self) -> float:
+        """Point diameter in pixels: larger when few points share the view (zoomed in, small data),
+        so a map of 3,000 rows is not a cloud of specks and one of 20,000 does not become a blot."""
+        width, height = self.viewbox.width(), self.viewbox.height()
+        visible = max(int(self.visible_mask().sum()), 1) if len(self.coords) else 1
+        return float(np.clip(0.55 * np.sqrt(max(width * height, 1.0) / visible), 3.0, 11.0))
 
     def _refresh_points(self, *_: object) -> None:
         if len(self.coords) == 0 or len(self._codes) != len(self.coords):
@@ -282,6 +358,10 @@ class MapView(QWidget):
             if shown.size > POINT_LIMIT:
                 shown = shown[:0]
         self.visible_count = int(shown.size)
+        size = self.point_size()
+        self.points.setSize(size)
+        self.emphasis.setSize(size + 3)
+        self.highlight.setSize(size + 3)
         any_selected = bool(self._selected.any())
         table = self._dim_brushes if any_selected else self._brushes
         emphasised = (
@@ -338,11 +418,7 @@ class MapView(QWidget):
         if values is None:
             return
         entry = self._legend[self.legend.row(item)]
-        if entry.value is REST:
-            listed = [e.value for e in self._legend if e.value is not REST]
-            mask = ~values.is_in(listed).fill_null(False)
-        else:
-            mask = (values == entry.value).fill_null(False)
+        mask = values.is_null() if entry.value is REST else (values == entry.value).fill_null(False)
         self.selection.set(np.flatnonzero(mask.to_numpy()), source=self)
 
     def _on_selection(self, row_ids: NDArray[np.int64], _source: object) -> None:
