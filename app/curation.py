@@ -14,7 +14,7 @@ from PySide6.QtGui import QUndoCommand, QUndoStack
 from analysis.versions.review import ReviewQueue
 from analysis.view_frame import ViewFrame
 from storage.errors import StrataError
-from storage.tags import HUMAN_KINDS, apply_tag, create_tag, list_tags, read_row_tags, remove_tag
+from storage.tags import HUMAN_KINDS, apply_tag, create_tag, list_tags, remove_tag
 from widgets.confusion_view import ConfusionView
 from widgets.error_panel import ErrorPanel
 from widgets.review_panel import ReviewPanel
@@ -41,7 +41,9 @@ class TagCommand(QUndoCommand):
         assert workspace.project is not None and workspace.version_id is not None
         action = apply_tag if apply else remove_tag
         changed = action(workspace.project, workspace.version_id, self.tag, rows, note=self.note)
-        self.controller.refresh_tags()
+        workspace.state.refresh_tags()
+        verb = "Tagged" if apply else "Removed the tag from"
+        workspace.notify(f"{verb} {len(changed):,} row(s) '{self.tag}'" + ("" if changed else " (no change)"))
         return changed
 
     def redo(self) -> None:
@@ -71,11 +73,15 @@ class CurationController(QObject):
             lambda tag, note: self.change(tag, selection.row_ids.tolist(), note, False)
         )
         self.review.rowShown.connect(lambda row: selection.set([row], source=self.review))
+        self.review.decisionRequested.connect(self.decide)
+        self.review.backRequested.connect(self.back)
         self.review.tagRequested.connect(
             lambda row: self.tags.current() and self.change(self.tags.current(), [row], "review", True)
         )
         self.review.saveRequested.connect(self.save_review)
         self.review.queueRequested.connect(self.review_tag)
+        workspace.state.events.connect("version", lambda frame, dataset_changed: self.set_frame(frame))
+        workspace.state.events.connect("tags", self._on_tags)
 
     def set_frame(self, frame: ViewFrame | None) -> None:
         """Follow the version the window shows."""
@@ -93,18 +99,35 @@ class CurationController(QObject):
         if project is not None and frame is not None:
             self.review.set_queue(ReviewQueue.for_tag(project, frame.version_id, tag), frame)
 
-    def refresh_tags(self) -> None:
-        """Re-read the version's tags into the frame and every view that shows them."""
-        frame, project = self.workspace.frame, self.workspace.project
-        if frame is None or project is None:
-            return
-        frame.tags = read_row_tags(project, frame.version_id)
+    def _on_tags(self, frame: ViewFrame) -> None:
+        """The version's tags changed: every view that lists or counts them follows."""
+        project = self.workspace.project
         self.errors.set_frame(frame)
-        self.tags.set_tags(list_tags(project))
+        self.tags.set_tags(list_tags(project) if project else [])
         self.inspector.show_row(self.inspector.row_id)
+        self.review.set_tag_names(frame.tag_names())
         mode = self.workspace.map_colour_mode()
         if mode.startswith("tag:"):
             self.workspace.colour_map(mode)
+
+    def decide(self, decision: str, label: str | None) -> None:
+        """Store a review decision on the row under review and show the next."""
+        queue = self.review.queue
+        if queue is None:
+            return
+        try:
+            queue.decide(decision, label)
+        except StrataError as err:
+            self.workspace.show_error(err)
+            return
+        self.review.refresh()
+        self.workspace.state.review_changed()
+
+    def back(self) -> None:
+        """Return to the previous row of the review."""
+        if self.review.queue is not None:
+            self.review.queue.back()
+            self.review.refresh()
 
     def create(self, name: str, colour: str, description: str, kind: str) -> None:
         """Define a new tag and choose it."""
@@ -117,6 +140,7 @@ class CurationController(QObject):
             return
         self.tags.set_tags(list_tags(self.workspace.project))
         self.tags.choose(name.strip())
+        self.workspace.notify(f"Created the tag '{name.strip()}'; Ctrl+T tags the selection with it.")
 
     def apply(self, tag: str, scope: str, note: str) -> None:
         """Tag the selection, or every row the table's search matches, in one undoable action."""
@@ -145,6 +169,6 @@ class CurationController(QObject):
         except StrataError as err:
             self.workspace.show_error(err)
             return
-        self.workspace.version_id = version
         self.workspace.refresh_project_panel()
         self.workspace.show_version(version)
+        self.workspace.notify(f"Saved {len(queue.corrections()):,} correction(s) as a new version.")

@@ -1,8 +1,10 @@
 """The job runner: stages run off the GUI thread with throttled progress, cancel and stale-result dropping.
 
 Follows Orange's ``concurrent`` helpers: each submission gets a generation number; a newer submission
-cancels the running job, and results of an older generation are dropped. ``sync=True`` runs jobs in
-the calling thread, for tests and scripts.
+in the same lane cancels the lane's running job, and results of an older generation are dropped.
+Lanes keep a long job (the pipeline, an import) running while the user looks at another version or
+asks for a diff: each lane has its own worker thread. ``sync=True`` runs jobs in the calling thread,
+for tests and scripts.
 """
 
 from __future__ import annotations
@@ -70,7 +72,10 @@ class _Task(QRunnable):
 
 
 class JobRunner(QObject):
-    """Runs one job at a time off the GUI thread.
+    """Runs one job at a time per lane off the GUI thread.
+
+    Lanes: ``"work"`` (the default: diffs, drift, slices, exports), ``"pipeline"`` (imports and
+    pipeline runs, which write) and ``"view"`` (loading the version to show).
 
     Signals
     -------
@@ -90,17 +95,21 @@ class JobRunner(QObject):
     def __init__(self, sync: bool = False, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.sync = sync
-        self.generation = 0
-        self.pool = QThreadPool(self)
-        self.pool.setMaxThreadCount(1)
-        self._current: JobProgress | None = None
-        self._handlers: dict[int, tuple[str, Callable[[Any], None], Callable[[Exception], None]]] = {}
+        self.generation = 0  # the newest job's, over all lanes
+        self._pools: dict[str, QThreadPool] = {}
+        self._latest: dict[str, int] = {}
+        self._running: dict[str, JobProgress] = {}
+        self._handlers: dict[int, tuple[str, str, Callable[[Any], None], Callable[[Exception], None]]] = {}
         self._finished.connect(self._on_finished)
 
     @property
     def busy(self) -> bool:
-        """Whether a job is running."""
-        return self._current is not None
+        """Whether a job is running in any lane."""
+        return bool(self._running)
+
+    def is_current(self, generation: int) -> bool:
+        """Whether ``generation`` is its lane's newest job (its progress and result are not stale)."""
+        return generation in self._latest.values()
 
     def submit(
         self,
@@ -108,17 +117,21 @@ class JobRunner(QObject):
         fn: Callable[[JobProgress], Any],
         on_done: Callable[[Any], None],
         on_error: Callable[[Exception], None],
+        lane: str = "work",
     ) -> int:
         """Run ``fn(progress)``; call ``on_done(result)`` or ``on_error(exc)`` in the GUI thread.
 
-        A running job is cancelled first and its result dropped. Returns the job's generation.
+        A job running in the same lane is cancelled first and its result dropped. Returns the job's
+        generation.
         """
-        self.cancel()
+        if lane in self._running:
+            self._running[lane].cancel()
         self.generation += 1
         generation = self.generation
         progress = JobProgress(self, generation)
-        self._current = progress
-        self._handlers[generation] = (description, on_done, on_error)
+        self._running[lane] = progress
+        self._latest[lane] = generation
+        self._handlers[generation] = (lane, description, on_done, on_error)
         self.started.emit(description)
         if self.sync:
             try:
@@ -127,23 +140,27 @@ class JobRunner(QObject):
                 result, error = None, err
             self._on_finished(generation, result, error)
         else:
-            self.pool.start(_Task(self, generation, fn, progress))
+            if lane not in self._pools:
+                self._pools[lane] = QThreadPool(self)
+                self._pools[lane].setMaxThreadCount(1)
+            self._pools[lane].start(_Task(self, generation, fn, progress))
         return generation
 
-    def cancel(self) -> None:
-        """Ask the running job to stop at its next batch boundary."""
-        if self._current is not None:
-            self._current.cancel()
+    def cancel(self, lane: str | None = None) -> None:
+        """Ask the running job of ``lane`` (of every lane when None) to stop at its next batch boundary."""
+        for name, progress in list(self._running.items()):
+            if lane is None or name == lane:
+                progress.cancel()
 
     def wait(self, timeout_ms: int = -1) -> bool:
-        """Block until the pool is idle (for shutdown and tests)."""
-        return bool(self.pool.waitForDone(timeout_ms))
+        """Block until every lane is idle (for shutdown and tests)."""
+        return all(bool(pool.waitForDone(timeout_ms)) for pool in self._pools.values())
 
     def _on_finished(self, generation: int, result: object, error: object) -> None:
-        description, on_done, on_error = self._handlers.pop(generation)
-        if generation != self.generation:
+        lane, description, on_done, on_error = self._handlers.pop(generation)
+        if generation != self._latest.get(lane):
             return  # a newer job replaced this one: its result is stale
-        self._current = None
+        self._running.pop(lane, None)
         self.ended.emit(description, error is None)
         if isinstance(error, Exception):
             on_error(error)

@@ -1,41 +1,35 @@
-"""The main window: project panel, map, table and clusters linked by one selection; jobs in the status bar."""
+"""The main window: the map and a work area of tabs linked by one selection and one workspace state;
+lists docked on the left; jobs in the status bar."""
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from PySide6.QtCore import QSettings, Qt
-from PySide6.QtGui import QAction, QDragEnterEvent, QDropEvent, QKeySequence
-from PySide6.QtWidgets import (
-    QDockWidget,
-    QFileDialog,
-    QFrame,
-    QInputDialog,
-    QLineEdit,
-    QMainWindow,
-    QMessageBox,
-    QScrollArea,
-    QSplitter,
-    QTabWidget,
-)
+import polars as pl
+from PySide6.QtCore import QSettings
+from PySide6.QtGui import QDragEnterEvent, QDropEvent
+from PySide6.QtWidgets import QFileDialog, QInputDialog, QLineEdit, QMainWindow, QMessageBox
 
 from analysis.ingest.importer import import_dataset
 from analysis.pipeline.runner import PipelineSpec, StageReport, run_pipeline
 from analysis.selection import SelectionModel
 from analysis.view_frame import ViewFrame, load_view_frame
+from analysis.workspace_state import WorkspaceState
 from app.curation import CurationController
 from app.jobs import JobProgress, JobRunner
 from app.settings import app_settings, recent_projects, remember_project
 from app.slicing import SlicingController
 from app.versions import VersionsController
+from app.window_layout import build_layout, fit_to
+from app.window_menus import add_action, build_menus
 from app.window_workspace import WindowWorkspace
 from storage.crypto import set_passphrase_provider
 from storage.errors import StrataError
 from storage.project import Project
 from storage.readers import FORMATS
 from storage.runs import list_runs
-from storage.versions import list_versions
+from storage.versions import get_version, list_versions
 from widgets.clusters_view import ClustersView
 from widgets.import_dialog import ImportDialog, ImportRequest
 from widgets.job_status import JobStatus
@@ -43,14 +37,15 @@ from widgets.map_view import MapView
 from widgets.project_panel import ProjectPanel
 from widgets.table_view import TableView
 
-if TYPE_CHECKING:
-    pass
-
 PROJECT_FILTER = "Strata projects (*.strata);;All files (*)"
+LAYOUT_VERSION = 2  # saved dock layouts of older windows (docks on the right) are not restored
 
 
 class MainWindow(WindowWorkspace, QMainWindow):
     """Strata's main window.
+
+    The state it shows (project, version, frame, selection, tags) lives in a Qt-free
+    :class:`WorkspaceState`; views follow its events instead of being refreshed by whoever changed it.
 
     Parameters
     ----------
@@ -63,12 +58,9 @@ class MainWindow(WindowWorkspace, QMainWindow):
     def __init__(self, settings: QSettings | None = None, sync_jobs: bool = False) -> None:
         super().__init__()
         self.settings = settings or app_settings()
-        self.project: Project | None = None
-        self.version_id: int | None = None
-        self.frame: ViewFrame | None = None
+        self.state = WorkspaceState()
         self.last_error = ""
         set_passphrase_provider(self.ask_passphrase)
-        self.selection = SelectionModel()
         self.jobs = JobRunner(sync=sync_jobs, parent=self)
 
         self.map_view = MapView(self.selection)
@@ -79,125 +71,63 @@ class MainWindow(WindowWorkspace, QMainWindow):
         self.curation = CurationController(self, self)
         self.slicing = SlicingController(self, self)
         self.versions = VersionsController(self, self)
-        self.bottom_tabs = QTabWidget()
-        self.bottom_tabs.addTab(self.table_view, "Table")
-        self.bottom_tabs.addTab(self.curation.confusion, "Confusion matrix")
-        self.bottom_tabs.addTab(self.versions.diff_view, "Version diff")
-        self.bottom_tabs.addTab(self.versions.drift_view, "Drift")
-        splitter = QSplitter(Qt.Orientation.Vertical)
-        splitter.addWidget(self.map_view)
-        splitter.addWidget(self.bottom_tabs)
-        self.map_view.rowActivated.connect(lambda _row: self.bottom_tabs.setCurrentWidget(self.table_view))
-        splitter.setSizes([560, 300])
-        self.setCentralWidget(splitter)
-        self._dock("Project", self.project_panel, Qt.DockWidgetArea.LeftDockWidgetArea, 240)
-        self.docks = {
-            title: self._dock(title, widget, Qt.DockWidgetArea.RightDockWidgetArea, 360)
-            for title, widget in (
-                ("Clusters", self.clusters_view),
-                ("Error modes", self.curation.errors),
-                ("Tags", self.curation.tags),
-                ("Review", self.curation.review),
-                ("Slices", self.slicing.panel),
-            )
-        }
-        for title in ("Error modes", "Tags", "Review", "Slices"):
-            self.tabifyDockWidget(self.docks["Clusters"], self.docks[title])
-        self.docks["Clusters"].raise_()
-        self.docks["Inspector"] = self._dock(
-            "Inspector", self.curation.inspector, Qt.DockWidgetArea.RightDockWidgetArea, 360
-        )
+        self.map_view.rowActivated.connect(lambda _row: self.work_tabs.setCurrentWidget(self.table_view))
+        self.map_view.exportRequested.connect(lambda: self.export_rows(selection=True))
+        self.map_view.tagRequested.connect(self.tag_selection)
+        build_layout(self)
         self._build_status_bar()
-        self._build_menus()
+        build_menus(self)
+        self._fill_recent()
+        events = self.state.events
+        events.connect("version", self._on_version)
+        events.connect("version", lambda frame, dataset_changed: self.slicing.set_frame(frame))
+        events.connect("version", lambda frame, dataset_changed: self.versions.set_frame(frame))
+        events.connect("tags", self._on_tags)
+        events.connect("clusters", self._on_clusters)
         self.setAcceptDrops(True)
         self.resize(1440, 900)
         self._update_title()
         geometry = self.settings.value("geometry")
         if geometry is not None:
             self.restoreGeometry(geometry)
-            self.restoreState(self.settings.value("state"))
-        else:  # first start: the map and table get the room, the side panels their useful width
-            side = [
-                self.docks["Clusters"],
-                self.docks["Inspector"],
-                self.findChild(QDockWidget, "dock_project"),
-            ]
-            self.resizeDocks(side, [400, 400, 230], Qt.Orientation.Horizontal)
+            self.restoreState(self.settings.value("state"), LAYOUT_VERSION)
+        else:  # first start: the map and the work area get the room, the list docks their useful width
+            fit_to(self, 1440, 900)
+
+    # -- the state the controllers read -------------------------------------------------------
+    @property
+    def project(self) -> Project | None:
+        """The open project."""
+        return self.state.project
+
+    @property
+    def version_id(self) -> int | None:
+        """The shown version."""
+        return self.state.version_id
+
+    @property
+    def frame(self) -> ViewFrame | None:
+        """The shown version's frame."""
+        return self.state.frame
+
+    @property
+    def selection(self) -> SelectionModel:
+        """The one selection every view shares."""
+        return self.state.selection
 
     # -- construction -------------------------------------------------------------------------
-    def _dock(self, title: str, widget: Any, area: Qt.DockWidgetArea, width: int) -> QDockWidget:
-        dock = QDockWidget(title, self)
-        dock.setObjectName(f"dock_{title.lower().replace(' ', '_')}")
-        if title in ("Inspector", "Review"):
-            # scrolls rather than adding its full height to the window's (which must fit a laptop);
-            # not the slice panel, whose word-wrapped labels would make a scroll area take its full
-            # preferred height
-            scroll = QScrollArea(widgetResizable=True, frameShape=QFrame.Shape.NoFrame)
-            scroll.setWidget(widget)
-            widget = scroll
-        dock.setWidget(widget)
-        dock.setMinimumWidth(width)
-        self.addDockWidget(area, dock)
-        return dock
-
     def _build_status_bar(self) -> None:
         self.job_status = JobStatus(self.statusBar())
         self.job_label, self.cancel_button = self.job_status.label, self.job_status.cancel_button
-        self.job_status.cancelRequested.connect(self.jobs.cancel)
+        self.job_status.cancelRequested.connect(lambda: self.jobs.cancel())
         self.jobs.started.connect(self.job_status.started)
         self.jobs.progressed.connect(self._on_job_progress)
         self.jobs.ended.connect(self.job_status.ended)
 
-    def _action(self, menu: Any, text: str, slot: Any, shortcut: Any = None) -> QAction:
-        action = QAction(text, self)
-        if shortcut is not None:
-            action.setShortcut(QKeySequence(shortcut))
-        action.triggered.connect(slot)
-        menu.addAction(action)
-        return action
-
-    def _build_menus(self) -> None:
-        file_menu = self.menuBar().addMenu("&File")
-        self._action(file_menu, "&New project…", lambda: self.new_project(), QKeySequence.StandardKey.New)
-        self._action(file_menu, "&Open project…", lambda: self.open_project(), QKeySequence.StandardKey.Open)
-        self.recent_menu = file_menu.addMenu("Open &recent")
-        self._action(file_menu, "&Import dataset…", lambda: self.import_dialog(), "Ctrl+I")
-        file_menu.addSeparator()
-        self._action(file_menu, "&Quit", self.close, QKeySequence.StandardKey.Quit)
-        run_menu = self.menuBar().addMenu("&Pipeline")
-        self._action(run_menu, "&Run all stages", self.run_pipeline, "Ctrl+R")
-        self._action(run_menu, "&Cancel job", self.jobs.cancel, "Ctrl+.")
-        self._action(run_menu, "Re&view label issues", self.start_review, "Ctrl+Shift+R")
-        edit_menu = self.menuBar().addMenu("&Edit")
-        undo = self.curation.undo_stack.createUndoAction(self, "&Undo")
-        undo.setShortcut(QKeySequence.StandardKey.Undo)
-        redo = self.curation.undo_stack.createRedoAction(self, "&Redo")
-        redo.setShortcut(QKeySequence.StandardKey.Redo)
-        edit_menu.addActions([undo, redo])
-        self._action(
-            edit_menu,
-            "&Tag selection",
-            lambda: self.curation.apply(
-                self.curation.tags.current(), "selection", self.curation.tags.note.text()
-            ),
-            "Ctrl+T",
-        )
-        select_menu = self.menuBar().addMenu("&Selection")
-        self._action(select_menu, "&Clear selection", lambda: self.selection.clear(self), "Ctrl+Shift+A")
-        self._action(select_menu, "&Rectangle select", lambda: self.map_view.set_select_mode("rect"), "R")
-        self._action(select_menu, "&Lasso select", lambda: self.map_view.set_select_mode("lasso"), "L")
-        self._action(select_menu, "&Pan", lambda: self.map_view.set_select_mode("pan"), "P")
-        self._action(
-            select_menu, "&Find text", self.table_view.search.setFocus, QKeySequence.StandardKey.Find
-        )
-        help_menu = self.menuBar().addMenu("&Help")
-        self._action(help_menu, "&About Strata", self._about)
-        self._fill_recent()
-
     def _fill_recent(self) -> None:
         self.recent_menu.clear()
         for path in recent_projects(self.settings):
-            self._action(self.recent_menu, path, lambda _=False, p=path: self.open_project(p))
+            add_action(self, self.recent_menu, path, lambda p=path: self.open_project(p))
         self.recent_menu.setEnabled(bool(self.recent_menu.actions()))
 
     # -- project ------------------------------------------------------------------------------
@@ -218,15 +148,20 @@ class MainWindow(WindowWorkspace, QMainWindow):
         self._guard(lambda: self._set_project(Project.open(path)))
 
     def _set_project(self, project: Project) -> None:
-        if self.project is not None:
-            self.project.close()
-        self.project = project
+        self.state.set_project(project)
         remember_project(self.settings, project.path)
         self._fill_recent()
-        versions = list_versions(project)
         self.refresh_project_panel()
         self._update_title()
-        self.show_version(versions[-1].version_id if versions else None)
+        versions = [v.version_id for v in list_versions(project)]
+        last = self.settings.value(self._last_version_key())
+        chosen = (
+            int(last) if last is not None and int(last) in versions else (versions[-1] if versions else None)
+        )
+        self.show_version(chosen)
+
+    def _last_version_key(self) -> str:
+        return f"last_version/{self.project.path if self.project else ''}"
 
     def refresh_project_panel(self) -> None:
         """Re-read datasets, versions and runs into the project panel."""
@@ -237,31 +172,51 @@ class MainWindow(WindowWorkspace, QMainWindow):
         self.project_panel.set_versions(versions, runs, self.version_id)
 
     def show_version(self, version_id: int | None) -> None:
-        """Load a version into the map, table and clusters views."""
-        self.version_id = version_id
-        self.selection.clear(self)
-        if self.project is None or version_id is None:
-            self.frame = None
-            self.map_view.set_frame(None)
-            self.curation.set_frame(None)
-            self.slicing.set_frame(None)
-            self.versions.set_frame(None)
+        """Load a version's frame in a job (the window stays responsive) and show it in every view."""
+        project = self.project
+        if project is None or version_id is None:
+            self.state.show(None, version_id)
             return
-        frame = load_view_frame(self.project, version_id)
-        self.frame = frame
+
+        def work(progress: JobProgress) -> ViewFrame:
+            progress.message(f"Loading version {version_id}")
+            return load_view_frame(project, version_id)
+
+        def failed(error: Exception) -> None:
+            self.state.show(None, version_id)
+            self.show_error(error)
+
+        self.jobs.submit("Loading version", work, self.state.show, failed, lane="view")
+
+    def _on_version(self, frame: ViewFrame | None, dataset_changed: bool) -> None:
+        if frame is None:
+            self.table_view.set_frame(pl.DataFrame(), None)
+            self.map_view.set_frame(None)
+            self.clusters_view.set_clusters([], None, False)
+            self.job_status.set_idle("Ready" if self.project is None else "Nothing shown")
+            self._update_title()
+            return
+        self.settings.setValue(self._last_version_key(), frame.version_id)
         self.table_view.set_frame(frame.rows, frame.text_column)
         self.map_view.set_frame(frame)
         if frame.clusters:
             self.map_view.set_colour_mode("cluster")
-        clusters = frame.rows["cluster"] if "cluster" in frame.rows.columns else None
-        self.clusters_view.set_clusters(frame.clusters, clusters, frame.run_name is not None)
-        self.curation.set_frame(frame)
-        self.slicing.set_frame(frame)
-        self.versions.set_frame(frame)
-        self.job_label.setText(
-            f"{frame.rows.height:,} rows" + (f" · run {frame.run_name}" if frame.run_name else "")
+        self._on_clusters(frame)
+        self.refresh_project_panel()
+        version = get_version(self.project, frame.version_id) if self.project else None
+        name = f"{version.dataset}:{version.number}" if version else f"version {frame.version_id}"
+        self.job_status.set_idle(
+            f"{name} · {frame.rows.height:,} rows" + (f" · run {frame.run_name}" if frame.run_name else "")
         )
         self._update_title()
+
+    def _on_tags(self, frame: ViewFrame) -> None:
+        self.map_view.refresh_tags(frame)
+
+    def _on_clusters(self, frame: ViewFrame) -> None:
+        clusters = frame.rows["cluster"] if "cluster" in frame.rows.columns else None
+        self.clusters_view.set_clusters(frame.clusters, clusters, frame.run_name is not None)
+        self.map_view.refresh_clusters(frame)
 
     def _update_title(self) -> None:
         name = self.project.path.name if self.project else "no project"
@@ -314,11 +269,10 @@ class MainWindow(WindowWorkspace, QMainWindow):
             return result.version_id
 
         def done(version_id: int) -> None:
-            self.version_id = version_id
             self.refresh_project_panel()
             self.show_version(version_id)
 
-        self.jobs.submit(f"Importing {request.path.name}", work, done, self.show_error)
+        self.jobs.submit(f"Importing {request.path.name}", work, done, self.show_error, lane="pipeline")
 
     def run_pipeline(self, spec: PipelineSpec | None = None) -> None:
         """Run embed → neighbours → project → cluster on the shown version, in a job."""
@@ -331,16 +285,37 @@ class MainWindow(WindowWorkspace, QMainWindow):
         def work(progress: JobProgress) -> list[StageReport]:
             return run_pipeline(project, version, spec, progress=progress, on_stage=reports.append)
 
-        self.jobs.submit("Pipeline", work, lambda _r: self.show_version(version), self.show_error)
+        self.jobs.submit(
+            "Pipeline", work, lambda _r: self.show_version(version), self.show_error, lane="pipeline"
+        )
 
     def start_review(self) -> None:
         """Show the review queue of label issues and give it the keyboard."""
-        self.docks["Review"].raise_()
+        self.work_tabs.setCurrentIndex(1)
         self.curation.review.setFocus()
+
+    def tag_selection(self) -> None:
+        """Tag the selected rows with the tag chosen in the Tags panel (Ctrl+T)."""
+        self.curation.apply(self.curation.tags.current(), "selection", self.curation.tags.note.text())
+
+    def export_rows(self, selection: bool = False) -> None:
+        """Export rows with a manifest (Ctrl+E): the selection when asked for or when rows are selected,
+        else every row of the shown version."""
+        if self.frame is None:
+            self.show_error(StrataError("Open a project and show a version to export its rows."))
+            return
+        if selection or len(self.selection):
+            if not len(self.selection):
+                self.show_error(StrataError("Nothing is selected; select rows on the map or in the table."))
+                return
+            keys = self.frame.rows["_row_key"].gather(self.selection.row_ids).to_list()
+            self.slicing.export("", row_keys=keys, description=f"{len(keys):,} selected rows")
+        else:
+            self.slicing.export("")
 
     # -- jobs and errors ----------------------------------------------------------------------
     def _on_job_progress(self, generation: int, done: int, total: int, text: str) -> None:
-        if generation == self.jobs.generation:  # a replaced job's progress is stale
+        if self.jobs.is_current(generation):  # a replaced job's progress is stale
             self.job_status.progressed(done, total, text)
 
     def _guard(self, fn: Any) -> None:
@@ -349,7 +324,8 @@ class MainWindow(WindowWorkspace, QMainWindow):
         except StrataError as err:
             self.show_error(err)
 
-    def _about(self) -> None:
+    def about(self) -> None:
+        """Help → About."""
         QMessageBox.about(
             self,
             "About Strata",
@@ -374,9 +350,8 @@ class MainWindow(WindowWorkspace, QMainWindow):
         self.jobs.cancel()
         self.jobs.wait(30_000)
         self.settings.setValue("geometry", self.saveGeometry())
-        self.settings.setValue("state", self.saveState())
-        if self.project is not None:
-            self.project.close()
+        self.settings.setValue("state", self.saveState(LAYOUT_VERSION))
+        self.state.set_project(None)
         super().closeEvent(event)
 
 

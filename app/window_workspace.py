@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from PySide6.QtGui import QUndoStack
-from PySide6.QtWidgets import QApplication, QLabel, QMessageBox, QWidget
+from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QMessageBox, QWidget
 
 from analysis.progress import Cancelled
 from storage.errors import StrataError, database_error
@@ -16,10 +16,10 @@ if TYPE_CHECKING:
     import polars as pl
     from numpy.typing import NDArray
 
+    from analysis.palette import LegendEntry
     from app.curation import CurationController
     from storage.project import Project
     from widgets.map_view import MapView
-    from analysis.palette import LegendEntry
     from widgets.table_view import TableView
 
 
@@ -67,6 +67,11 @@ class WindowWorkspace:
     ) -> None:
         """Offer a colouring of the map computed elsewhere and show it."""
         self.map_view.add_colouring(mode, title, values, colouring, image)
+
+    def notify(self, text: str) -> None:
+        """Say that something was done (the status bar, for a few seconds)."""
+        assert isinstance(self, QMainWindow)
+        self.statusBar().showMessage(text, 6000)
 
     def show_error(self, error: Exception) -> None:
         """Say what went wrong in the status bar (and in a message box on a real screen)."""

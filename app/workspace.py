@@ -17,22 +17,36 @@ if TYPE_CHECKING:
     from PySide6.QtGui import QUndoStack
     from PySide6.QtWidgets import QWidget
 
+    from analysis.palette import LegendEntry
     from analysis.selection import SelectionModel
     from analysis.view_frame import ViewFrame
+    from analysis.workspace_state import WorkspaceState
     from app.jobs import JobRunner
     from storage.project import Project
-    from analysis.palette import LegendEntry
 
 
 class Workspace(Protocol):
     """The open project, the shown version and its frame, the shared selection, the job runner and
     the undo stack, and the window's ways to show things."""
 
-    project: Project | None
-    version_id: int | None
-    frame: ViewFrame | None
-    selection: SelectionModel
+    state: WorkspaceState
     jobs: JobRunner
+
+    @property
+    def project(self) -> Project | None:
+        """The open project."""
+
+    @property
+    def version_id(self) -> int | None:
+        """The shown version."""
+
+    @property
+    def frame(self) -> ViewFrame | None:
+        """The shown version's frame."""
+
+    @property
+    def selection(self) -> SelectionModel:
+        """The shared selection."""
 
     @property
     def undo_stack(self) -> QUndoStack:
@@ -41,6 +55,9 @@ class Workspace(Protocol):
     @property
     def dialog_parent(self) -> QWidget:
         """The widget dialogs are shown over."""
+
+    def notify(self, text: str) -> None:
+        """Say that something was done (status bar)."""
 
     def show_error(self, error: Exception) -> None:
         """Tell the user what went wrong (status bar and a message box)."""

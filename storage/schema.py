@@ -167,6 +167,21 @@ class ClusterMember(Base):
     row_id: Mapped[int] = mapped_column(Integer, primary_key=True)
 
 
+class ClusterName(Base):
+    """A name a person gave a cluster of a version. The cluster is identified by its member rows
+    (``fingerprint``: SHA-256 of the sorted ``_row_id`` values), so the name follows the same rows into
+    any clustering of the version that reproduces them, and never lands on a different cluster."""
+
+    __tablename__ = "cluster_name"
+    __table_args__ = (UniqueConstraint("version_id", "fingerprint"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("dataset_version.id", ondelete="CASCADE"))
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(String)
+    author: Mapped[str] = mapped_column(String, default="")
+    renamed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
 class Tag(Base):
     __tablename__ = "tag"
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -194,6 +209,23 @@ class RowTag(Base):
     note: Mapped[str] = mapped_column(Text, default="")
     stage_key: Mapped[str | None] = mapped_column(String(64))
     detail: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+
+class ReviewDecision(Base):
+    """A reviewer's decision on a row of a review queue (the queue of ``tag`` on a version): ``accept``
+    (the suggested label), ``keep`` (the given label), ``relabel`` (to ``label``) or ``skip``. One per
+    (version, row, tag); a later decision replaces it. Kept rows do not come back when tags are rerun."""
+
+    __tablename__ = "review_decision"
+    __table_args__ = (UniqueConstraint("version_id", "row_id", "tag"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("dataset_version.id", ondelete="CASCADE"), index=True)
+    row_id: Mapped[int] = mapped_column(Integer)
+    tag: Mapped[str] = mapped_column(String)
+    decision: Mapped[str] = mapped_column(String)
+    label: Mapped[str | None] = mapped_column(String)
+    author: Mapped[str] = mapped_column(String, default="")
+    decided_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
 class Slice(Base):

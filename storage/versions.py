@@ -21,6 +21,7 @@ from storage.project import Project
 from storage.rows import create_row_table, execute_many, quote_ident, read_row_table
 from storage.runs import NewRun, copy_run, insert_run
 from storage.schema import Dataset, DatasetVersion
+from storage.stage_copy import copy_map_stages
 
 
 @dataclass(frozen=True)
@@ -214,7 +215,8 @@ def add_relabelled_version(
 
     The new row table is a copy of the source's with ``column`` added (initialised from ``original``)
     and the corrected rows updated; every run in ``losses`` (run id → new per-row loss, or None to
-    keep it) is copied onto the new version. One transaction. Returns the new version's id.
+    keep it) is copied onto the new version, and so is the source's map (:mod:`storage.stage_copy`:
+    the texts are unchanged). One transaction. Returns the new version's id.
     """
     with project.session() as s:
         version = DatasetVersion(
@@ -246,6 +248,7 @@ def add_relabelled_version(
         )
         for run_id, loss in losses.items():
             copy_run(conn, run_id, version.id, loss)
+        copy_map_stages(s, source.version_id, version.id)
         project.log(
             "correct_labels",
             {"from_version": source.version_id, "to_version": version.id, "rows": len(corrections)},

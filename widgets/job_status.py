@@ -15,7 +15,8 @@ class JobStatus:
 
     def __init__(self, bar: QStatusBar) -> None:
         self.bar = bar
-        self.label = QLabel("Ready")
+        self.idle_text = "Ready"
+        self.label = QLabel(self.idle_text)
         self.progress = QProgressBar()
         self.progress.setMaximumWidth(260)
         self.cancel_button = QPushButton("Cancel")
@@ -41,9 +42,17 @@ class JobStatus:
             self.progress.setRange(0, total)
             self.progress.setValue(min(done, total))
 
+    def set_idle(self, text: str) -> None:
+        """What the label says when no job runs (the shown version); shown now unless a job runs."""
+        self.idle_text = text
+        if self.progress.isHidden():
+            self.label.setText(text)
+
     def ended(self, description: str, ok: bool) -> None:
-        """The job ended; a short "done" message when it succeeded."""
+        """The job ended: the label goes back to the idle text (a failure's message stays until the
+        next job), with a short "done" message when it succeeded."""
         self.progress.hide()
         self.cancel_button.hide()
         if ok:
+            self.label.setText(self.idle_text)
             self.bar.showMessage(f"{description}: done", 5000)

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pyqtgraph as pg
-from PySide6.QtCore import QPointF, Qt, Signal
-from PySide6.QtGui import QMouseEvent
+from PySide6.QtCore import QPoint, QPointF, Qt, Signal
+from PySide6.QtGui import QContextMenuEvent, QMouseEvent
 
 
 class MapPlot(pg.PlotWidget):
@@ -12,6 +12,12 @@ class MapPlot(pg.PlotWidget):
     double-click that follows a press in the same gesture."""
 
     doubleClicked = Signal(QPointF)  # scene position
+    contextMenuRequested = Signal(QPoint)  # global position of a right-click
+
+    def contextMenuEvent(self, event: QContextMenuEvent) -> None:
+        # The map's own menu (export, tag, clear) replaces pyqtgraph's plot menu.
+        self.contextMenuRequested.emit(event.globalPos())
+        event.accept()
 
     def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:
         if event.button() == Qt.MouseButton.LeftButton:

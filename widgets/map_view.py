@@ -11,7 +11,7 @@ import numpy as np
 import polars as pl
 import pyqtgraph as pg
 from numpy.typing import NDArray
-from PySide6.QtCore import QPointF, QRectF, Qt, Signal
+from PySide6.QtCore import QPoint, QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QIcon, QPixmap
 from PySide6.QtWidgets import (
     QButtonGroup,
@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QListWidget,
     QListWidgetItem,
+    QMenu,
     QToolButton,
     QToolTip,
     QVBoxLayout,
@@ -57,6 +58,8 @@ class MapView(QWidget):
 
     colourModeChanged = Signal(str)
     rowActivated = Signal(int)  # a point was double-clicked: open its row
+    exportRequested = Signal()  # export the selection
+    tagRequested = Signal()  # tag the selection with the chosen tag
 
     def __init__(self, selection: SelectionModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -120,6 +123,8 @@ class MapView(QWidget):
         self._hover = pg.SignalProxy(self.plot.scene().sigMouseMoved, rateLimit=30, slot=self._on_hover)
         self.plot.scene().sigMouseClicked.connect(self._on_click)
         self.plot.doubleClicked.connect(self._on_double_click)
+        self.viewbox.setMenuEnabled(False)
+        self.plot.contextMenuRequested.connect(self._context_menu)
 
         self.legend = QListWidget()
         self.legend.setToolTip("Click a category to select its rows; untick it to draw it grey")
@@ -334,6 +339,42 @@ class MapView(QWidget):
             hidden.add(entry.value)
         self._set_hidden(hidden)
 
+    def refresh_tags(self, frame: ViewFrame) -> None:
+        """The version's tags changed: offer every tag in *Colour by* and redraw a tag colouring."""
+        if frame is not self.frame or self.frame.coords is None:
+            return
+        mode = self.colour_mode()
+        self.colour_box.blockSignals(True)
+        for index in reversed(range(self.colour_box.count())):
+            if str(self.colour_box.itemData(index)).startswith("tag:"):
+                self.colour_box.removeItem(index)
+        for tag in frame.tag_names():
+            self.colour_box.addItem(f"Tag: {tag}", f"tag:{tag}")
+        index = self.colour_box.findData(mode)
+        self.colour_box.setCurrentIndex(max(index, 0))
+        self.colour_box.blockSignals(False)
+        self.set_colour_mode(self.colour_mode())
+
+    def refresh_clusters(self, frame: ViewFrame) -> None:
+        """Cluster names changed: redraw the legend when coloured by cluster."""
+        if frame is self.frame and self.colour_mode() == "cluster":
+            self.set_colour_mode("cluster")
+
+    def _context_menu(self, where: QPoint) -> None:
+        menu = QMenu(self)
+        count = len(self.selection)
+        for text, slot, enabled in (
+            (f"Export {count:,} selected rows…", self.exportRequested.emit, count > 0),
+            (f"Tag {count:,} selected rows", self.tagRequested.emit, count > 0),
+            ("Clear selection", lambda: self.selection.clear(self), count > 0),
+            ("Fit map to data", lambda: self.viewbox.autoRange(padding=0.02), True),
+        ):
+            action = menu.addAction(text)
+            action.setEnabled(enabled)
+            action.triggered.connect(lambda _=False, f=slot: f())
+        self._menu = menu  # kept for tests, which cannot click a menu that exec() blocks on
+        menu.popup(where)
+
     # -- drawing ------------------------------------------------------------------------------
     def visible_mask(self) -> NDArray[np.bool_]:
         """Which points lie inside the current view rectangle."""
@@ -377,8 +418,13 @@ class MapView(QWidget):
             visible_selected = np.flatnonzero(self._selected & self.visible_mask())
             chosen = visible_selected[:POINT_LIMIT]
         self.highlight.setData(x=self.coords[chosen, 0], y=self.coords[chosen, 1])
-        mode = "points" if len(self.coords) <= POINT_LIMIT or shown.size else "density"
-        self.status.setText(f"{len(self.coords):,} points · {len(self.selection):,} selected · {mode}")
+        density = len(self.coords) > POINT_LIMIT and not shown.size
+        parts = [f"{len(self.coords):,} rows"]
+        if len(self.selection):
+            parts.append(f"{len(self.selection):,} selected")
+        if density:
+            parts.append("density view: zoom in to see points")
+        self.status.setText(" · ".join(parts))
 
     # -- intents ------------------------------------------------------------------------------
     def set_select_mode(self, mode: str) -> None:

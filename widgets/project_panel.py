@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHeaderView, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
 
 VERSION_ROLE = Qt.ItemDataRole.UserRole + 1
 
@@ -23,8 +23,12 @@ class ProjectPanel(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.tree = QTreeWidget()
-        self.tree.setHeaderLabels(["Dataset", "Rows", "Imported", "SHA-256", "Note"])
-        self.tree.setColumnWidth(0, 190)
+        # A side panel is narrow: name and rows; when, where from, SHA-256 and note are in the tooltip.
+        self.tree.setHeaderLabels(["Dataset", "Rows"])
+        header = self.tree.header()
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
         self.tree.itemActivated.connect(self._on_activate)
         self.tree.itemClicked.connect(self._on_activate)
         layout = QVBoxLayout(self)
@@ -42,18 +46,20 @@ class ProjectPanel(QWidget):
                 self.tree.addTopLevelItem(parent)
                 datasets[v.dataset] = parent
             when = v.imported_at.strftime("%Y-%m-%d %H:%M") if v.imported_at else ""
-            item = QTreeWidgetItem([f"version {v.number}", f"{v.rows:,}", when, v.source_sha256[:8], v.note])
+            name = f"version {v.number}" + (f" · {v.note}" if v.note else "")
+            item = QTreeWidgetItem([name, f"{v.rows:,}"])
             item.setData(0, VERSION_ROLE, v.version_id)
             tip = f"{v.source_path}\nSHA-256 {v.source_sha256}\nimported {when}" + (
                 f"\n{v.note}" if v.note else ""
             )
-            for column in range(5):
+            for column in range(2):
                 item.setToolTip(column, tip)
             parent.addChild(item)
             parent.setData(0, VERSION_ROLE, v.version_id)
             for run in runs.get(v.version_id, []):
                 kind = "probabilities" if run.has_probabilities else "labels only"
-                child = QTreeWidgetItem([f"run: {run.name}", kind])
+                child = QTreeWidgetItem([f"run: {run.name}"])
+                child.setToolTip(0, f"model run {run.name} ({kind})")
                 child.setData(0, VERSION_ROLE, v.version_id)
                 item.addChild(child)
             if v.version_id == current:

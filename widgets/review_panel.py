@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeyEvent
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QComboBox, QGridLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from analysis.versions.review import ACCEPT, KEEP, RELABEL, SKIP, ReviewQueue
 from analysis.view_frame import ViewFrame
@@ -19,6 +19,8 @@ class ReviewPanel(QWidget):
     tagRequested = Signal(int)
     saveRequested = Signal()
     queueRequested = Signal(str)  # review the rows of this tag
+    decisionRequested = Signal(str, object)  # decision, label (None but for "relabel")
+    backRequested = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -31,20 +33,23 @@ class ReviewPanel(QWidget):
         self.progress = QLabel("")
         self.text = QLabel("")
         self.text.setWordWrap(True)
+        self.text.setMinimumWidth(200)
         self.text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.labels = QLabel("")
         self.other = QComboBox()
         self.other.setToolTip("The label O assigns")
-        buttons = QHBoxLayout()
-        for text, slot in (
-            ("Accept (A)", lambda: self.decide(ACCEPT)),
-            ("Keep (K)", lambda: self.decide(KEEP)),
-            ("Other (O)", lambda: self.decide(RELABEL, self.other.currentText())),
-            ("Skip (S)", lambda: self.decide(SKIP)),
+        buttons = QGridLayout()
+        for i, (text, slot) in enumerate(
+            (
+                ("Accept (A)", lambda: self.decide(ACCEPT)),
+                ("Keep (K)", lambda: self.decide(KEEP)),
+                ("Other (O)", lambda: self.decide(RELABEL, self.other.currentText())),
+                ("Skip (S)", lambda: self.decide(SKIP)),
+            )
         ):
             button = QPushButton(text)
             button.clicked.connect(slot)
-            buttons.addWidget(button)
+            buttons.addWidget(button, i // 2, i % 2)
         self.save = QPushButton("Save corrections as a new version")
         self.save.clicked.connect(self.saveRequested.emit)
         layout = QVBoxLayout(self)
@@ -71,10 +76,20 @@ class ReviewPanel(QWidget):
         self._show(emit=False)
 
     def decide(self, decision: str, label: str | None = None) -> None:
-        """Record a decision on the current row and show the next."""
-        if self.queue is not None:
-            self.queue.decide(decision, label)
-            self._show()
+        """Ask for a decision on the current row (the controller stores it and calls :meth:`refresh`)."""
+        if self.queue is not None and self.queue.current is not None:
+            self.decisionRequested.emit(decision, label)
+
+    def refresh(self) -> None:
+        """Show the queue's current row (after a decision or a step back)."""
+        self._show()
+
+    def set_tag_names(self, names: list[str]) -> None:
+        """The tags whose rows can be reviewed (the chosen one stays chosen)."""
+        current = self.source.currentText()
+        self.source.clear()
+        self.source.addItems(names)
+        self.source.setCurrentText(current)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         key = event.key()
@@ -89,8 +104,7 @@ class ReviewPanel(QWidget):
         elif key == Qt.Key.Key_T and self.queue is not None and self.queue.current is not None:
             self.tagRequested.emit(self.queue.current.row_id)
         elif key == Qt.Key.Key_Backspace and self.queue is not None:
-            self.queue.back()
-            self._show()
+            self.backRequested.emit()
         else:
             super().keyPressEvent(event)
 

@@ -9,6 +9,7 @@ import polars as pl
 
 from analysis.versions.relabel import create_corrected_version
 from storage.project import Project
+from storage.reviews import copy_kept, read_decisions, record_decision
 from storage.tags import read_row_tags
 
 ACCEPT, KEEP, RELABEL, SKIP = "accept", "keep", "relabel", "skip"
@@ -26,6 +27,10 @@ class ReviewItem:
 @dataclass
 class ReviewQueue:
     """Decisions on a ranked list of rows; :meth:`save` turns the relabels into a new version.
+
+    Decisions are stored as they are made (:mod:`storage.reviews`): a queue built again for the same
+    version and tag leaves out the rows already decided (other than skipped) and starts with their
+    decisions, so rows kept with **K** do not come back after the tags are rerun.
 
     Attributes
     ----------
@@ -46,6 +51,7 @@ class ReviewQueue:
     @classmethod
     def for_tag(cls, project: Project, version_id: int, tag: str = "label_issue") -> ReviewQueue:
         """The queue of rows carrying ``tag`` on a version, highest score first."""
+        stored = read_decisions(project, version_id, tag)
         tags = read_row_tags(project, version_id).filter(pl.col("tag") == tag)
         tags = tags.sort("score", descending=True, nulls_last=True).unique(
             "row_id", keep="first", maintain_order=True
@@ -53,8 +59,10 @@ class ReviewQueue:
         items = [
             ReviewItem(int(r), float(s or 0.0), json.loads(d).get("suggested") if d else None)
             for r, s, d in tags.select("row_id", "score", "detail").iter_rows()
+            if stored.get(int(r), (SKIP,))[0] == SKIP  # decided rows stay decided after a rerun
         ]
-        return cls(project, version_id, items, tag)
+        decided = {r: d for r, d in stored.items() if d[0] != SKIP}
+        return cls(project, version_id, items, tag, decisions=decided)
 
     @property
     def current(self) -> ReviewItem | None:
@@ -62,12 +70,19 @@ class ReviewQueue:
         return self.items[self.position] if self.position < len(self.items) else None
 
     def decide(self, decision: str, label: str | None = None) -> None:
-        """Record a decision on the current item and move to the next."""
+        """Record a decision on the current item (stored in the project at once) and move to the next.
+
+        Raises
+        ------
+        ProjectReadOnly, ProjectBusy, DiskFull
+            When the decision cannot be stored; the queue is then unchanged.
+        """
         item = self.current
         if item is None:
             return
         if decision == ACCEPT:
             label = item.suggested
+        record_decision(self.project, self.version_id, self.tag, item.row_id, decision, label)
         self.decisions[item.row_id] = (decision, label)
         self.position += 1
 
@@ -82,5 +97,8 @@ class ReviewQueue:
         }
 
     def save(self, note: str = "") -> int:
-        """Store the corrections as a new dataset version; returns its id."""
-        return create_corrected_version(self.project, self.version_id, self.corrections(), note)
+        """Store the corrections as a new dataset version (keeping the map and the rows kept as they
+        are); returns its id."""
+        version = create_corrected_version(self.project, self.version_id, self.corrections(), note)
+        copy_kept(self.project, self.version_id, version)
+        return version

@@ -90,7 +90,7 @@ def test_colour_modes_and_legend(window: MainWindow, sample_project: Path) -> No
     assert window.map_view.legend.count() == 2
     assert "misclassified  (327)" in window.map_view.legend.item(1).text()
     window.map_view.set_colour_mode("label")
-    assert window.map_view.legend.count() == 61  # 60 named intents and "other"
+    assert window.map_view.legend.count() == 77  # every intent in its own colour
     window.map_view._on_legend_click(window.map_view.legend.item(0))
     first = window.map_view._legend[0]
     assert len(window.selection) == first.count
