@@ -65,6 +65,24 @@ def pytest_configure(config: pytest.Config) -> None:
         raise pytest.UsageError(f"The real datasets are missing: expected {DATA} (../shared/data).")
 
 
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item):  # type: ignore[no-untyped-def]
+    """Any exception Qt hands to ``sys.excepthook`` (raised in a slot or a virtual method, where Qt
+    prints it and carries on) fails the test. pytest-qt does this for tests that use ``qtbot``; this
+    hook covers every test."""
+    caught: list[tuple[type[BaseException], BaseException, object]] = []
+    previous = sys.excepthook
+    sys.excepthook = lambda kind, value, tb: caught.append((kind, value, tb))
+    try:
+        result = yield
+    finally:
+        sys.excepthook = previous
+    if caught:
+        kind, value, _ = caught[0]
+        pytest.fail(f"{len(caught)} exception(s) raised in Qt slots, first: {kind.__name__}: {value}")
+    return result
+
+
 @pytest.fixture(scope="session")
 def data_dir() -> Path:
     return DATA
