@@ -14,14 +14,6 @@ from analysis.drift.over_time import class_metrics_over_time, metrics_over_time
 from app.cli import main
 
 
-@pytest.fixture(scope="module")
-def airline(data_dir: Path) -> pl.DataFrame:
-    return pl.read_csv(data_dir / "airline_tweets" / "Tweets.csv", infer_schema_length=0).with_columns(
-        ts=pl.col("tweet_created").str.strptime(pl.Datetime, "%d-%m-%Y %H.%M"),
-        airline_sentiment_confidence=pl.col("airline_sentiment_confidence").cast(pl.Float64),
-    )
-
-
 def test_airline_sentiment_shifts_between_windows(airline: pl.DataFrame) -> None:
     day = airline["ts"].dt.day()
     reference, current = airline.filter((day >= 17) & (day <= 19)), airline.filter((day >= 22) & (day <= 24))
