@@ -9,11 +9,12 @@ import numpy as np
 import polars as pl
 from numpy.typing import NDArray
 
+from analysis.errors.tag_counts import TagCount, tag_counts
 from analysis.palette import class_order
 from storage.project import Project
 from storage.runs import list_runs, read_predictions, read_probabilities
 from storage.stage_outputs import ClusterInfo, latest_stage, read_clusters, read_coords, read_neighbours
-from storage.tags import read_row_tags
+from storage.tags import TagInfo, list_tags, read_row_tags
 from storage.versions import get_version, list_versions, read_rows
 
 
@@ -32,6 +33,10 @@ class ViewFrame:
         float32 (n, 2) map coordinates.
     clusters : list of ClusterInfo
     run_name : str or None
+    tags : polars.DataFrame
+        The version's row tags (``storage.tags.read_row_tags``).
+    tag_info : list of TagInfo
+        Every tag's definition (kind, colour, description), for :meth:`tag_counts`.
     """
 
     version_id: int
@@ -48,12 +53,21 @@ class ViewFrame:
     neighbours: NDArray[np.int32] | None = None
     tag_params: dict[str, object] = field(default_factory=dict)
     class_order: list[str] = field(default_factory=list)
+    tag_info: list[TagInfo] = field(default_factory=list)
+
+    def tag_counts(self) -> list[TagCount]:
+        """Distinct rows per tag on the version's rows, most frequent first (the error panel's and
+        ``strata errors``' counts: :func:`analysis.errors.tag_counts.tag_counts`)."""
+        return tag_counts(self.tags, self.rows.height, self.tag_info)
 
     def tag_names(self) -> list[str]:
-        """Tags present on the version's rows, most frequent first."""
-        if self.tags.is_empty():
-            return []
-        return self.tags.group_by("tag").len().sort(["len", "tag"], descending=[True, False])["tag"].to_list()
+        """Tags present on the version's rows, most frequent (in distinct rows) first."""
+        return [count.name for count in self.tag_counts()]
+
+    def reload_tags(self, project: Project) -> None:
+        """Re-read the version's row tags and the tag definitions (after a tag is created or applied)."""
+        self.tags = read_row_tags(project, self.version_id)
+        self.tag_info = list_tags(project)
 
     def tag_mask(self, tag: str) -> NDArray[np.bool_]:
         """bool (n,): rows carrying ``tag`` (from any source)."""
@@ -129,6 +143,7 @@ def load_view_frame(project: Project, version_id: int, run_id: int | None = None
         if run is not None and run.has_probabilities
         else None,
         tags=read_row_tags(project, version_id),
+        tag_info=list_tags(project),
         neighbours=read_neighbours(project, version_id),
         tag_params=dict(tag.params) if (tag := latest_stage(project, version_id, "tag")) else {},
         class_order=project_class_order(project, run.label_names if run else ()),

@@ -5,12 +5,18 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QHeaderView, QLabel, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget
 
-from analysis.errors.spec import MODES
+from analysis.errors.tag_counts import TagCount
 from analysis.selection import SelectionModel
 from analysis.view_frame import ViewFrame
+from widgets.swatch import swatch_icon
+
+KIND_NAMES = {
+    "error_mode": "automatic error mode",
+    "failure_mode": "failure mode",
+    "curation": "curation tag",
+}
 
 
 class ErrorPanel(QWidget):
@@ -47,21 +53,18 @@ class ErrorPanel(QWidget):
         """Show the counts of the version's tags."""
         self.frame = frame
         self.table.setRowCount(0)
-        if frame is None or frame.tags.is_empty():
+        counts = frame.tag_counts() if frame is not None else []
+        if frame is None or not counts:
             self.note.setText("No error modes yet: run the pipeline (Ctrl+R) to tag them.")
             return
-        counts = frame.tags.unique(["row_id", "tag"]).group_by("tag").len()
-        counts = counts.sort(["len", "tag"], descending=[True, False])
-        n = frame.rows.height
-        for tag, rows in counts.iter_rows():
+        for entry in counts:
             row = self.table.rowCount()
             self.table.insertRow(row)
-            name = QTableWidgetItem(tag)
-            colour = MODES.get(tag, ("#555555", "A human tag."))
-            name.setForeground(QColor(colour[0]))
-            name.setToolTip(colour[1])
-            count = QTableWidgetItem(f"{rows:,}")
-            share = QTableWidgetItem(f"{rows / n:.1%}")
+            # the colour is a swatch beside black text: a pale tag colour as text is unreadable
+            name = QTableWidgetItem(swatch_icon(entry.colour), entry.name)
+            name.setToolTip(describe(entry))
+            count = QTableWidgetItem(f"{entry.rows:,}")
+            share = QTableWidgetItem(f"{entry.share:.1%}")
             for item in (count, share):
                 item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             self.table.setItem(row, 0, name)
@@ -74,6 +77,15 @@ class ErrorPanel(QWidget):
         """Select the rows carrying ``tag``."""
         if self.frame is not None:
             self.selection.set(np.flatnonzero(self.frame.tag_mask(tag)), source=self)
+
+
+def describe(entry: TagCount) -> str:
+    """A tag's tooltip: its description, kind and who tagged its rows."""
+    kind = KIND_NAMES.get(entry.kind, "tag")
+    who = ", ".join(entry.sources)
+    lines = [entry.description] if entry.description else []
+    lines.append(f"{kind} · {entry.rows:,} rows tagged by {who}")
+    return "\n".join(lines)
 
 
 def thresholds(params: dict[str, object]) -> str:

@@ -7,8 +7,9 @@ from typing import Any
 
 import polars as pl
 
+from analysis.errors.tag_counts import tag_counts
 from storage.project import Project
-from storage.tags import read_row_tags
+from storage.tags import list_tags, read_row_tags
 from storage.versions import get_version, read_rows
 
 
@@ -18,15 +19,19 @@ def error_report(project: Project, version_id: int, top: int = 10) -> dict[str, 
     Returns
     -------
     dict
-        ``rows``; ``modes``: {mode: {"rows", "share"}} by decreasing count; ``error_clusters``: the
+        ``rows``; ``modes``: {tag: {"rows", "share", "kind", "sources"}} for every tag on the version's
+        rows (automatic and human), distinct rows by decreasing count, as the error panel counts them
+        (:func:`analysis.errors.tag_counts.tag_counts`); ``error_clusters``: the
         error-dense clusters (name, rows, error_rate, q_value) by error rate; ``label_issues``: the
         ``top`` label issues by score (row, key, text, label, suggested, score); ``notes``.
     """
     version = get_version(project, version_id)
     tags = read_row_tags(project, version_id)
     n = version.rows
-    counts = tags.group_by("tag").len().sort(["len", "tag"], descending=[True, False])
-    modes = {t: {"rows": int(k), "share": round(k / n, 4)} for t, k in counts.iter_rows()}
+    modes = {
+        c.name: {"rows": c.rows, "share": round(c.share, 4), "kind": c.kind, "sources": list(c.sources)}
+        for c in tag_counts(tags, n, list_tags(project))
+    }
     clusters: dict[str, dict[str, Any]] = {}
     for detail in tags.filter(pl.col("tag") == "error_cluster")["detail"].to_list():
         info = json.loads(detail)
