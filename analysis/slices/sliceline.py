@@ -18,6 +18,7 @@ from itertools import combinations
 import numpy as np
 from numpy.typing import NDArray
 
+from analysis.progress import Progress, check_cancel
 from storage.errors import InputError
 
 Predicate = tuple[int, int]  # (feature index, value code)
@@ -87,7 +88,10 @@ def _upper_bound(
 
 
 def find_slices(
-    codes: NDArray[np.int64], errors: NDArray[np.floating], spec: SliceLineSpec
+    codes: NDArray[np.int64],
+    errors: NDArray[np.floating],
+    spec: SliceLineSpec,
+    progress: Progress | None = None,
 ) -> list[FoundSlice]:
     """The top-K slices by SliceLine's score.
 
@@ -99,11 +103,18 @@ def find_slices(
     errors : numpy.ndarray
         float (n,) non-negative error per row (e.g. 1 for misclassified).
     spec : SliceLineSpec
+    progress : Progress, optional
+        Told each level; polled for cancellation between levels and every 256 candidates.
 
     Returns
     -------
     list of FoundSlice
         At most ``spec.k`` slices with a positive score, best first.
+
+    Raises
+    ------
+    analysis.progress.Cancelled
+        When ``progress`` asks to stop.
     """
     n, m = codes.shape
     e = np.asarray(errors, dtype=np.float64)
@@ -138,6 +149,9 @@ def find_slices(
         offer(FoundSlice((pred,), int(size), err, err / size, sc))
         level[(pred,)] = (mask, size, err, float(e[mask].max()))
     for depth in range(2, spec.max_predicates + 1):
+        if progress is not None:
+            check_cancel(progress)
+            progress.message(f"SliceLine: slices of {depth} predicates")
         keys = sorted(level)
         candidates: dict[tuple[Predicate, ...], list[tuple[Predicate, ...]]] = {}
         for a, b in combinations(keys, 2):
@@ -150,7 +164,9 @@ def find_slices(
             if all(p in level for p in parents):
                 candidates[child] = parents
         next_level: dict[tuple[Predicate, ...], tuple[NDArray[np.bool_], float, float, float]] = {}
-        for child, parents in candidates.items():
+        for done, (child, parents) in enumerate(candidates.items()):
+            if progress is not None and done % 256 == 255:
+                check_cancel(progress)
             bound = _upper_bound(
                 min(level[p][1] for p in parents),
                 min(level[p][2] for p in parents),

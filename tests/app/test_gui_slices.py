@@ -55,7 +55,7 @@ def test_lasso_selection_saves_as_a_slice(window: MainWindow, sample_project: Pa
 def test_open_the_worst_discovered_slice(window: MainWindow, sample_project: Path) -> None:
     window.open_project(sample_project)
     panel = window.slicing.panel
-    panel.alpha.setValue(0.9)
+    panel.alpha.setValue(0.99)
     panel.discover.click()
     assert panel.found.rowCount() > 0
     panel.found.cellDoubleClicked.emit(0, 0)
