@@ -12,11 +12,29 @@ from typing import Any
 import numpy as np
 import polars as pl
 from numpy.typing import NDArray
-from PySide6.QtCore import QAbstractTableModel, QItemSelection, QItemSelectionModel, QModelIndex, Qt
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QEvent,
+    QItemSelection,
+    QItemSelectionModel,
+    QModelIndex,
+    QObject,
+    Qt,
+)
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QLineEdit, QTableView, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
 
 from analysis.selection import SelectionModel
+from widgets.table_columns import cell_text, content_widths, fit_widths, is_string
 
 PAGE_ROWS = 256
 HIDDEN = ("_row_key", "_content_hash")
@@ -79,14 +97,11 @@ class FrameTableModel(QAbstractTableModel):
     def data(self, index: QModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():
             return None
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+        if role == Qt.ItemDataRole.DisplayRole:
+            return cell_text(self._row(index.row())[index.column()])
+        if role == Qt.ItemDataRole.ToolTipRole:
             value = self._row(index.row())[index.column()]
-            if value is None:
-                return ""
-            if isinstance(value, float):
-                return f"{value:.4g}"
-            text = str(value)
-            return text if role == Qt.ItemDataRole.ToolTipRole or len(text) < 200 else text[:197] + "…"
+            return cell_text(value) if value is None or isinstance(value, float) else str(value)
         if role == Qt.ItemDataRole.ForegroundRole and self.columns[index.column()] == "correct":
             value = self._row(index.row())[index.column()]
             return QColor(46, 160, 67) if value else QColor(214, 39, 40) if value is False else None
@@ -136,7 +151,10 @@ class TableView(QWidget):
         self.view.setAlternatingRowColors(True)
         self.view.verticalHeader().setDefaultSectionSize(22)
         self.view.verticalHeader().hide()
-        self.view.horizontalHeader().setStretchLastSection(True)
+        header = self.view.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.sectionResized.connect(self._on_section_resized)
+        self.view.viewport().installEventFilter(self)
         self.view.selectionModel().selectionChanged.connect(self._on_user_selection)
         bar = QHBoxLayout()
         bar.addWidget(self.search, 1)
@@ -147,6 +165,12 @@ class TableView(QWidget):
         layout.addLayout(bar)
         layout.addWidget(self.view, 1)
         self._syncing = False
+        # Column widths: measured once per frame; the text column follows the view's width until
+        # the user resizes it by hand.
+        self._widths: dict[str, int] = {}
+        self._fitting = False
+        self._text_follows = True
+        self._user_sized: set[str] = set()
         self._unsubscribe = selection.subscribe(self._on_selection)
 
     def set_frame(self, frame: pl.DataFrame, text_column: str | None) -> None:
@@ -155,8 +179,56 @@ class TableView(QWidget):
         self.model.set_frame(frame)
         self.search.setEnabled(text_column is not None)
         self._apply_filter()
-        if text_column in self.model.columns:
-            self.view.setColumnWidth(self.model.columns.index(text_column), 420)
+        self._widths = content_widths(
+            frame,
+            self.model.columns,
+            text_column if text_column in self.model.columns else None,
+            self.view.fontMetrics(),
+            self.view.horizontalHeader().fontMetrics(),
+        )
+        self._text_follows = True
+        self._user_sized.clear()
+        self._fit_columns()
+
+    def column_width(self, name: str) -> int:
+        """The width in pixels of the column ``name`` as shown."""
+        return self.view.columnWidth(self.model.columns.index(name))
+
+    def _fit_columns(self) -> None:
+        """Give each column its measured width and the text column the rest of the viewport."""
+        has_text = self.text_column in self.model.columns
+        # Without a text column the last column takes the spare room instead.
+        self.view.horizontalHeader().setStretchLastSection(not has_text)
+        if has_text and self._text_follows:
+            shrinkable = {
+                n for n in self._widths if n not in self._user_sized and is_string(self.model.frame[n].dtype)
+            }
+            widths, text = fit_widths(self.view.viewport().width(), self._widths, shrinkable)
+            widths[str(self.text_column)] = text
+        else:
+            widths = dict(self._widths)
+        self._fitting = True
+        try:
+            for i, name in enumerate(self.model.columns):
+                if name in widths and self.view.columnWidth(i) != widths[name]:
+                    self.view.setColumnWidth(i, widths[name])
+        finally:
+            self._fitting = False
+
+    def _on_section_resized(self, index: int, _old: int, _new: int) -> None:
+        if self._fitting or self.text_column not in self.model.columns:
+            return
+        if index == self.model.columns.index(self.text_column):
+            self._text_follows = False
+        elif 0 <= index < len(self.model.columns):
+            self._widths[self.model.columns[index]] = _new
+            self._user_sized.add(self.model.columns[index])
+            self._fit_columns()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.view.viewport() and event.type() == QEvent.Type.Resize:
+            self._fit_columns()
+        return super().eventFilter(watched, event)
 
     def _base_positions(self) -> NDArray[np.int64]:
         frame = self.model.frame
