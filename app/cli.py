@@ -261,9 +261,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_info)
 
+    from app.cli_clusters import add_parser as add_clusters
     from app.cli_drift import add_parser as add_drift
     from app.cli_slices import add_parsers
 
+    add_clusters(sub)
     add_parsers(sub)
     add_drift(sub)
 

@@ -17,6 +17,7 @@ from numpy.typing import NDArray
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
+from storage.cluster_names import given_names
 from storage.project import Project
 from storage.rows import read_query
 from storage.schema import Cluster, Clustering, ClusterMember, NeighbourGraph, Projection, StageResult
@@ -39,7 +40,8 @@ class StageRecord:
 
 @dataclass(frozen=True)
 class ClusterInfo:
-    """A cluster as the clusters view lists it."""
+    """A cluster as the views show it: ``name`` is the name a person gave it
+    (:mod:`storage.cluster_names`), else ``auto_name``, the one made from its keywords."""
 
     cluster_id: int
     label: int
@@ -47,6 +49,7 @@ class ClusterInfo:
     keywords: list[str]
     size: int
     error_rate: float | None
+    auto_name: str = ""
 
 
 @dataclass(frozen=True)
@@ -208,16 +211,20 @@ def read_projection_at(project: Project, key: str) -> tuple[NDArray[np.float32],
 def read_clustering_at(
     project: Project, key: str, n_rows: int
 ) -> tuple[list[ClusterInfo], NDArray[np.int64]] | None:
-    """The clustering stored under ``key``: its clusters (largest first) and each row's label
-    (int64 of shape (n_rows,), -1 for noise)."""
+    """The clustering stored under ``key``: its clusters (largest first, named as a person named them
+    where they did) and each row's label (int64 of shape (n_rows,), -1 for noise)."""
     with project.session() as s:
-        clustering = s.scalar(select(Clustering).join(StageResult).where(StageResult.key == key))
-        if clustering is None:
+        found = s.execute(
+            select(Clustering, StageResult.version_id).join(StageResult).where(StageResult.key == key)
+        ).first()
+        if found is None:
             return None
-        rows = s.scalars(
-            select(Cluster).where(Cluster.clustering_id == clustering.id).order_by(Cluster.size.desc())
+        clustering, version_id = found
+        rows = list(
+            s.scalars(
+                select(Cluster).where(Cluster.clustering_id == clustering.id).order_by(Cluster.size.desc())
+            )
         )
-        clusters = [ClusterInfo(c.id, c.label, c.name, list(c.keywords), c.size, c.error_rate) for c in rows]
         clustering_id = int(clustering.id)
     members = read_query(
         project.engine,
@@ -225,8 +232,14 @@ def read_clustering_at(
         f"WHERE c.clustering_id = {clustering_id}",
         {"row_id": pl.Int64, "label": pl.Int64},
     )
+    row_ids, member_labels = members["row_id"].to_numpy(), members["label"].to_numpy()
+    names = given_names(project, int(version_id), row_ids, member_labels)
+    clusters = [
+        ClusterInfo(c.id, c.label, names.get(c.label, c.name), list(c.keywords), c.size, c.error_rate, c.name)
+        for c in rows
+    ]
     labels = np.full(n_rows, -1, dtype=np.int64)
-    labels[members["row_id"].to_numpy()] = members["label"].to_numpy()
+    labels[row_ids] = member_labels
     return clusters, labels
 
 
