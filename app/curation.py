@@ -13,7 +13,9 @@ from PySide6.QtGui import QUndoCommand, QUndoStack
 
 from analysis.versions.review import ReviewQueue
 from analysis.view_frame import ViewFrame
+from storage.cluster_names import rename_cluster
 from storage.errors import StrataError
+from storage.stage_outputs import latest_stage
 from storage.tags import HUMAN_KINDS, apply_tag, create_tag, list_tags, remove_tag
 from widgets.confusion_view import ConfusionView
 from widgets.error_panel import ErrorPanel
@@ -51,6 +53,39 @@ class TagCommand(QUndoCommand):
 
     def undo(self) -> None:
         self._do(not self.apply, self.changed)
+
+
+class RenameCluster(QUndoCommand):
+    """A cluster's new name, already stored when pushed; undo and redo store the old / new name for the
+    same member rows (the clustering's stage key pins which cluster, even after a rerun)."""
+
+    def __init__(
+        self, controller: CurationController, version: int, label: int, names: tuple[str, str], key: str
+    ) -> None:
+        super().__init__(f"Rename cluster {label} to '{names[1]}'")
+        self.controller, self.version, self.label, self.key = controller, version, label, key
+        self.old, self.new = names
+        self._stored = True  # the first redo (from push) finds the rename done
+
+    def _store(self, name: str) -> None:
+        workspace = self.controller.workspace
+        assert workspace.project is not None
+        try:
+            rename_cluster(workspace.project, self.version, self.label, name, stage_key=self.key)
+        except StrataError as err:
+            workspace.show_error(err)
+            return
+        if workspace.version_id == self.version:
+            workspace.state.refresh_clusters()
+
+    def redo(self) -> None:
+        if self._stored:
+            self._stored = False
+            return
+        self._store(self.new)
+
+    def undo(self) -> None:
+        self._store(self.old)
 
 
 class CurationController(QObject):
@@ -128,6 +163,26 @@ class CurationController(QObject):
         if self.review.queue is not None:
             self.review.queue.back()
             self.review.refresh()
+
+    def rename_cluster(self, label: int, name: str) -> None:
+        """Store a cluster's new name (undoable) and show it everywhere."""
+        project, version = self.workspace.project, self.workspace.version_id
+        if project is None or version is None:
+            return
+        stage = latest_stage(project, version, "cluster")
+        key = stage.key if stage is not None else None
+        try:
+            old = rename_cluster(project, version, label, name, stage_key=key)
+        except StrataError as err:
+            self.workspace.show_error(err)
+            self.workspace.state.refresh_clusters()  # the view shows the stored name again
+            return
+        self.workspace.state.refresh_clusters()
+        frame = self.workspace.frame
+        new = next((c.name for c in frame.clusters if c.label == label), name) if frame else name
+        if new != old and key is not None:
+            self.undo_stack.push(RenameCluster(self, version, label, (old, new), key))
+            self.workspace.notify(f"Cluster {label} is now '{new}' (Ctrl+Z undoes).")
 
     def create(self, name: str, colour: str, description: str, kind: str) -> None:
         """Define a new tag and choose it."""

@@ -118,5 +118,5 @@ def _version_views(window: object, grab: object) -> None:
     grab(window, "drift.png")
     drift.map_button.click()
     window.centralWidget().setSizes([700, 300])  # type: ignore[attr-defined]
-    window.map_view.viewbox.autoRange(padding=0.02)
+    window.map_view.fit()
     grab(window, "drift-map.png")

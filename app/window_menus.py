@@ -80,7 +80,7 @@ def build_menus(window: MainWindow) -> None:
             f"Alt+{index + 1}",
         )
     view_menu.addSeparator()
-    add_action(window, view_menu, "&Fit map", lambda: window.map_view.viewbox.autoRange(padding=0.02), "F")
+    add_action(window, view_menu, "&Fit map", window.map_view.fit, "F")
     view_menu.addSeparator()
     for dock in window.docks.values():
         view_menu.addAction(dock.toggleViewAction())

@@ -16,6 +16,7 @@ from numpy.typing import NDArray
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from storage.cluster_names import copy_cluster_names
 from storage.errors import InputError, ProjectError
 from storage.project import Project
 from storage.rows import create_row_table, execute_many, quote_ident, read_row_table
@@ -249,6 +250,7 @@ def add_relabelled_version(
         for run_id, loss in losses.items():
             copy_run(conn, run_id, version.id, loss)
         copy_map_stages(s, source.version_id, version.id)
+        copy_cluster_names(s, source.version_id, version.id)
         project.log(
             "correct_labels",
             {"from_version": source.version_id, "to_version": version.id, "rows": len(corrections)},

@@ -5,7 +5,16 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QHeaderView, QLabel, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QFrame,
+    QHeaderView,
+    QLabel,
+    QScrollArea,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
 
 from analysis.errors.tag_counts import TagCount
 from analysis.selection import SelectionModel
@@ -46,8 +55,13 @@ class ErrorPanel(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(QLabel("Click: select rows · double-click: colour the map"))
+        self.table.setMinimumHeight(140)
         layout.addWidget(self.table, 1)
-        layout.addWidget(self.note)
+        # the thresholds note is long: it scrolls in at most 110 px rather than squeezing the table
+        note_area = QScrollArea(widgetResizable=True, frameShape=QFrame.Shape.NoFrame)
+        note_area.setWidget(self.note)
+        note_area.setMaximumHeight(110)
+        layout.addWidget(note_area)
 
     def set_frame(self, frame: ViewFrame | None) -> None:
         """Show the counts of the version's tags."""

@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from analysis.map.geometry import PointIndex, density_rgba, points_in_polygon
+from analysis.map.geometry import PointIndex, density_rgba, points_in_polygon, robust_extent
 from analysis.palette import (
     DISTINCT,
     PALE,
@@ -150,7 +150,7 @@ class MapView(QWidget):
         side.addWidget(self.legend, 1)
         self.legend_box = QWidget()
         self.legend_box.setLayout(side)
-        self.legend_box.setFixedWidth(240)
+        self.legend_box.setFixedWidth(210)
         self._hidden: dict[str, set[object]] = {}
         body = QHBoxLayout()
         body.addWidget(self.plot, 1)
@@ -192,7 +192,7 @@ class MapView(QWidget):
             self.colour_box.addItem(f"Tag: {tag}", f"tag:{tag}")
         self.colour_box.blockSignals(False)
         self.set_colour_mode(self.colour_box.currentData() or "label")
-        self.viewbox.autoRange(padding=0.02)
+        self.fit()
 
     @staticmethod
     def _available_columns(frame: ViewFrame) -> dict[str, str]:
@@ -306,6 +306,7 @@ class MapView(QWidget):
             pix = QPixmap(12, 12)
             pix.fill(QColor(*entry.rgba))
             item = QListWidgetItem(QIcon(pix), f"{entry.name}  ({entry.count:,})")
+            item.setToolTip(f"{entry.name}: {entry.count:,} rows")
             if categories and entry.value is not REST and entry.name != "noise":
                 item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
                 shown = entry.value not in hidden
@@ -339,6 +340,14 @@ class MapView(QWidget):
             hidden.add(entry.value)
         self._set_hidden(hidden)
 
+    def fit(self) -> None:
+        """Zoom to the bulk of the points (0.5th to 99.5th percentile on each axis, 4 % margin), so a
+        few far-flung points do not shrink the map to a clump in the middle; pan to reach them."""
+        if len(self.coords) == 0:
+            return
+        (x0, y0), (x1, y1) = robust_extent(self.coords)
+        self.viewbox.setRange(xRange=(x0, x1), yRange=(y0, y1), padding=0.04)
+
     def refresh_tags(self, frame: ViewFrame) -> None:
         """The version's tags changed: offer every tag in *Colour by* and redraw a tag colouring."""
         if frame is not self.frame or self.frame.coords is None:
@@ -367,7 +376,7 @@ class MapView(QWidget):
             (f"Export {count:,} selected rows…", self.exportRequested.emit, count > 0),
             (f"Tag {count:,} selected rows", self.tagRequested.emit, count > 0),
             ("Clear selection", lambda: self.selection.clear(self), count > 0),
-            ("Fit map to data", lambda: self.viewbox.autoRange(padding=0.02), True),
+            ("Fit map to data", self.fit, True),
         ):
             action = menu.addAction(text)
             action.setEnabled(enabled)
@@ -387,7 +396,7 @@ class MapView(QWidget):
         so a map of 3,000 rows is not a cloud of specks and one of 20,000 does not become a blot."""
         width, height = self.viewbox.width(), self.viewbox.height()
         visible = max(int(self.visible_mask().sum()), 1) if len(self.coords) else 1
-        return float(np.clip(0.55 * np.sqrt(max(width * height, 1.0) / visible), 3.0, 11.0))
+        return float(np.clip(0.75 * np.sqrt(max(width * height, 1.0) / visible), 3.0, 11.0))
 
     def _refresh_points(self, *_: object) -> None:
         if len(self.coords) == 0 or len(self._codes) != len(self.coords):

@@ -11,7 +11,7 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
-    QHBoxLayout,
+    QGridLayout,
     QLineEdit,
     QListWidget,
     QListWidgetItem,
@@ -72,9 +72,10 @@ class TagsPanel(QWidget):
         remove.clicked.connect(
             lambda: self.current() and self.removeRequested.emit(self.current(), self.note.text())
         )
-        buttons = QHBoxLayout()
-        for b in (new, apply_sel, remove):
-            buttons.addWidget(b)
+        # two per row: the panel lives in a narrow dock
+        buttons = QGridLayout()
+        for i, b in enumerate((apply_sel, remove, new)):
+            buttons.addWidget(b, i // 2, i % 2)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(self.list, 1)

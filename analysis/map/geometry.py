@@ -117,3 +117,28 @@ class PointIndex:
             self._tree = cKDTree(self.points)
         dist, index = self._tree.query([x, y], distance_upper_bound=radius)
         return int(index) if np.isfinite(dist) else None
+
+
+def robust_extent(
+    points: NDArray[np.floating], share: float = 0.99
+) -> tuple[tuple[float, float], tuple[float, float]]:
+    """The box holding the central ``share`` of the points on each axis.
+
+    Parameters
+    ----------
+    points : numpy.ndarray
+        float (n, 2) map coordinates, n ≥ 1.
+    share : float
+        Fraction of points kept per axis (0.99: from the 0.5th to the 99.5th percentile).
+
+    Returns
+    -------
+    ((x0, y0), (x1, y1)) : the box's corners, in data units; never empty (a single point or a line
+    gets a width of 1).
+    """
+    tail = (1.0 - share) / 2.0 * 100.0
+    low = np.percentile(points, tail, axis=0)
+    high = np.percentile(points, 100.0 - tail, axis=0)
+    flat = high - low <= 0
+    low, high = np.where(flat, low - 0.5, low), np.where(flat, high + 0.5, high)
+    return (float(low[0]), float(low[1])), (float(high[0]), float(high[1]))

@@ -39,6 +39,16 @@ def test_double_clicking_a_cluster_name_asks_to_rename_it(qtbot, window: MainWin
     with qtbot.waitSignal(view.renameRequested, timeout=2000) as emitted:
         QTest.keyClick(editor, Qt.Key.Key_Return)
     assert emitted.args == [label, "Exchange rates"]
+    # the window stores it and every view shows it; Ctrl+Z gives the old name back
+    old = next(c.auto_name for c in window.frame.clusters if c.label == label)
+    assert next(c.name for c in window.frame.clusters if c.label == label) == "Exchange rates"
+    assert "Exchange rates" in [view.proxy.index(r, 0).data() for r in range(view.proxy.rowCount())]
+    QTest.keyClick(window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert next(c.name for c in window.frame.clusters if c.label == label) == old
+    QTest.keyClick(
+        window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
+    )
+    assert next(c.name for c in window.frame.clusters if c.label == label) == "Exchange rates"
 
 
 def test_a_stored_name_shows_in_the_list_legend_and_hover_text(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
