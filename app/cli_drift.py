@@ -5,9 +5,13 @@ from __future__ import annotations
 import argparse
 import json
 import math
-from typing import Any
+import textwrap
+from typing import TYPE_CHECKING, Any
 
 from app.cli_common import comma_list
+
+if TYPE_CHECKING:
+    from analysis.drift.report import DriftResult
 
 
 def cmd_drift(args: argparse.Namespace) -> int:
@@ -27,46 +31,49 @@ def cmd_drift(args: argparse.Namespace) -> int:
             embeddings=args.embeddings,
             every=args.every,
         )
-    report = result.as_dict()
     if args.json:
-        print(json.dumps(report, indent=2, default=str))
+        print(json.dumps(result.as_dict(), indent=2, default=str))
     else:
-        _print(report)
+        _print(result)
     return 0
 
 
-def _print(report: dict[str, Any]) -> None:
-    print(f"Reference {report['reference_rows']:,} rows, current {report['current_rows']:,} rows")
-    for d in report["columns"]:
+def _print(result: DriftResult) -> None:
+    """The drift view's note, table, cluster shares and class ranking, as text."""
+    from analysis.drift.charts import class_series, cluster_shares
+    from analysis.drift.summary import drift_summary
+
+    print(textwrap.fill(drift_summary(result), 100))
+    for d in result.columns:
         print(
-            f"  {d['column']:<28} {d['verdict']:<18} {d['test']} {d['statistic']:.3g} "
-            f"(threshold {d['threshold']:g})  PSI {d['psi']:.3f}  two-sample p {d['p_value']:.2g}"
+            f"  {d.column:<28} {d.verdict:<18} {d.test} {d.statistic:.3g} "
+            f"(threshold {d.threshold:g})  PSI {d.psi:.3f}  two-sample p {d.p_value:.2g}"
         )
-    if report["embeddings"]:
-        e = report["embeddings"]
-        verdict = "drift" if e["drift"] else "no drift"
-        print(
-            f"  embeddings: domain-classifier AUC {e['domain_classifier_auc']:.3f} ({verdict}), "
-            f"MMD p {e['mmd_p_value']:.3g}"
-        )
-    if report["clusters"]:
-        placed = ", ".join(f"{k} {v:,}" for k, v in report["placement"]["current"].items())
-        print(f"Cluster shares on version {report['anchor_version']}'s clusters (current rows: {placed}):")
-        for c in report["clusters"][:8]:
-            mark = "  significant" if c["significant"] else ""
+    if result.clusters:
+        shares = cluster_shares(result.clusters, top=8)
+        print(f"Cluster shares on version {result.anchor_version}'s clusters, largest change first:")
+        for i, name in enumerate(shares.names):
+            mark = "  significant" if shares.significant[i] else ""
             print(
-                f"  {c['name'][:40]:<40} {c['reference_share']:6.1%} → {c['current_share']:6.1%}"
-                f"  ({c['change']:+.1%}){mark}"
+                f"  {name[:40]:<40} {shares.reference[i]:6.1%} → {shares.current[i]:6.1%}"
+                f"  ({shares.change[i]:+.1%}){mark}"
             )
-    if report["timeline"]:
+    timeline = result.as_dict()["timeline"]
+    if timeline:
         print("Over time:")
-        for bucket in report["timeline"]:
+        for bucket in timeline:
             when = next(iter(bucket.values()))
             accuracy = bucket.get("accuracy")
             shown = f"  accuracy {accuracy:.1%}" if accuracy is not None and not math.isnan(accuracy) else ""
             js = bucket.get("label_drift_js")
             label = f"  label drift (JS vs first) {js:.3f}" if js is not None else ""
             print(f"  {str(when)[:16]:<16} {bucket['rows']:>7,} rows{shown}{label}")
+    if result.class_timeline is not None and not result.class_timeline.is_empty():
+        _, classes = class_series(result.class_timeline)
+        moved = ", ".join(
+            f"{s.name} ({s.recall_range:.0%})" for s in classes[:5] if not math.isnan(s.recall_range)
+        )
+        print(f"Classes whose recall moved most over time (largest minus smallest per bucket): {moved}")
 
 
 def add_parser(sub: Any) -> None:

@@ -1,32 +1,55 @@
 """The drift view: a ranked table of columns with test, statistic, threshold and verdict, and charts —
-the chosen column's distributions, cluster shares, metrics over time and one class's precision and
-recall over time."""
+the chosen column's distributions and the cluster shares on one page, metrics over time and one
+class's precision and recall over time on another (a wide, low tab: each chart gets half its width).
+
+It draws a report and its charts as :mod:`analysis.drift` computed them, off the GUI thread."""
 
 from __future__ import annotations
 
-import polars as pl
 import pyqtgraph as pg
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QGridLayout,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
+    QSplitter,
     QTableWidget,
     QTableWidgetItem,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
-from analysis.drift.report import DriftResult, Side
+from analysis.drift.charts import DriftCharts
+from analysis.drift.report import DriftResult
+from analysis.drift.summary import drift_summary
 from widgets.drift_charts import draw_class_timeline, draw_cluster_shares, draw_distribution, draw_timeline
 
 VERDICT_COLOUR = {"drift": QColor(214, 39, 40), "significant shift": QColor(255, 127, 14)}
+EMPTY_NOTE = (
+    "Choose the two sides (a version, and a filter for a time window or slice) and press Compute drift."
+)
+CHART_MIN = (220, 120)  # below this the axes leave no room for the data
+
+
+def _combo(tooltip: str, chars: int) -> QComboBox:
+    """A combo box as wide as ``chars`` characters, not as its longest entry (dataset and class
+    names can be long)."""
+    box = QComboBox(toolTip=tooltip)
+    box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+    box.setMinimumContentsLength(chars)
+    return box
+
+
+def _plot() -> pg.PlotWidget:
+    plot = pg.PlotWidget(background="w")
+    plot.setMinimumSize(*CHART_MIN)
+    return plot
 
 
 class DriftView(QWidget):
@@ -39,8 +62,9 @@ class DriftView(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.result: DriftResult | None = None
-        self.sides: tuple[Side, Side] | None = None
-        self.ref_version, self.cur_version = QComboBox(), QComboBox()
+        self.charts: DriftCharts | None = None
+        self.ref_version = _combo("Version of the reference rows", 14)
+        self.cur_version = _combo("Version of the current rows", 14)
         self.ref_where = QLineEdit(placeholderText="reference filter (SQL), e.g. a time window")
         self.cur_where = QLineEdit(placeholderText="current filter (SQL)")
         self.embeddings = QCheckBox("Embeddings", toolTip="Also test the embeddings (domain classifier, MMD)")
@@ -58,10 +82,11 @@ class DriftView(QWidget):
         self.map_button = QPushButton("Show on map", enabled=False)
         self.map_button.setToolTip("Colour the map by side and draw where the current rows are denser")
         self.map_button.clicked.connect(self.showOnMap)
-        # two rows, so that the window keeps fitting a laptop screen
+        # two rows of controls: one would not fit a 1000 px wide tab
         sides, actions = QHBoxLayout(), QHBoxLayout()
         for widget in (QLabel("Reference"), self.ref_version, self.ref_where):
             sides.addWidget(widget)
+        sides.addSpacing(8)
         for widget in (QLabel("Current"), self.cur_version, self.cur_where):
             sides.addWidget(widget)
         for widget in (self.embeddings, QLabel("Bucket"), self.bucket, self.run_button, self.map_button):
@@ -74,35 +99,43 @@ class DriftView(QWidget):
         self.table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.setToolTip("Click a column to draw its distributions")
         self.table.cellClicked.connect(lambda row, _c: self.show_column(self.table.item(row, 0).text()))
-        self.chart, self.clusters, self.timeline, self.per_class = (
-            pg.PlotWidget(background="w") for _ in range(4)
-        )
-        self.class_box = QComboBox(toolTip="Class whose precision and recall are drawn over time")
+        self.chart, self.clusters, self.timeline, self.per_class = (_plot() for _ in range(4))
+        self.class_box = _combo("Class whose precision and recall are drawn over time", 18)
         self.class_box.currentTextChanged.connect(self._show_class)
         self.class_panel = QWidget()
         class_layout = QVBoxLayout(self.class_panel)
         class_layout.setContentsMargins(0, 0, 0, 0)
         class_layout.addWidget(self.class_box)
         class_layout.addWidget(self.per_class, 1)
-        self.charts = charts = QGridLayout()
-        charts.setRowStretch(0, 1)
-        charts.setRowStretch(1, 1)
-        charts.addWidget(self.chart, 0, 0)
-        charts.addWidget(self.clusters, 0, 1)
-        charts.addWidget(self.timeline, 1, 0)
-        charts.addWidget(self.class_panel, 1, 1)
-        self.note = QLabel("")
+        self.pages = QTabWidget(documentMode=True)
+        self.pages.addTab(self._page(self.chart, self.clusters), "Column and clusters")
+        self.pages.addTab(self._page(self.timeline, self.class_panel), "Over time")
+        self.note = QLabel(EMPTY_NOTE)
         self.note.setWordWrap(True)
-        body = QHBoxLayout()
-        body.addWidget(self.table, 2)
-        body.addLayout(charts, 3)
+        self.body = QSplitter(Qt.Orientation.Horizontal)
+        self.body.setChildrenCollapsible(False)
+        self.body.addWidget(self.table)
+        self.body.addWidget(self.pages)
+        self.body.setStretchFactor(0, 1)
+        self.body.setStretchFactor(1, 2)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addLayout(sides)
         layout.addLayout(actions)
         layout.addWidget(self.note)
-        layout.addLayout(body, 1)
+        layout.addWidget(self.body, 1)
+        self.clear()
+
+    @staticmethod
+    def _page(left: QWidget, right: QWidget) -> QWidget:
+        page = QWidget()
+        row = QHBoxLayout(page)
+        row.setContentsMargins(0, 2, 0, 0)
+        row.addWidget(left, 1)
+        row.addWidget(right, 1)
+        return page
 
     def set_versions(self, versions: list[tuple[int, str]], current: int | None) -> None:
         """Versions for both sides; both default to the shown version (compare windows or slices)."""
@@ -111,8 +144,11 @@ class DriftView(QWidget):
             for vid, name in versions:
                 box.addItem(name, vid)
             box.setCurrentIndex(max(box.findData(current), 0))
+        self.run_button.setEnabled(bool(versions))
 
     def _run(self) -> None:
+        if self.ref_version.currentData() is None or self.cur_version.currentData() is None:
+            return
         self.runRequested.emit(
             int(self.ref_version.currentData()),
             self.ref_where.text(),
@@ -122,9 +158,22 @@ class DriftView(QWidget):
             str(self.bucket.currentData()),
         )
 
-    def show_results(self, result: DriftResult, reference: Side, current: Side) -> None:
+    def clear(self) -> None:
+        """Show no report: an empty table, empty charts and the note saying how to compute one."""
+        self.result, self.charts = None, None
+        self.table.setRowCount(0)
+        self.note.setText(EMPTY_NOTE)
+        draw_distribution(self.chart, None)
+        draw_cluster_shares(self.clusters, None)
+        draw_timeline(self.timeline, None)
+        self._fill_classes()
+        self.class_panel.setVisible(True)
+        self.pages.setTabEnabled(1, True)
+        self.map_button.setEnabled(False)
+
+    def show_results(self, result: DriftResult, charts: DriftCharts) -> None:
         """Fill the ranked table and every chart."""
-        self.result, self.sides = result, (reference, current)
+        self.result, self.charts = result, charts
         self.table.setRowCount(0)
         for d in result.columns:
             row = self.table.rowCount()
@@ -135,57 +184,36 @@ class DriftView(QWidget):
                 if d.verdict in VERDICT_COLOUR:
                     item.setForeground(VERDICT_COLOUR[d.verdict])
                 self.table.setItem(row, column, item)
-        self.note.setText(self._summary(result))
+        self.note.setText(drift_summary(result))
+        draw_distribution(self.chart, None)
         if result.columns:
             self.show_column(result.columns[0].column)
-        draw_cluster_shares(self.clusters, result.clusters)
+        draw_cluster_shares(self.clusters, charts.clusters)
         draw_timeline(self.timeline, result.timeline)
-        self.class_box.blockSignals(True)
-        self.class_box.clear()
-        if result.class_timeline is not None:
-            # the classes whose recall moved most over time first
-            recall = pl.col("recall").fill_nan(None)
-            moved = (
-                result.class_timeline.group_by("class")
-                .agg((recall.max() - recall.min()).alias("range"))
-                .sort("range", "class", descending=[True, False], nulls_last=True)
-            )
-            self.class_box.addItems(moved["class"].to_list())
-        self.class_box.blockSignals(False)
-        self._show_class(self.class_box.currentText() or None)
+        self._fill_classes()
         # charts over time only when there is a time column (and, per class, a model run)
-        self.timeline.setVisible(result.timeline is not None)
-        self.class_panel.setVisible(result.class_timeline is not None)
-        self.charts.addWidget(self.timeline, 1, 0, 1, 1 if result.class_timeline is not None else 2)
-        self.charts.setRowStretch(1, 1 if result.timeline is not None else 0)
+        self.pages.setTabEnabled(1, result.timeline is not None)
+        self.pages.setTabToolTip(1, "" if result.timeline is not None else "Needs a time column")
+        self.class_panel.setVisible(bool(charts.classes))
         self.map_button.setEnabled(result.density is not None)
 
-    @staticmethod
-    def _summary(result: DriftResult) -> str:
-        drifted = sum(d.drift for d in result.columns)
-        text = (
-            f"Reference {result.reference_rows:,} rows, current {result.current_rows:,} rows: "
-            f"{drifted} of {len(result.columns)} columns drift (Evidently's defaults by reference size; "
-            "a two-sample test marks significant shifts below the threshold)."
-        )
-        if result.embeddings:
-            e = result.embeddings
-            text += (
-                f" Embeddings: domain-classifier AUC {e['domain_classifier_auc']:.3f} "
-                f"({'drift' if e['drift'] else 'no drift'} at 0.55), MMD p = {e['mmd_p_value']:.3g}."
-            )
-        placed = result.placement.get("current", {})
-        if result.clusters and "same row" not in placed:
-            how = ", ".join(f"{n:,} by {k}" for k, n in placed.items())
-            text += f" Current rows placed on version {result.anchor_version}'s map: {how}."
-        return text
+    def _fill_classes(self) -> None:
+        self.class_box.blockSignals(True)
+        self.class_box.clear()
+        if self.charts is not None:
+            # the classes whose recall moved most over time first
+            for series in self.charts.classes:
+                self.class_box.addItem(series.name)
+        self.class_box.blockSignals(False)
+        self._show_class(self.class_box.currentText())
 
     def show_column(self, column: str) -> None:
         """Distributions of ``column``, reference against current."""
-        if self.sides is None or self.result is None:
+        if self.charts is None or column not in self.charts.distributions:
             return
-        numeric = next((d.kind == "numeric" for d in self.result.columns if d.column == column), False)
-        draw_distribution(self.chart, self.sides[0].table[column], self.sides[1].table[column], numeric)
+        draw_distribution(self.chart, self.charts.distributions[column])
+        self.pages.setCurrentIndex(0)
 
-    def _show_class(self, name: str | None) -> None:
-        draw_class_timeline(self.per_class, self.result.class_timeline if self.result else None, name or None)
+    def _show_class(self, name: str) -> None:
+        series = self.charts.class_named(name) if self.charts is not None else None
+        draw_class_timeline(self.per_class, self.charts.buckets if self.charts else [], series)

@@ -125,6 +125,8 @@ def test_drift_command_on_time_windows(
     assert report["timeline"][0]["label_drift_js"] == 0.0
     assert main([*args, "--every", "12h"]) == 0
     printed = capsys.readouterr().out
+    # the drift view's note heads the text report
+    assert printed.startswith("Reference 4,128 rows, current 7,451 rows: ")
     day = airline["ts"].dt.day()
     half_days = airline.filter(day.is_between(17, 19) | day.is_between(22, 24))["ts"].dt.truncate("12h")
     assert "Over time:" in printed and printed.count(" rows  label drift") == half_days.n_unique()
