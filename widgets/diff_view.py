@@ -1,4 +1,5 @@
-"""The version diff view: summary, label changes from → to, changed cells old → new; select the rows."""
+"""The version diff view: summary, label changes from → to (a sorted list beside a heatmap), changed
+cells old → new; select the rows."""
 
 from __future__ import annotations
 
@@ -6,20 +7,18 @@ import polars as pl
 from PySide6.QtCore import Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
-    QCheckBox,
     QComboBox,
     QHBoxLayout,
     QLabel,
     QPushButton,
-    QSplitter,
-    QStackedWidget,
     QTableWidget,
-    QTableWidgetItem,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
 from analysis.versions.diff import VersionDiff
+from widgets.class_pairs_view import ClassPairsView
 from widgets.tables import append_row, readonly_table
 
 KINDS = ("changed cells", "added rows", "removed rows")
@@ -45,55 +44,33 @@ class DiffView(QWidget):
         select = QPushButton("Select these rows")
         select.clicked.connect(self._select)
         bar = QHBoxLayout()
-        for widget in (
-            QLabel("From"),
-            self.from_box,
-            QLabel("to"),
-            self.to_box,
-            compare,
-            QLabel("Show"),
-            self.kind,
-            select,
-        ):
+        for widget in (QLabel("From"), self.from_box, QLabel("to"), self.to_box, compare):
             bar.addWidget(widget)
         bar.addStretch(1)
         self.summary = QLabel("Choose two versions and press Compare.")
         self.summary.setWordWrap(True)
-        self.labels = readonly_table(["Label from", "to", "Rows"], stretch_all=True)
-        self.labels.setToolTip("Click a change to select its rows")
-        self.labels.cellClicked.connect(
-            lambda r, _c: self.select_label_change(
-                self.labels.item(r, 0).text(), self.labels.item(r, 1).text()
-            )
-        )
-        self.matrix = QTableWidget()
-        self.matrix.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
-        self.matrix.setToolTip("Given label (rows) → new label (columns); click a cell to select its rows")
-        self.matrix.cellClicked.connect(
-            lambda r, c: self.select_label_change(
-                self.matrix.verticalHeaderItem(r).text(), self.matrix.horizontalHeaderItem(c).text()
-            )
-        )
-        self.as_matrix = QCheckBox("Label changes as a matrix")
-        stack = QStackedWidget()
-        stack.addWidget(self.labels)
-        stack.addWidget(self.matrix)
-        self.as_matrix.toggled.connect(lambda on: stack.setCurrentIndex(int(on)))
-        label_panel = QWidget()
-        label_layout = QVBoxLayout(label_panel)
-        label_layout.setContentsMargins(0, 0, 0, 0)
-        label_layout.addWidget(self.as_matrix)
-        label_layout.addWidget(stack, 1)
+        self.changes = ClassPairsView()
+        self.changes.setToolTip("Label changes, largest first, and every old × new label; click to select")
+        self.changes.pairChosen.connect(self.select_label_change)
         self.rows = readonly_table(["Key", "Column", "Old", "New"], stretch_all=True)
-        split = QSplitter()
-        split.addWidget(label_panel)
-        split.addWidget(self.rows)
-        split.setSizes([300, 700])
+        rows_bar = QHBoxLayout()
+        for widget in (QLabel("Show"), self.kind, select):
+            rows_bar.addWidget(widget)
+        rows_bar.addStretch(1)
+        rows_panel = QWidget()
+        rows_layout = QVBoxLayout(rows_panel)
+        rows_layout.setContentsMargins(0, 4, 0, 0)
+        rows_layout.addLayout(rows_bar)
+        rows_layout.addWidget(self.rows, 1)
+        # each part gets the whole area: a label-change matrix needs width and height to be read
+        self.tabs = QTabWidget()
+        self.tabs.addTab(self.changes, "Label changes")
+        self.tabs.addTab(rows_panel, "Rows")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addLayout(bar)
         layout.addWidget(self.summary)
-        layout.addWidget(split, 1)
+        layout.addWidget(self.tabs, 1)
 
     def set_versions(self, versions: list[tuple[int, str]], current: int | None) -> None:
         """The versions to choose from: (version id, display name); ``to`` defaults to the shown one."""
@@ -133,41 +110,33 @@ class DiffView(QWidget):
                 f"{len(c['vanished'])} vanished, {len(c['appeared'])} appeared"
             )
         self.summary.setText("<br>".join(parts))
-        self.labels.setRowCount(0)
-        for row in diff.label_changes.head(500).iter_rows():
-            self._append(self.labels, [str(v) for v in row])
-        self._fill_matrix(diff.label_changes)
+        pairs = diff.label_pairs
+        self.changes.set_pairs(pairs)
+        changed = pairs.total if pairs is not None else 0
+        self.tabs.setTabText(0, f"Label changes ({changed:,})" if pairs is not None else "Label changes")
+        self.tabs.setTabEnabled(0, pairs is not None)
+        self.tabs.setTabText(
+            1, f"Rows ({diff.changed:,} changed, {diff.added:,} added, {diff.removed:,} removed)"
+        )
+        if pairs is None or not changed:
+            self.tabs.setCurrentIndex(1)
         self._fill_rows()
 
-    def _fill_matrix(self, changes: pl.DataFrame, limit: int = 60) -> None:
-        """From (rows) × to (columns) counts of the labels that changed most, shaded by count."""
-        froms = changes.group_by("from").agg(pl.col("rows").sum()).sort("rows", descending=True)
-        tos = changes.group_by("to").agg(pl.col("rows").sum()).sort("rows", descending=True)
-        rows = sorted(str(v) for v in froms["from"].head(limit))
-        columns = sorted(str(v) for v in tos["to"].head(limit))
-        self.matrix.clear()
-        self.matrix.setRowCount(len(rows))
-        self.matrix.setColumnCount(len(columns))
-        self.matrix.setVerticalHeaderLabels(rows)
-        self.matrix.setHorizontalHeaderLabels(columns)
-        peak = max(int(changes["rows"].max() or 1), 1)  # type: ignore[arg-type]
-        row_of, column_of = {r: i for i, r in enumerate(rows)}, {c: i for i, c in enumerate(columns)}
-        for frm, to, n in changes.iter_rows():
-            if str(frm) in row_of and str(to) in column_of:
-                item = QTableWidgetItem(str(n))
-                item.setBackground(QColor(214, 39, 40, int(40 + 180 * n / peak)))
-                self.matrix.setItem(row_of[str(frm)], column_of[str(to)], item)
-        self.matrix.resizeColumnsToContents()
+    def clear(self) -> None:
+        """Forget the shown diff (another project or dataset is shown)."""
+        self.diff = None
+        self.summary.setText("Choose two versions and press Compare.")
+        self.changes.set_pairs(None)
+        self.tabs.setTabText(0, "Label changes")
+        self.tabs.setTabText(1, "Rows")
+        self._fill_rows()
 
-    def select_label_change(self, old: str, new: str) -> None:
-        """Select the rows whose label went from ``old`` to ``new``."""
-        diff = self.diff
-        if diff is None or diff.label_column is None:
-            return
-        cells = diff.changed_cells.filter(
-            (pl.col("column") == diff.label_column) & (pl.col("old") == old) & (pl.col("new") == new)
-        )
-        self.selectKeys.emit(cells["key"].to_list())
+    def select_label_change(self, first: int, second: int) -> None:
+        """Select the rows whose label went from ``classes[first]`` to ``classes[second]`` of the diff's
+        label pairs (emits ``selectKeys`` with their keys)."""
+        pairs = self.diff.label_pairs if self.diff is not None else None
+        if pairs is not None:
+            self.selectKeys.emit(pairs.keys(first, second))
 
     def _fill_rows(self) -> None:
         self.rows.setRowCount(0)

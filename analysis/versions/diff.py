@@ -9,6 +9,7 @@ columns and compares afterwards, at several times the cost on a million rows.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -16,17 +17,24 @@ import numpy as np
 import polars as pl
 from numpy.typing import NDArray
 
+from analysis.class_pairs import ClassPairs, count_pairs
+from analysis.palette import class_order
 from analysis.stats import paired_accuracy_difference
 from storage.project import Project
 from storage.runs import list_runs, read_predictions
-from storage.versions import get_version, read_rows
+from storage.versions import get_version, list_versions, read_rows
 
 SYSTEM = ("_row_id", "_row_key", "_content_hash")
 
 
 @dataclass
 class VersionDiff:
-    """The difference between two versions (``from`` → ``to``)."""
+    """The difference between two versions (``from`` → ``to``).
+
+    ``label_pairs`` counts the matched rows whose label changed as an old × new class matrix, with each
+    change's rows (``_row_id`` of the ``to`` version, and keys); a label that became or stopped being
+    missing is in ``label_changes`` only.
+    """
 
     match_by: str
     added: int
@@ -43,6 +51,7 @@ class VersionDiff:
     changed_columns: dict[str, int] = field(default_factory=dict)
     clusters: dict[str, Any] | None = None
     label_column: str | None = None
+    label_pairs: ClassPairs | None = None
 
     def schema_text(self) -> str:
         """The schema changes in words, e.g. ``added: label_corrected; removed: none; retyped: none``."""
@@ -177,6 +186,8 @@ def diff_versions(
         label if isinstance(label, str) else None,
         new_label if isinstance(new_label, str) else None,
         cell_limit,
+        # the project's class order (as ViewFrame.class_order begins), so classes keep their colours
+        order=class_order(v.label_names for v in list_versions(project)),
     )
     diff.match_by = str(a_info.roles.get("row_key", "id"))
     if "__label_from" in matched.columns and "__label_to" in matched.columns:
@@ -193,6 +204,7 @@ def diff_frames(
     label: str | None,
     new_label: str | None,
     cell_limit: int = 100_000,
+    order: Sequence[str] = (),
 ) -> tuple[VersionDiff, pl.DataFrame]:
     """The row, cell, label and schema differences of two row tables already in memory.
 
@@ -204,6 +216,8 @@ def diff_frames(
         Logical type of each user column.
     label, new_label : str or None
         Label column of each side.
+    order : sequence of str
+        The project's class order, for the axes of ``label_pairs``.
 
     Returns
     -------
@@ -250,13 +264,22 @@ def diff_frames(
     empty = {"key": pl.String, "column": pl.String, "old": pl.String, "new": pl.String}
     changed_cells = pl.concat(cells).head(cell_limit) if cells else pl.DataFrame(schema=empty)
     label_changes = pl.DataFrame(schema={"from": pl.String, "to": pl.String, "rows": pl.UInt32})
+    label_pairs = None
     if labels_a and labels_b:
+        relabelled = matched.filter(pl.col("__label_from").ne_missing(pl.col("__label_to")))
         label_changes = (
-            matched.select(pl.col("__label_from").alias("from"), pl.col("__label_to").alias("to"))
-            .filter(pl.col("from").ne_missing(pl.col("to")))
+            relabelled.select(pl.col("__label_from").alias("from"), pl.col("__label_to").alias("to"))
             .group_by("from", "to")
             .len("rows")
             .sort("rows", "from", descending=[True, False])
+        )
+        label_pairs = count_pairs(
+            relabelled["__label_from"].to_list(),
+            relabelled["__label_to"].to_list(),
+            order=order,
+            row_ids=relabelled["_row_id_to"].to_numpy(),
+            row_keys=relabelled["_row_key"].to_list(),
+            names=("from", "to"),
         )
     diff = VersionDiff(
         match_by="id",
@@ -272,6 +295,7 @@ def diff_frames(
         repeated_keys=repeated,
         changed_columns={c: int(s.sum()) for c, s in differs.items() if s.any()},
         label_column=label_column,
+        label_pairs=label_pairs,
     )
     return diff, matched
 

@@ -37,15 +37,21 @@ def test_error_panel_selects_and_colours(window: MainWindow) -> None:
     assert window.map_view.legend.item(0).text() == f"label_issue  ({modes['label_issue']:,})"
 
 
-def test_confusion_cell_selects_its_rows(window: MainWindow) -> None:
+def test_confusion_pair_selects_its_rows(window: MainWindow) -> None:
     view = window.curation.confusion
-    counts = view.counts
+    pairs = view.pairs
+    assert pairs is not None
+    counts = pairs.counts
     assert counts.shape == (77, 77) and counts.sum() == 3080 and np.trace(counts) == 3080 - 327
-    off = np.argwhere(counts - np.diag(np.diag(counts)) == (counts - np.diag(np.diag(counts))).max())[0]
-    view.table.cellClicked.emit(int(off[0]), int(off[1]))
-    assert len(window.selection) == counts[off[0], off[1]]
+    off = counts - np.diag(np.diag(counts))
+    largest = pairs.pairs()[0]
+    assert largest.count == off.max()
+    view.matrix.choose(largest.first, largest.second)  # as a click on the list's first pair does
+    assert len(window.selection) == largest.count
     rows = window.frame.rows[window.selection.row_ids.tolist()]
-    assert set(rows["label"]) == {view.classes[off[0]]} and set(rows["predicted"]) == {view.classes[off[1]]}
+    assert set(rows["label"]) == {pairs.classes[largest.first]}
+    assert set(rows["predicted"]) == {pairs.classes[largest.second]}
+    assert window.curation.inspector.row_id == int(window.selection.row_ids[0])
 
 
 def test_inspector_shows_probabilities_tags_and_neighbours(window: MainWindow) -> None:
