@@ -45,6 +45,9 @@ class ClassPairs:
         (m,) the ``_row_key`` of each counted row, where the caller gave them.
     first_name, second_name : str
         What the axes are (``given`` / ``predicted``, ``from`` / ``to``), for tooltips and headers.
+    share_name : str
+        What :attr:`ClassPair.share` means to a reader (``% of given``); ``""`` where it means little
+        (a diff counts only the changed rows of a class), and the views leave it out.
     """
 
     classes: tuple[str, ...]
@@ -56,6 +59,7 @@ class ClassPairs:
     row_keys: tuple[str, ...] | None = None
     first_name: str = "given"
     second_name: str = "predicted"
+    share_name: str = ""
 
     @property
     def total(self) -> int:
@@ -118,6 +122,7 @@ def count_pairs(
     row_ids: Sequence[int] | NDArray[np.integer] | None = None,
     row_keys: Sequence[str] | None = None,
     names: tuple[str, str] = ("given", "predicted"),
+    share_name: str = "",
 ) -> ClassPairs:
     """Count the (first, second) class pairs of rows.
 
@@ -136,6 +141,8 @@ def count_pairs(
         Each row's ``_row_key``, for selecting the rows in another version.
     names : (str, str)
         What the axes are, for tooltips.
+    share_name : str
+        The share's column header (``ClassPairs.share_name``); ``""``: no share column.
 
     Returns
     -------
@@ -174,4 +181,5 @@ def count_pairs(
         row_keys=kept_keys,
         first_name=names[0],
         second_name=names[1],
+        share_name=share_name,
     )

@@ -62,7 +62,7 @@ class ClassAxis(pg.AxisItem):
         self.setTextPen(QColor(60, 60, 60))
         self.names: list[str] = []
         self.spacing = spacing  # pixels one tick label needs along the axis
-        self.chars = 18 if orientation in ("left", "right") else 12
+        self.chars = 17 if orientation in ("left", "right") else 12
 
     def tickValues(self, minVal: float, maxVal: float, size: float) -> list[tuple[float, list[float]]]:
         if not self.names or size <= 0:
@@ -71,7 +71,14 @@ class ClassAxis(pg.AxisItem):
         per_class = size / max(high - low, 1e-9)
         step = max(1, math.ceil(self.spacing / per_class))
         first, last = max(0, math.floor(low)), min(len(self.names) - 1, math.ceil(high))
-        return [(float(step), [i + 0.5 for i in range(first, last + 1) if i % step == 0])]
+        # a name centred nearer an end than half its room would be cut by the plot's edge
+        margin = self.spacing / 2 if self.orientation in ("left", "right") else 0.0
+        ticks = [
+            i + 0.5
+            for i in range(first, last + 1)
+            if i % step == 0 and margin <= (i + 0.5 - low) * per_class <= size - margin
+        ]
+        return [(float(step), ticks)]
 
     def tickStrings(self, values: list[float], scale: float, spacing: float) -> list[str]:
         out = []

@@ -49,7 +49,8 @@ class PairListModel(QAbstractTableModel):
         if orientation != Qt.Orientation.Horizontal or role != Qt.ItemDataRole.DisplayRole:
             return None
         first, second = (self.pairs.first_name, self.pairs.second_name) if self.pairs else ("", "")
-        return (first.capitalize(), second.capitalize(), "Rows", f"% of {first}")[section]
+        share = self.pairs.share_name if self.pairs else ""
+        return (first.capitalize(), second.capitalize(), "Rows", share)[section]
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> object:
         if not index.isValid() or self.pairs is None:
@@ -114,6 +115,7 @@ class ClassPairsView(QWidget):
         """Show ``pairs`` (None: an empty view)."""
         self.pairs = pairs
         self.model.set_pairs(pairs)
+        self.list.setColumnHidden(3, pairs is None or not pairs.share_name)
         self.heatmap.set_pairs(pairs, normalised)
 
     def set_normalised(self, normalised: bool) -> None:

@@ -48,6 +48,7 @@ def confusion_pairs(
         row_ids=rows["_row_id"].to_numpy(),
         row_keys=rows["_row_key"].to_list() if "_row_key" in rows.columns else None,
         names=("given", "predicted"),
+        share_name="% of given",
     )
 
 

@@ -58,6 +58,7 @@ def test_the_largest_confusion_is_listed_first_and_a_click_selects_it(
     assert model.rowCount() == wrong.height  # every confused pair, none of the diagonal
     counts = [int(model.index(r, 2).data()) for r in range(model.rowCount())]
     assert counts == sorted(counts, reverse=True) and sum(counts) == 327  # the sample's misclassified
+    assert model.headerData(3, Qt.Orientation.Horizontal) == "% of given" and not listed.isColumnHidden(3)
 
     QTest.mouseClick(
         listed.viewport(), Qt.MouseButton.LeftButton, pos=listed.visualRect(model.index(0, 0)).center()
