@@ -118,6 +118,9 @@ class DriftView(QWidget):
         self.body.setChildrenCollapsible(False)
         self.body.addWidget(self.table)
         self.body.addWidget(self.pages)
+        # a third for the table, two for the charts; set as sizes, since stretch factors only share
+        # out room beyond the size hints (the charts' would leave the table 100 px)
+        self.body.setSizes([1000, 2000])
         self.body.setStretchFactor(0, 1)
         self.body.setStretchFactor(1, 2)
         layout = QVBoxLayout(self)
