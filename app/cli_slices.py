@@ -27,15 +27,8 @@ def _filter(args: argparse.Namespace, project: Any) -> dict[str, Any]:
 
 
 def cmd_slices(args: argparse.Namespace) -> int:
-    from analysis.slices.filters import (
-        delete_slice,
-        describe,
-        evaluate,
-        filter_table,
-        list_slices,
-        save_slice,
-    )
-    from analysis.slices.report import metrics_of_slices, slice_codes
+    from analysis.slices.filters import delete_slice, describe, filter_table, list_slices, save_slice
+    from analysis.slices.report import NEEDS_RUN, slice_report
     from analysis.view_frame import load_view_frame
     from storage.project import Project
     from storage.versions import resolve_version
@@ -59,30 +52,26 @@ def cmd_slices(args: argparse.Namespace) -> int:
     adhoc = bool(args.where and not args.save)
     if adhoc:
         slices = {"(this filter)": {"where": args.where}}
-    codes = slice_codes(frame, table)
-    if codes is None:
-        if adhoc:
-            evaluate(table, slices["(this filter)"])  # a bad filter is told as such, before anything else
+    report = slice_report(frame, table, slices, per_class=args.json)
+    if adhoc and report.broken:
+        raise InputError(report.broken["(this filter)"])  # a bad filter is told before a missing run
+    if report.needs_run:
         if args.save:
-            print("Slice metrics need labels and a model run: import one with `strata import-run`.")
+            print(NEEDS_RUN)
             return 0
-        raise InputError("Slice metrics need labels and a model run: import one with `strata import-run`.")
-    metrics, broken = metrics_of_slices(frame, table, codes, slices, per_class=args.json)
-    if adhoc and broken:
-        raise InputError(broken["(this filter)"])
+        raise InputError(NEEDS_RUN)
     if args.json:
-        report = {m.name: m.as_dict() | {"filter": describe(slices[m.name])} for m in metrics}
-        print(json.dumps(report | {name: {"error": e} for name, e in broken.items()}, indent=2, default=str))
+        print(json.dumps(report.to_json(), indent=2, default=str))
         return 0
-    if not metrics and not broken:
+    if not report.metrics and not report.broken:
         print('No saved slices: save one with `strata slices P --save NAME --where "…"`.')
-    for m in metrics:
+    for m in report.metrics:
         print(
             f"{m.name:<24} {m.rows:7,} rows ({m.share:5.1%})  accuracy {m.accuracy:6.1%} "
             f"[{m.accuracy_low:.1%}, {m.accuracy_high:.1%}]  "
             f"errors vs rest {m.error_rate:5.1%} / {m.rest_error_rate:5.1%}  q={m.q_value:.2g}"
         )
-    for name, error in broken.items():
+    for name, error in report.broken.items():
         print(f"{name:<24} cannot be used on this version: {error} Delete it with --delete '{name}'.")
     return 0
 

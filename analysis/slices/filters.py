@@ -63,7 +63,9 @@ def evaluate(table: pl.DataFrame, filter_spec: dict[str, Any]) -> NDArray[np.boo
                 .to_numpy()
             )
         except pl.exceptions.PolarsError as err:
-            first = str(err).strip().splitlines()[0]
+            # polars' first line names the problem; its own column list shows internal columns
+            # (``__row``) and repeats the one given below.
+            first = str(err).strip().splitlines()[0].split("; valid columns:")[0]
             raise InputError(f"The filter {where!r} cannot be used: {first}. Columns: {columns}.") from None
         mask = np.zeros(table.height, dtype=bool)
         mask[hits] = True

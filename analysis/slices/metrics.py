@@ -52,6 +52,12 @@ class SliceMetrics:
         """Plain JSON-ready values."""
         return self.__dict__.copy()
 
+    def lowest_f1(self, limit: int = 8) -> list[dict[str, Any]]:
+        """The ``limit`` classes with the lowest F1 among those present in the slice (support > 0),
+        lowest first (ties by name); entries of :attr:`per_class`."""
+        present = [c for c in self.per_class if c["support"] > 0]
+        return sorted(present, key=lambda c: (c["f1"], str(c["class"])))[:limit]
+
 
 def encode_labels(values: list[str | None] | NDArray[np.object_], classes: list[str]) -> NDArray[np.int64]:
     """Class index of each label (-1 for missing or unknown): encode once, then slice many times."""
