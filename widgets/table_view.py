@@ -176,6 +176,9 @@ class TableView(QWidget):
     def set_frame(self, frame: pl.DataFrame, text_column: str | None) -> None:
         """Show a version's rows."""
         self.text_column = text_column
+        # the old frame's widths name columns the new one may lack; resizes during the reset fit nothing
+        self._widths = {}
+        self._user_sized.clear()
         self.model.set_frame(frame)
         self.search.setEnabled(text_column is not None)
         self._apply_filter()
