@@ -35,20 +35,15 @@ def test_diff_view_shows_a_review_and_selects_rows(window: MainWindow, sample_pr
     )
     view.compareRequested.emit(view.from_box.currentData(), view.to_box.currentData())
     assert "12 wrong→right" in view.summary.text() and "label_corrected" in view.summary.text()
-    assert sum(int(view.labels.item(r, 2).text()) for r in range(view.labels.rowCount())) == 12
-    view.as_matrix.setChecked(True)
-    cells = [
-        (r, c)
-        for r in range(view.matrix.rowCount())
-        for c in range(view.matrix.columnCount())
-        if view.matrix.item(r, c) is not None
-    ]
-    assert sum(int(view.matrix.item(r, c).text()) for r, c in cells) == 12
-    r, c = cells[0]
-    old, new = view.matrix.verticalHeaderItem(r).text(), view.matrix.horizontalHeaderItem(c).text()
-    view.matrix.cellClicked.emit(r, c)
+    pairs = view.diff.label_pairs
+    assert pairs is not None and pairs.total == 12 and view.tabs.tabText(0) == "Label changes (12)"
+    model = view.changes.model
+    assert sum(int(model.index(r, 2).data()) for r in range(model.rowCount())) == 12
+    first = model.items[0]
+    old, new = pairs.classes[first.first], pairs.classes[first.second]
+    view.changes.choose(first.first, first.second)  # as a click on the first label change does
     chosen = window.selection.row_ids.tolist()
-    assert chosen and all(labels[i] == old and predicted[i] == new for i in chosen)
+    assert len(chosen) == first.count and all(labels[i] == old and predicted[i] == new for i in chosen)
     view.kind.setCurrentText("added rows")
     assert view.rows.rowCount() == 0 and view.keys() == []
     window.versions.select_keys([window.frame.rows["_row_key"][i] for i in wrong])
