@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QFont, QFontMetrics
+from PySide6.QtGui import QFont, QFontMetrics, QResizeEvent
 from PySide6.QtWidgets import QSplitter, QWidget
 
 from analysis.palette import GREY, RGBA
@@ -18,6 +18,7 @@ MIN_CHART_HEIGHT = 110
 LABEL_CHARS = 22
 TICK_POINTS = 8
 CLASSES_TITLE = "Lowest F1 per class"
+ROW_PIXELS = 15
 
 
 def _tick_font() -> QFont:
@@ -58,6 +59,22 @@ class SliceCharts(QSplitter):
         self.addWidget(self.accuracy)
         self.addWidget(self.classes)
         self.setChildrenCollapsible(False)
+        self._classes: tuple[list[dict[str, Any]], dict[str, RGBA]] = ([], {})
+        self._rows = 0
+        self.splitterMoved.connect(lambda _pos, _index: self._fit_classes())
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._fit_classes()
+
+    def _class_rows(self) -> int:
+        """How many class bars the F1 chart has room for (a bar and its name need about 15 px)."""
+        room = self.classes.height() - 55  # title and x axis
+        return max(3, room // ROW_PIXELS)
+
+    def _fit_classes(self) -> None:
+        if self._classes[0] and self._class_rows() != self._rows:
+            self._draw_classes()
 
     def show_accuracy(self, metrics: list[SliceMetrics]) -> None:
         """A bar per slice (first slice on top) with its accuracy's 95% interval."""
@@ -83,9 +100,17 @@ class SliceCharts(QSplitter):
         self, worst: list[dict[str, Any]], colours: dict[str, RGBA], slice_name: str = ""
     ) -> None:
         """Bars of the given per-class entries (``class``, ``f1``, ``support``; lowest first, drawn on
-        top), each in its class's colour (grey for a class the project has no colour for)."""
+        top), each in its class's colour (grey for a class the project has no colour for); as many
+        as the chart's height has room for."""
         self.classes.setTitle(f"Lowest F1: {_short(slice_name)}" if slice_name else CLASSES_TITLE, size="9pt")
+        self._classes = (worst, colours)
+        self._draw_classes()
+
+    def _draw_classes(self) -> None:
+        """The lowest F1 bars that fit the chart's height (all of them from about 175 px)."""
         self.classes.clear()
+        self._rows = self._class_rows()
+        worst, colours = self._classes[0][: self._rows], self._classes[1]
         if not worst:
             return
         y = np.arange(len(worst))[::-1].astype(float)

@@ -251,17 +251,22 @@ def async_window(qtbot, tmp_path: Path) -> Iterator[MainWindow]:  # type: ignore
 
 
 class Heartbeat:
-    """The longest gap between ticks of a 10 ms timer: how long the event loop was stalled."""
+    """The longest gap between ticks of a 10 ms timer: how long the event loop was stalled, in wall
+    time and in the GUI thread's own CPU time. On a loaded machine the wall-time gaps include waiting
+    for a core; the CPU time counts only work done on the GUI thread."""
 
     def __init__(self) -> None:
-        self.last, self.longest = time.perf_counter(), 0.0
+        self.last, self.last_cpu = time.perf_counter(), time.thread_time()
+        self.longest = self.longest_cpu = 0.0
         self.timer = QTimer(interval=10)
         self.timer.timeout.connect(self._tick)
         self.timer.start()
 
     def _tick(self) -> None:
-        now = time.perf_counter()
-        self.longest, self.last = max(self.longest, now - self.last), now
+        now, cpu = time.perf_counter(), time.thread_time()
+        self.longest = max(self.longest, now - self.last)
+        self.longest_cpu = max(self.longest_cpu, cpu - self.last_cpu)
+        self.last, self.last_cpu = now, cpu
 
 
 def test_discovery_and_metrics_run_off_the_gui_thread(
@@ -274,7 +279,8 @@ def test_discovery_and_metrics_run_off_the_gui_thread(
     heartbeat = Heartbeat()
     panel.alpha.setValue(0.99)
     QTest.mouseClick(panel.discover, Qt.MouseButton.LeftButton)
-    assert not panel.discover.isEnabled()  # the click returned at once; the search runs in a job
+    # the click returned at once, before any result: the search runs in a job
+    assert not panel.discover.isEnabled() and panel.found.rowCount() == 0
     qtbot.waitUntil(lambda: panel.found.rowCount() > 0, timeout=60_000)
     assert panel.discover.isEnabled()
     # saving a slice recomputes every slice's metrics in a job too
@@ -283,7 +289,8 @@ def test_discovery_and_metrics_run_off_the_gui_thread(
     QTest.mouseClick(button(panel, "Save slice"), Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: "short texts" in window.slicing.metrics, timeout=60_000)
     heartbeat.timer.stop()
-    assert heartbeat.longest < 0.2, f"the event loop stalled {heartbeat.longest:.3f} s"
+    stalls = f"{heartbeat.longest_cpu:.3f} s of GUI-thread work, {heartbeat.longest:.3f} s wall"
+    assert heartbeat.longest_cpu < 0.2, f"the event loop stalled: {stalls}"
 
 
 def test_a_cancelled_or_stale_search_shows_nothing(
