@@ -95,6 +95,8 @@ class SlicingController(QObject):
         Saved slice name → its metrics on the shown version (after the last metrics job).
     report : SliceReport or None
         The last metrics job's result.
+    dialog : ExportDialog or None
+        The last export dialog opened (on the offscreen platform it is left open, not run).
     """
 
     def __init__(self, workspace: Workspace, parent: QObject | None = None) -> None:
@@ -105,6 +107,7 @@ class SlicingController(QObject):
         self.metrics: dict[str, SliceMetrics] = {}
         self.report: SliceReport | None = None
         self.last_export: dict[str, Any] | None = None
+        self.dialog: ExportDialog | None = None  # the last export dialog opened
         self._epoch = 0  # counts shown versions: a job's result for an earlier one is dropped
         self.panel.applyRequested.connect(self.select_where)
         self.panel.saveRequested.connect(self.save)
@@ -263,9 +266,11 @@ class SlicingController(QObject):
             columns = [c for c in table.columns if not c.startswith("_")]
             text = description or describe(spec)
             dialog = ExportDialog(columns, int(mask.sum()), text, self.workspace.dialog_parent)
-            if QApplication.platformName() != "offscreen" and not dialog.exec():
-                return
-            self.export_with(dialog, where, row_keys)
+            self.dialog = dialog
+            if QApplication.platformName() == "offscreen":
+                return  # no one to answer it: a test fills self.dialog and calls export_with
+            if dialog.exec():
+                self.export_with(dialog, where, row_keys)
 
         self._submit(EXPORT, "Counting rows to export", lambda _p: evaluate(table, spec), ask)
 

@@ -147,6 +147,23 @@ def test_export_a_deduplicated_stratified_subset(
     assert "Exported 200 rows" in window.slicing.panel.message.text()
 
 
+def test_export_the_selection_from_the_dialog(
+    window: MainWindow, sample_project: Path, tmp_path: Path
+) -> None:
+    window.open_project(sample_project)
+    window.selection.set([4, 9, 16, 25])
+    keys = window.frame.rows["_row_key"].gather([4, 9, 16, 25]).to_list()
+    window.slicing.export("", row_keys=keys, description="4 selected rows")  # what Ctrl+E does
+    dialog = window.slicing.dialog
+    assert dialog is not None and dialog.preview.text().startswith("4 rows match: 4 selected rows")
+    dialog.out.setText(str(tmp_path / "picked.jsonl"))
+    dialog.out.editingFinished.emit()
+    window.slicing.export_with(dialog, "", row_keys=keys)
+    manifest = json.loads((tmp_path / "picked.jsonl.manifest.json").read_text())
+    assert manifest["row_keys"] == keys and manifest["output"]["format"] == "jsonl"
+    assert pl.read_ndjson(tmp_path / "picked.jsonl").height == 4
+
+
 def test_compare_two_runs_in_the_panel(window: MainWindow, sample_project: Path, tmp_path: Path) -> None:
     window.open_project(sample_project)
     assert not window.slicing.panel.tabs.isTabVisible(COMPARE_TAB)  # one run: nothing to compare
