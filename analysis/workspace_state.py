@@ -25,7 +25,6 @@ from analysis.selection import SelectionModel
 from analysis.view_frame import ViewFrame
 from storage.project import Project
 from storage.stage_outputs import read_clusters
-from storage.tags import read_row_tags
 from storage.versions import get_version
 
 EVENTS = ("project", "version", "tags", "clusters", "review")
@@ -94,7 +93,7 @@ class WorkspaceState:
         """Re-read the shown version's tags into the frame and announce them."""
         if self.frame is None or self.project is None:
             return
-        self.frame.tags = read_row_tags(self.project, self.frame.version_id)
+        self.frame.reload_tags(self.project)
         self.events.emit("tags", frame=self.frame)
 
     def refresh_clusters(self) -> None:

@@ -13,6 +13,7 @@ from PySide6.QtGui import QUndoCommand, QUndoStack
 
 from analysis.versions.review import ReviewQueue
 from analysis.view_frame import ViewFrame
+from app.jobs import JobProgress
 from storage.cluster_names import rename_cluster
 from storage.errors import StrataError
 from storage.stage_outputs import latest_stage
@@ -215,15 +216,25 @@ class CurationController(QObject):
             self.workspace.show_error(err)
 
     def save_review(self) -> None:
-        """Store the review's corrections as a new version and show it."""
+        """Store the review's corrections as a new version (in a job: it copies the version's rows,
+        runs and map) and show it."""
         queue = self.review.queue
         if queue is None:
             return
-        try:
-            version = queue.save()
-        except StrataError as err:
-            self.workspace.show_error(err)
-            return
-        self.workspace.refresh_project_panel()
-        self.workspace.show_version(version)
-        self.workspace.notify(f"Saved {len(queue.corrections()):,} correction(s) as a new version.")
+        count = len(queue.corrections())
+        self.review.save.setEnabled(False)
+
+        def work(progress: JobProgress) -> int:
+            progress.message(f"Saving {count:,} correction(s) as a new version")
+            return queue.save()
+
+        def done(version: int) -> None:
+            self.workspace.refresh_project_panel()
+            self.workspace.show_version(version)
+            self.workspace.notify(f"Saved {count:,} correction(s) as a new version.")
+
+        def failed(error: Exception) -> None:
+            self.review.refresh()
+            self.workspace.show_error(error)
+
+        self.workspace.jobs.submit("Saving corrections", work, done, failed, lane="pipeline")

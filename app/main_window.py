@@ -199,9 +199,7 @@ class MainWindow(WindowWorkspace, QMainWindow):
             return
         self.settings.setValue(self._last_version_key(), frame.version_id)
         self.table_view.set_frame(frame.rows, frame.text_column)
-        self.map_view.set_frame(frame)
-        if frame.clusters:
-            self.map_view.set_colour_mode("cluster")
+        self.map_view.set_frame(frame, "cluster" if frame.clusters else None)
         self._on_clusters(frame)
         self.refresh_project_panel()
         version = get_version(self.project, frame.version_id) if self.project else None

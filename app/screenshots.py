@@ -6,8 +6,8 @@ import os
 from pathlib import Path
 
 
-def save_screenshots(project_path: Path, out_dir: Path) -> list[Path]:
-    """Open ``project_path`` in an offscreen main window and save one PNG per view.
+def save_screenshots(project_path: Path, out_dir: Path, size: tuple[int, int] = (1600, 1000)) -> list[Path]:
+    """Open ``project_path`` in an offscreen main window of ``size`` pixels and save one PNG per view.
 
     Returns
     -------
@@ -27,13 +27,13 @@ def save_screenshots(project_path: Path, out_dir: Path) -> list[Path]:
     app = ensure_app()
     settings = QSettings(str(out_dir / "screenshot-settings.ini"), QSettings.Format.IniFormat)
     window = MainWindow(settings=settings, sync_jobs=True)
-    window.resize(1600, 1000)
+    window.resize(*size)
     window.open_project(project_path)
     window.show()
     app.processEvents()
-    from PySide6.QtCore import Qt
+    from app.window_layout import fit_to
 
-    window.resizeDocks([window.docks["Clusters"]], [480], Qt.Orientation.Horizontal)
+    fit_to(window, *size)
     out_dir.mkdir(parents=True, exist_ok=True)
     shots = []
 
@@ -72,22 +72,16 @@ def _error_views(window: object, grab: object) -> None:
     window.map_view.set_colour_mode("tag:label_issue")
     window.selection.clear()
     grab(window, "error-modes.png")
-    window.bottom_tabs.setCurrentWidget(curation.confusion)
+    window.work_tabs.setCurrentWidget(curation.confusion)
     curation.confusion.normalised.setChecked(True)
-    grab(curation.confusion, "confusion-matrix.png")
-    window.bottom_tabs.setCurrentWidget(window.table_view)
+    grab(window, "confusion-matrix.png")
     window.start_review()
     grab(window, "review-inspector.png")
-    window.docks["Slices"].raise_()
-    from PySide6.QtCore import Qt
-
-    window.resize(1600, 1150)  # room for the whole slice panel above the inspector
-    slices_and_inspector = [window.docks["Slices"], window.docks["Inspector"]]
-    window.resizeDocks(slices_and_inspector, [860, 200], Qt.Orientation.Vertical)
+    window.work_tabs.setCurrentWidget(window.slicing.panel)
     window.slicing.refresh()
     if window.slicing.metrics:
         window.slicing.choose(next(iter(window.slicing.metrics)))
-    window.slicing.panel.alpha.setValue(0.9)
+    window.slicing.panel.alpha.setValue(0.99)
     window.slicing.discover()
     grab(window, "slices.png")
 
@@ -97,26 +91,21 @@ def _version_views(window: object, grab: object) -> None:
     from app.main_window import MainWindow
 
     assert isinstance(window, MainWindow) and callable(grab)
-    window.resize(1600, 1000)
-    for dock in window.docks.values():  # the views below want the window's width
-        dock.hide()
-    window.centralWidget().setSizes([380, 620])  # type: ignore[attr-defined]
     window.selection.clear()
     window.map_view.set_colour_mode("cluster")
     diff = window.versions.diff_view
-    window.bottom_tabs.setCurrentWidget(diff)
+    window.work_tabs.setCurrentWidget(diff)
     diff.from_box.setCurrentIndex(0)
     diff.to_box.setCurrentIndex(diff.to_box.count() - 1)
     diff.compareRequested.emit(diff.from_box.currentData(), diff.to_box.currentData())
     grab(window, "version-diff.png")
     drift = window.versions.drift_view
-    window.bottom_tabs.setCurrentWidget(drift)
+    window.work_tabs.setCurrentWidget(drift)
     drift.ref_where.setText("confidence >= 0.5")
     drift.cur_where.setText("confidence < 0.5")
     drift.embeddings.setChecked(True)
     drift.run_button.click()
     grab(window, "drift.png")
     drift.map_button.click()
-    window.centralWidget().setSizes([700, 300])  # type: ignore[attr-defined]
     window.map_view.fit()
     grab(window, "drift-map.png")

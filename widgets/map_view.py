@@ -118,7 +118,8 @@ class MapView(QWidget):
             item.setZValue(z)
         for item in (self.overlay, self.density, self.points, self.emphasis, self.highlight):
             self.plot.addItem(item)
-        self.viewbox.sigRangeChanged.connect(self._refresh_points)
+        self.viewbox.sigRangeChanged.connect(self._on_range)
+        self._size = 0.0
         self.viewbox.polygonSelected.connect(self._on_polygon)
         self._hover = pg.SignalProxy(self.plot.scene().sigMouseMoved, rateLimit=30, slot=self._on_hover)
         self.plot.scene().sigMouseClicked.connect(self._on_click)
@@ -162,7 +163,7 @@ class MapView(QWidget):
         self._unsubscribe = selection.subscribe(self._on_selection)
 
     # -- model --------------------------------------------------------------------------------
-    def set_frame(self, frame: ViewFrame | None) -> None:
+    def set_frame(self, frame: ViewFrame | None, colour_mode: str | None = None) -> None:
         """Show a version's map (or an empty map with the reason when it has no coordinates)."""
         self.frame = frame
         self._extra.clear()
@@ -190,6 +191,10 @@ class MapView(QWidget):
                 self.colour_box.addItem(title, mode)
         for tag in frame.tag_names():
             self.colour_box.addItem(f"Tag: {tag}", f"tag:{tag}")
+        self.colour_box.blockSignals(False)
+        wanted = colour_mode if colour_mode and self.colour_box.findData(colour_mode) >= 0 else None
+        self.colour_box.blockSignals(True)
+        self.colour_box.setCurrentIndex(max(self.colour_box.findData(wanted), 0) if wanted else 0)
         self.colour_box.blockSignals(False)
         self.set_colour_mode(self.colour_box.currentData() or "label")
         self.fit()
@@ -391,6 +396,11 @@ class MapView(QWidget):
         c = self.coords
         return (c[:, 0] >= x0) & (c[:, 0] <= x1) & (c[:, 1] >= y0) & (c[:, 1] <= y1)
 
+    def _on_range(self, *_: object) -> None:
+        # Below POINT_LIMIT every point is drawn whatever the range: redraw only when the size changes.
+        if len(self.coords) > POINT_LIMIT or abs(self.point_size() - self._size) >= 0.5:
+            self._refresh_points()
+
     def point_size(self) -> float:
         """Point diameter in pixels: larger when few points share the view (zoomed in, small data),
         so a map of 3,000 rows is not a cloud of specks and one of 20,000 does not become a blot."""
@@ -408,10 +418,7 @@ class MapView(QWidget):
             if shown.size > POINT_LIMIT:
                 shown = shown[:0]
         self.visible_count = int(shown.size)
-        size = self.point_size()
-        self.points.setSize(size)
-        self.emphasis.setSize(size + 3)
-        self.highlight.setSize(size + 3)
+        size = self._size = self.point_size()
         any_selected = bool(self._selected.any())
         table = self._dim_brushes if any_selected else self._brushes
         emphasised = (
@@ -421,12 +428,13 @@ class MapView(QWidget):
             brushes = table[self._codes[rows]]
             if any_selected:
                 brushes[self._selected[rows]] = self._brushes[self._codes[rows][self._selected[rows]]]
-            item.setData(x=self.coords[rows, 0], y=self.coords[rows, 1], brush=list(brushes))
+            grow = 3 if item is self.emphasis else 0
+            item.setData(x=self.coords[rows, 0], y=self.coords[rows, 1], brush=list(brushes), size=size + grow)
         chosen = shown[self._selected[shown]] if any_selected else shown[:0]
         if len(self.coords) > POINT_LIMIT and any_selected and shown.size == 0:
             visible_selected = np.flatnonzero(self._selected & self.visible_mask())
             chosen = visible_selected[:POINT_LIMIT]
-        self.highlight.setData(x=self.coords[chosen, 0], y=self.coords[chosen, 1])
+        self.highlight.setData(x=self.coords[chosen, 0], y=self.coords[chosen, 1], size=size + 3)
         density = len(self.coords) > POINT_LIMIT and not shown.size
         parts = [f"{len(self.coords):,} rows"]
         if len(self.selection):

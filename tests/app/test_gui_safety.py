@@ -41,6 +41,7 @@ def click_button(which: QMessageBox.StandardButton) -> Callable[[QWidget], None]
 def test_delete_a_slice_with_the_delete_key_and_undo(window: MainWindow, sample_project: Path) -> None:
     window.open_project(sample_project)
     panel = window.slicing.panel
+    window.work_tabs.setCurrentWidget(panel)  # the Slices tab
     assert window.project is not None
     before = list_slices(window.project)
     name = panel.saved.item(0, 0).text()

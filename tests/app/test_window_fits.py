@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from PySide6.QtWidgets import QAbstractScrollArea, QApplication, QTabWidget, QWidget
+from PySide6.QtWidgets import QAbstractScrollArea, QApplication, QHeaderView, QTabWidget, QWidget
 
 from app.main_window import MainWindow
 
@@ -17,8 +17,10 @@ def squeezed(root: QWidget) -> list[str]:
     for widget in [root, *root.findChildren(QWidget)]:
         if not widget.isVisible() or (widget.isWindow() and widget is not root):
             continue
-        if isinstance(widget.parentWidget(), QAbstractScrollArea) and widget.objectName().startswith("qt_"):
-            continue  # a scroll area's own scroll bars and viewport follow its size by design
+        if isinstance(widget, QHeaderView) or (
+            isinstance(widget.parentWidget(), QAbstractScrollArea) and widget.objectName().startswith("qt_")
+        ):
+            continue  # a header's hint is Qt's generic scroll-area square; scroll bars follow their area
         hint = widget.minimumSizeHint()
         if hint.width() <= 0 or hint.height() <= 0:
             continue
