@@ -52,7 +52,10 @@ def build_menus(window: MainWindow) -> None:
     undo = window.undo_stack.createUndoAction(window, "&Undo")
     undo.setShortcut(QKeySequence.StandardKey.Undo)
     redo = window.undo_stack.createRedoAction(window, "&Redo")
-    redo.setShortcut(QKeySequence.StandardKey.Redo)
+    # the platform's redo key (Ctrl+Y on some desktops) and Ctrl+Shift+Z on all
+    redo.setShortcuts(
+        [*QKeySequence.keyBindings(QKeySequence.StandardKey.Redo), QKeySequence("Ctrl+Shift+Z")]
+    )
     edit_menu.addActions([undo, redo])
     edit_menu.addSeparator()
     add_action(window, edit_menu, "&Tag selection", window.tag_selection, "Ctrl+T")
