@@ -49,7 +49,7 @@ def main() -> None:
             dock.hide()
         window.centralWidget().setSizes([380, 620])
         view = window.versions.drift_view
-        window.bottom_tabs.setCurrentWidget(view)
+        window.work_tabs.setCurrentWidget(view)
         view.ref_where.setText("EXTRACT(day FROM tweet_created) BETWEEN 17 AND 19")
         view.cur_where.setText("EXTRACT(day FROM tweet_created) BETWEEN 22 AND 24")
         view._run()

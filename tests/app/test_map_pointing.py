@@ -50,9 +50,9 @@ def test_hover_click_and_double_click_a_point(window: MainWindow, sample_project
     )
     qtbot.waitUntil(lambda: sorted(window.selection.row_ids.tolist()) == sorted([row, other]), timeout=3000)
 
-    window.bottom_tabs.setCurrentIndex(1)
+    window.work_tabs.setCurrentIndex(1)
     QTest.mouseDClick(viewport, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, pos)
-    qtbot.waitUntil(lambda: window.bottom_tabs.currentWidget() is window.table_view, timeout=3000)
+    qtbot.waitUntil(lambda: window.work_tabs.currentWidget() is window.table_view, timeout=3000)
 
 
 def test_a_tags_rows_are_drawn_above_the_others(window: MainWindow, sample_project: Path) -> None:
