@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from PySide6.QtGui import QUndoStack
-from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QMessageBox, QWidget
+from PySide6.QtWidgets import QApplication, QLabel, QMessageBox, QWidget
 
 from analysis.progress import Cancelled
 from storage.errors import StrataError, database_error
@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from analysis.palette import LegendEntry
     from app.curation import CurationController
     from storage.project import Project
+    from widgets.job_status import JobStatus
     from widgets.map_view import MapView
     from widgets.table_view import TableView
 
@@ -29,6 +30,7 @@ class WindowWorkspace:
     project: Project | None
     last_error: str
     job_label: QLabel
+    job_status: JobStatus
     curation: CurationController
     map_view: MapView
     table_view: TableView
@@ -70,20 +72,19 @@ class WindowWorkspace:
 
     def notify(self, text: str) -> None:
         """Say that something was done (the status bar, for a few seconds)."""
-        assert isinstance(self, QMainWindow)
-        self.statusBar().showMessage(text, 6000)
+        self.job_status.flash(text)
 
     def show_error(self, error: Exception) -> None:
         """Say what went wrong in the status bar (and in a message box on a real screen)."""
         self.last_error = str(error)
         if isinstance(error, Cancelled):
-            self.job_label.setText(str(error))
+            self.job_status.hold(str(error))
             return
         if not isinstance(error, StrataError):
             # Busy, read-only or full: faults outside a project transaction get the same words as in one.
             where = self.project.path if self.project is not None else "the project"
             translated = database_error(error, where)
             self.last_error = str(translated) if translated else f"Unexpected error: {error!r}"
-        self.job_label.setText("Failed: " + self.last_error)
+        self.job_status.hold("Failed: " + self.last_error)
         if QApplication.platformName() != "offscreen":
             QMessageBox.warning(self.dialog_parent, "Strata", self.last_error)

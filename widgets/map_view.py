@@ -111,7 +111,7 @@ class MapView(QWidget):
         self.points = pg.ScatterPlotItem(pxMode=True, size=6, pen=None)
         self.emphasis = pg.ScatterPlotItem(pxMode=True, size=8, pen=pg.mkPen((40, 40, 40), width=0.8))
         self.highlight = pg.ScatterPlotItem(
-            pxMode=True, size=9, pen=pg.mkPen((0, 0, 0), width=1.2), brush=None
+            pxMode=True, size=9, pen=pg.mkPen((0, 0, 0, 170), width=1.0), brush=None
         )
         # Drawn in this order: a tag's rows above the rest, the selection above everything.
         for z, item in enumerate((self.points, self.emphasis, self.highlight)):
@@ -429,7 +429,9 @@ class MapView(QWidget):
             if any_selected:
                 brushes[self._selected[rows]] = self._brushes[self._codes[rows][self._selected[rows]]]
             grow = 3 if item is self.emphasis else 0
-            item.setData(x=self.coords[rows, 0], y=self.coords[rows, 1], brush=list(brushes), size=size + grow)
+            item.setData(
+                x=self.coords[rows, 0], y=self.coords[rows, 1], brush=list(brushes), size=size + grow
+            )
         chosen = shown[self._selected[shown]] if any_selected else shown[:0]
         if len(self.coords) > POINT_LIMIT and any_selected and shown.size == 0:
             visible_selected = np.flatnonzero(self._selected & self.visible_mask())

@@ -5,8 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QImage
+from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QDockWidget
 from sqlalchemy import func, select
 
@@ -62,7 +63,12 @@ def test_lasso_and_table_selection_are_linked(window: MainWindow, sample_project
     assert window.table_view.model.rowCount() == expected.size
     # now the other way: rows picked in the table select points on the map
     window.table_view.only_selected.setChecked(False)
-    window.table_view.view.selectRow(5)
+    # a plain click (no modifier: Qt keeps the last input event's modifiers, which another test may
+    # have left at Ctrl) on row 5
+    table = window.table_view.view
+    table.scrollToTop()
+    cell = table.visualRect(window.table_view.model.index(5, 1)).center()
+    QTest.mouseClick(table.viewport(), Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, cell)
     assert window.selection.row_ids.tolist() == [int(window.table_view.model.row_ids([5])[0])]
     assert window.map_view.highlight.data.size == 1
 

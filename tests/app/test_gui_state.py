@@ -43,7 +43,7 @@ def test_a_new_tag_appears_in_colour_by_and_the_filter_builder(
     assert view.colour_box.findData("tag:needs_review") >= 0
     columns = [window.slicing.panel.column.itemText(i) for i in range(window.slicing.panel.column.count())]
     assert "tag_needs_review" in columns
-    assert "Tagged" in window.statusBar().currentMessage()
+    assert "Tagged" in window.job_label.text()
     # filtering on the new tag works without reopening
     window.slicing.select_where("tag_needs_review")
     assert len(window.selection) == chosen
@@ -98,7 +98,7 @@ def test_review_decisions_by_key_are_kept_after_a_rerun(window: MainWindow, samp
     # the new version is shown with the same map, not an empty one
     assert window.frame.label_column == "label_corrected"
     assert window.frame.coords is not None and window.map_view.visible_count == 3080
-    assert "Saved 1 correction" in window.statusBar().currentMessage()
+    assert "Saved 1 correction" in window.job_label.text()
 
 
 def test_export_from_the_selection_context_and_ctrl_e(
