@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
+import polars as pl
 from numpy.typing import NDArray
 
 from analysis.palette import colour_index
@@ -160,12 +161,15 @@ def count_pairs(
         or (row_keys is not None and len(row_keys) != n)
     ):
         raise ValueError("Each row needs one class on either axis (and one id and key, where given).")
-    present = {str(v) for v in (*first, *second) if v is not None} | set(classes)
+    # coded column-wise with polars: a Python loop over 100k rows stalled the window ~0.2 s
+    first_s = pl.Series("a", list(first) if not isinstance(first, pl.Series) else first).cast(pl.String)
+    second_s = pl.Series("b", list(second) if not isinstance(second, pl.Series) else second).cast(pl.String)
+    present = set(pl.concat([first_s, second_s]).drop_nulls().unique().to_list()) | set(classes)
     position: dict[object, int] = {name: i for i, name in enumerate(order)}
     axis = [c for c in order if c in present] + sorted(present - set(order))
     code = {name: i for i, name in enumerate(axis)}
-    a = np.fromiter((code.get(str(v), -1) if v is not None else -1 for v in first), np.int64, n)
-    b = np.fromiter((code.get(str(v), -1) if v is not None else -1 for v in second), np.int64, n)
+    a = first_s.replace_strict(code, default=-1, return_dtype=pl.Int64).fill_null(-1).to_numpy()
+    b = second_s.replace_strict(code, default=-1, return_dtype=pl.Int64).fill_null(-1).to_numpy()
     keep = (a >= 0) & (b >= 0)
     k = len(axis)
     counts = np.bincount(a[keep] * k + b[keep], minlength=k * k).reshape(k, k).astype(np.int64)

@@ -131,6 +131,7 @@ class MapView(QWidget):
         self.legend.setToolTip("Click a category to select its rows; untick it to draw it grey")
         self.legend.itemClicked.connect(self._on_legend_click)
         self.legend.itemChanged.connect(self._on_legend_check)
+        self.legend.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.legend_note = QLabel(wordWrap=True)
         self.legend_note.hide()
         self.show_all = QToolButton(text="All", toolTip="Draw every category in its colour")
@@ -310,7 +311,11 @@ class MapView(QWidget):
         for entry in legend:
             pix = QPixmap(12, 12)
             pix.fill(QColor(*entry.rgba))
-            item = QListWidgetItem(QIcon(pix), f"{entry.name}  ({entry.count:,})")
+            # the count always shows: a long name is shortened, not the count cut off
+            count = f"  ({entry.count:,})"
+            room = self.legend_box.width() - 70 - self.legend.fontMetrics().horizontalAdvance(count)
+            name = self.legend.fontMetrics().elidedText(entry.name, Qt.TextElideMode.ElideRight, room)
+            item = QListWidgetItem(QIcon(pix), name + count)
             item.setToolTip(f"{entry.name}: {entry.count:,} rows")
             if categories and entry.value is not REST and entry.name != "noise":
                 item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import Signal
 from PySide6.QtGui import QColor, QIcon, QPixmap
 from PySide6.QtWidgets import (
+    QColorDialog,
     QComboBox,
     QDialog,
     QDialogButtonBox,
@@ -20,18 +21,43 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from widgets.swatch import swatch_icon
+
 if TYPE_CHECKING:
     from storage.tags import TagInfo
 
 
+class ColourButton(QPushButton):
+    """A button showing a colour; a click opens the colour picker. ``text()`` is the colour's hex."""
+
+    def __init__(self, colour: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.clicked.connect(self._pick)
+        self.set_colour(colour)
+
+    def set_colour(self, colour: str) -> None:
+        """Show ``colour`` (any name Qt knows, e.g. ``#9467bd``)."""
+        self._colour = QColor(colour)
+        self.setIcon(swatch_icon(self._colour.name()))
+        super().setText(self._colour.name())
+
+    def text(self) -> str:  # type: ignore[override]
+        return str(self._colour.name())
+
+    def _pick(self) -> None:
+        chosen = QColorDialog.getColor(self._colour, self, "Tag colour")
+        if chosen.isValid():
+            self.set_colour(chosen.name())
+
+
 class NewTagDialog(QDialog):
-    """Name, colour, description and kind of a new tag."""
+    """Name, colour (a picker), description and kind of a new tag."""
 
     def __init__(self, kinds: list[str], parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("New tag")
         self.name = QLineEdit()
-        self.colour = QLineEdit("#9467bd")
+        self.colour = ColourButton("#9467bd")
         self.description = QLineEdit()
         self.kind = QComboBox()
         self.kind.addItems(kinds)
