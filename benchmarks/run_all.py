@@ -13,6 +13,7 @@ sys.path.insert(0, str(HERE))
 
 import bench_diff_drift  # noqa: E402
 import bench_embed  # noqa: E402
+import bench_gui  # noqa: E402
 import bench_import  # noqa: E402
 import bench_label_noise  # noqa: E402
 import bench_map  # noqa: E402
@@ -33,6 +34,7 @@ def main() -> None:
         bench_tag.main(),
         bench_slices.main(),
         bench_diff_drift.main(),
+        bench_gui.main(),
     ]
     header = (
         f"Measured {date.today()} on {platform.machine()}, {os.cpu_count()} cores, "

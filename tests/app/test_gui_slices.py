@@ -13,10 +13,7 @@ import pytest
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import (
-    QAbstractItemView,
-    QAbstractSpinBox,
     QApplication,
-    QHeaderView,
     QPushButton,
     QWidget,
 )
@@ -26,6 +23,7 @@ from app.demo import EXAMPLE_SLICES
 from app.heartbeat import Heartbeat
 from app.main_window import MainWindow
 from app.slicing import DISCOVER, SlicingController
+from tests.widget_sizes import squeezed
 from widgets.export_dialog import ExportDialog
 from widgets.slice_panel import COMPARE_TAB, FOUND_TAB, SAVED_TAB, SlicePanel
 
@@ -176,27 +174,6 @@ def test_compare_two_runs_in_the_panel(window: MainWindow, sample_project: Path,
     assert panel.comparison.isVisible() and panel.comparison.rowCount() == 1 + len(EXAMPLE_SLICES)
     first = panel.comparison.item(0, 4).text()
     assert panel.comparison.item(0, 0).text() == "all rows" and first.startswith("-")
-
-
-def squeezed(root: QWidget) -> list[str]:
-    """Visible widgets smaller than their positive minimum size hint (the ones Qt draws clipped)."""
-    found = []
-    for widget in [root, *root.findChildren(QWidget)]:
-        if not widget.isVisible():
-            continue
-        if isinstance(widget, QHeaderView) and isinstance(widget.parentWidget(), QAbstractItemView):
-            continue  # a table's header is as tall as its font and as wide as its table, by design
-        if isinstance(widget.parentWidget(), QAbstractSpinBox) and widget.objectName().startswith("qt_"):
-            continue  # a spin box's own frameless editor is sized inside the (checked) spin box
-        hint = widget.minimumSizeHint()
-        if hint.width() <= 0 or hint.height() <= 0:
-            continue
-        if widget.width() < hint.width() or widget.height() < hint.height():
-            text = getattr(widget, "text", lambda: "")()
-            found.append(
-                f"{type(widget).__name__} {text!r}: {widget.width()}x{widget.height()} < {hint.toTuple()}"
-            )
-    return found
 
 
 def test_the_panel_fits_a_wide_short_tab(

@@ -6,31 +6,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from PySide6.QtWidgets import QAbstractScrollArea, QApplication, QHeaderView, QTabWidget, QWidget
+from PySide6.QtWidgets import QApplication, QTabWidget
 
 from app.main_window import MainWindow
-
-
-def squeezed(root: QWidget) -> list[str]:
-    """Visible widgets smaller than their minimum size hint (the ones Qt draws clipped)."""
-    found = []
-    for widget in [root, *root.findChildren(QWidget)]:
-        if not widget.isVisible() or (widget.isWindow() and widget is not root):
-            continue
-        if isinstance(widget, QHeaderView) or (
-            isinstance(widget.parentWidget(), QAbstractScrollArea) and widget.objectName().startswith("qt_")
-        ):
-            continue  # a header's hint is Qt's generic scroll-area square; scroll bars follow their area
-        hint = widget.minimumSizeHint()
-        if hint.width() <= 0 or hint.height() <= 0:
-            continue
-        if widget.width() < hint.width() - 1 or widget.height() < hint.height() - 1:
-            name = widget.objectName() or type(widget).__name__
-            text = getattr(widget, "text", lambda: "")()
-            found.append(
-                f"{name} {text!r}: {widget.width()}x{widget.height()} < {hint.width()}x{hint.height()}"
-            )
-    return found
+from tests.widget_sizes import squeezed
 
 
 @pytest.mark.parametrize("size", [(1366, 768), (1920, 1080)])

@@ -11,11 +11,12 @@ import polars as pl
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication, QHeaderView, QToolTip, QWidget
+from PySide6.QtWidgets import QApplication, QToolTip
 
 from analysis.selection import SelectionModel
 from analysis.view_frame import ViewFrame, load_view_frame
 from storage.project import Project
+from tests.widget_sizes import squeezed
 from widgets.confusion_view import ConfusionView
 
 
@@ -93,22 +94,6 @@ def test_hover_names_both_classes_and_a_click_selects_the_cell(
         lambda: view.selection.row_ids.tolist() == rows_of(frame, "pin_blocked", "pin_blocked"), timeout=3000
     )
     assert len(view.selection) > 0
-
-
-def squeezed(root: QWidget) -> list[str]:
-    """Visible widgets smaller than their minimum size hint. A table's header is left out: its hint is
-    QAbstractScrollArea's generic square, and its table sizes it."""
-    found = []
-    for widget in [root, *root.findChildren(QWidget)]:
-        if not widget.isVisible() or isinstance(widget, QHeaderView):
-            continue
-        if widget.objectName().startswith("qt_"):
-            continue  # a scroll area's own scroll bars and viewport follow its size by design
-        hint = widget.minimumSizeHint()
-        if widget.width() < hint.width() or widget.height() < hint.height():
-            size = f"{widget.width()}x{widget.height()} < {hint.width()}x{hint.height()}"
-            found.append(f"{type(widget).__name__}: {size}")
-    return found
 
 
 def test_77_classes_fit_1000_by_320(view: ConfusionView) -> None:

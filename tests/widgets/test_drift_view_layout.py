@@ -10,7 +10,7 @@ import pyqtgraph as pg
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QWidget
+from PySide6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
 
 from analysis.drift.charts import drift_charts
@@ -18,6 +18,7 @@ from analysis.drift.report import compute_drift, load_side
 from analysis.ingest.importer import import_dataset
 from analysis.ingest.roles import RoleMapping
 from storage.project import Project
+from tests.widget_sizes import squeezed
 from widgets.drift_view import DriftView
 
 WINDOW = "EXTRACT(day FROM tweet_created) BETWEEN {} AND {}"
@@ -47,21 +48,11 @@ def airline_with_model(tmp_path_factory: pytest.TempPathFactory, data_dir: Path)
 
 
 def _too_small(view: QWidget) -> list[str]:
-    """Every visible widget narrower or lower than its (positive) minimum size hint or minimum size,
-    and every chart whose title is wider than the chart."""
-    problems = []
-    for widget in [view, *view.findChildren(QWidget)]:
-        if not widget.isVisible():
-            continue
-        if isinstance(widget, QHeaderView) and isinstance(widget.parentWidget(), QAbstractItemView):
-            continue  # sized by its view from its size hint; its minimum hint is a scroll area's 68 × 68
-        hint, minimum, size = widget.minimumSizeHint(), widget.minimumSize(), widget.size()
-        need_w, need_h = max(hint.width(), minimum.width()), max(hint.height(), minimum.height())
-        if size.width() < need_w or size.height() < need_h:
-            name = type(widget).__name__
-            what = getattr(widget, "text", lambda: "")() if hasattr(widget, "text") else ""
-            problems.append(f"{name} {what!r}: {size.width()}×{size.height()} < {need_w}×{need_h}")
-        if isinstance(widget, pg.PlotWidget):
+    """Every visible widget smaller than it needs (:func:`tests.widget_sizes.squeezed`), and every
+    chart whose title is wider than the chart."""
+    problems = squeezed(view)
+    for widget in view.findChildren(pg.PlotWidget):
+        if widget.isVisible():
             item = widget.getPlotItem()
             title = item.titleLabel.item.boundingRect().width()
             if title > item.width():
