@@ -124,3 +124,35 @@ def test_export_from_the_selection_context_and_ctrl_e(
     assert len(asked) == 2 and asked[1][1] == asked[0][1]
     keys = window.frame.rows["_row_key"].gather(np.asarray(window.selection.row_ids)).to_list()
     assert sorted(asked[0][1]) == sorted(keys)
+
+
+def test_a_lasso_drawn_with_the_mouse_selects_the_points_inside(
+    window: MainWindow, sample_project: Path
+) -> None:
+    window.open_project(sample_project)
+    view = window.map_view
+    QTest.keyClick(view, Qt.Key.Key_L)
+    assert view.viewbox.mode == "lasso"
+    viewport = view.plot.viewport()
+    centre = view.plot.rect().center()
+    radius = min(view.plot.width(), view.plot.height()) * 0.2
+    ring = [
+        centre + QPoint(int(radius * np.cos(a)), int(radius * np.sin(a)))
+        for a in np.linspace(0, 2 * np.pi, 24, endpoint=False)
+    ]
+    QTest.mousePress(viewport, Qt.MouseButton.LeftButton, pos=ring[0])
+    for point in ring[1:]:
+        QTest.qWait(15)  # pyqtgraph drops moves closer than 10 ms apart, as a hand never makes them
+        QTest.mouseMove(viewport, point)
+    QTest.mouseRelease(viewport, Qt.MouseButton.LeftButton, pos=ring[-1])
+    # the points whose screen position lies inside the drawn ring
+    scene = [view.plot.mapToScene(p) for p in ring]
+    polygon = np.array(
+        [[view.viewbox.mapSceneToView(s).x(), view.viewbox.mapSceneToView(s).y()] for s in scene]
+    )
+    from analysis.map.geometry import points_in_polygon
+
+    expected = np.flatnonzero(points_in_polygon(view.coords, polygon))
+    assert expected.size > 20
+    assert np.array_equal(window.selection.row_ids, expected)
+    assert f"{expected.size:,} selected" in view.status.text()
