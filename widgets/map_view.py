@@ -12,45 +12,26 @@ import polars as pl
 import pyqtgraph as pg
 from numpy.typing import NDArray
 from PySide6.QtCore import QPoint, QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import QColor, QIcon, QPixmap
 from PySide6.QtWidgets import (
-    QButtonGroup,
-    QComboBox,
     QHBoxLayout,
-    QLabel,
-    QListWidget,
-    QListWidgetItem,
     QMenu,
-    QToolButton,
     QToolTip,
     QVBoxLayout,
     QWidget,
 )
 
-from analysis.map.geometry import PointIndex, density_rgba, points_in_polygon, robust_extent
-from analysis.palette import (
-    DISTINCT,
-    PALE,
-    REST,
-    WRONG,
-    LegendEntry,
-    boolean_colours,
-    categorical_colours,
-)
+from analysis.map.colouring import CATEGORY_MODES, COLOUR_MODES, colour_columns, map_colouring
+from analysis.map.geometry import PointIndex, density_rgba, padded_extent, points_in_polygon, robust_extent
+from analysis.palette import REST, LegendEntry
 from analysis.selection import SelectionModel
 from analysis.view_frame import ViewFrame
+from widgets.map_legend import MapLegend
 from widgets.map_plot import MapPlot
+from widgets.map_toolbar import MapToolbar
 from widgets.select_viewbox import SelectViewBox
 
 POINT_LIMIT = 20_000
-TOP_SHOWN = 12
 DENSITY_SHAPE = (768, 768)
-COLOUR_MODES = {
-    "label": "Label",
-    "predicted": "Predicted label",
-    "correct": "Correct / misclassified",
-    "cluster": "Cluster",
-}
 
 
 class MapView(QWidget):
@@ -70,35 +51,16 @@ class MapView(QWidget):
         self._brushes = np.empty(0, dtype=object)
         self._dim_brushes = np.empty(0, dtype=object)
         self._legend_values: pl.Series | None = None
-        self._legend: list[LegendEntry] = []
         self._extra: dict[str, tuple[pl.Series, NDArray[np.uint8], list[LegendEntry], object]] = {}
         self._selected = np.zeros(0, dtype=bool)
         self._emphasis = np.zeros(0, dtype=bool)  # rows drawn on top, larger, outlined (a tag's rows)
         self._index = PointIndex(self.coords)
         self.visible_count = 0
 
-        self.colour_box = QComboBox()
+        self.toolbar = MapToolbar()
+        self.colour_box, self.status = self.toolbar.colour_box, self.toolbar.status
         self.colour_box.currentIndexChanged.connect(self._on_colour_box)
-        tools = QHBoxLayout()
-        tools.addWidget(QLabel("Colour by"))
-        tools.addWidget(self.colour_box)
-        tools.addSpacing(12)
-        self._mode_buttons = QButtonGroup(self)
-        for mode, text, tip in (
-            ("pan", "Pan", "Pan and zoom (P, Esc)"),
-            ("rect", "Rectangle", "Select with a rectangle (R); Shift adds, Ctrl removes"),
-            ("lasso", "Lasso", "Select with a lasso (L); Shift adds, Ctrl removes"),
-        ):
-            button = QToolButton(text=text, checkable=True, toolTip=tip)
-            button.setProperty("mode", mode)
-            self._mode_buttons.addButton(button)
-            tools.addWidget(button)
-            if mode == "pan":
-                button.setChecked(True)
-        self._mode_buttons.buttonClicked.connect(lambda b: self.set_select_mode(b.property("mode")))
-        tools.addStretch(1)
-        self.status = QLabel("")
-        tools.addWidget(self.status)
+        self.toolbar.toolChosen.connect(self.set_select_mode)
 
         self.viewbox = SelectViewBox()
         self.plot = MapPlot(viewBox=self.viewbox, background="w")
@@ -120,46 +82,23 @@ class MapView(QWidget):
             self.plot.addItem(item)
         self.viewbox.sigRangeChanged.connect(self._on_range)
         self._size = 0.0
-        self.viewbox.polygonSelected.connect(self._on_polygon)
+        self.viewbox.polygonSelected.connect(self.select_polygon)
         self._hover = pg.SignalProxy(self.plot.scene().sigMouseMoved, rateLimit=30, slot=self._on_hover)
         self.plot.scene().sigMouseClicked.connect(self._on_click)
         self.plot.doubleClicked.connect(self._on_double_click)
         self.viewbox.setMenuEnabled(False)
         self.plot.contextMenuRequested.connect(self._context_menu)
 
-        self.legend = QListWidget()
-        self.legend.setToolTip("Click a category to select its rows; untick it to draw it grey")
-        self.legend.itemClicked.connect(self._on_legend_click)
-        self.legend.itemChanged.connect(self._on_legend_check)
-        self.legend.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.legend_note = QLabel(wordWrap=True)
-        self.legend_note.hide()
-        self.show_all = QToolButton(text="All", toolTip="Draw every category in its colour")
-        self.show_top = QToolButton(text=f"Top {TOP_SHOWN}", toolTip="Colour only the largest categories")
-        self.show_all.clicked.connect(lambda: self._set_hidden(()))
-        self.show_top.clicked.connect(
-            lambda: self._set_hidden(e.value for e in self._legend[TOP_SHOWN:] if e.value is not REST)
-        )
-        legend_tools = QHBoxLayout()
-        legend_tools.addWidget(QLabel("Show"))
-        legend_tools.addWidget(self.show_all)
-        legend_tools.addWidget(self.show_top)
-        legend_tools.addStretch(1)
-        side = QVBoxLayout()
-        side.setContentsMargins(0, 0, 0, 0)
-        side.addWidget(self.legend_note)
-        side.addLayout(legend_tools)
-        side.addWidget(self.legend, 1)
-        self.legend_box = QWidget()
-        self.legend_box.setLayout(side)
-        self.legend_box.setFixedWidth(210)
+        self.legend = MapLegend()
+        self.legend.entryClicked.connect(self._on_legend_click)
+        self.legend.hiddenChanged.connect(self._set_hidden)
         self._hidden: dict[str, set[object]] = {}
         body = QHBoxLayout()
         body.addWidget(self.plot, 1)
-        body.addWidget(self.legend_box)
+        body.addWidget(self.legend)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
-        layout.addLayout(tools)
+        layout.addWidget(self.toolbar)
         layout.addLayout(body, 1)
         self._unsubscribe = selection.subscribe(self._on_selection)
 
@@ -187,9 +126,8 @@ class MapView(QWidget):
             self.colour_box.blockSignals(False)
             return
         self._selected = np.zeros(len(coords), dtype=bool)
-        for mode, title in COLOUR_MODES.items():
-            if mode in self._available_columns(frame):
-                self.colour_box.addItem(title, mode)
+        for mode in colour_columns(frame):
+            self.colour_box.addItem(COLOUR_MODES[mode], mode)
         for tag in frame.tag_names():
             self.colour_box.addItem(f"Tag: {tag}", f"tag:{tag}")
         self.colour_box.blockSignals(False)
@@ -200,16 +138,6 @@ class MapView(QWidget):
         self.set_colour_mode(self.colour_box.currentData() or "label")
         self.fit()
 
-    @staticmethod
-    def _available_columns(frame: ViewFrame) -> dict[str, str]:
-        cols = {}
-        if frame.label_column:
-            cols["label"] = frame.label_column
-        for name in ("predicted", "correct", "cluster"):
-            if name in frame.rows.columns:
-                cols[name] = name
-        return cols
-
     def colour_mode(self) -> str:
         """The current colouring (``label``, ``predicted``, ``correct`` or ``cluster``)."""
         return str(self.colour_box.currentData() or "")
@@ -218,47 +146,23 @@ class MapView(QWidget):
         """Colour the points by ``mode`` and rebuild the legend and density image."""
         if self.frame is None or self.frame.coords is None:
             return
-        cols = self._available_columns(self.frame)
         index = self.colour_box.findData(mode)
         if index >= 0 and index != self.colour_box.currentIndex():
             self.colour_box.setCurrentIndex(index)  # re-enters through _on_colour_box
             return
-        legend: list[LegendEntry] = []
-        self._legend_values = None
-        self._emphasis = np.zeros(len(self.coords), dtype=bool)
         extra = self._extra.get(mode)
         self.overlay.clear()
         if extra is not None:
             self._legend_values, colours, legend, image = extra
+            self._emphasis = np.zeros(len(self.coords), dtype=bool)
             if image is not None:
                 rgba, (x0, y0, x1, y1) = image  # type: ignore[misc]
                 self.overlay.setImage(rgba, autoLevels=False)
                 self.overlay.setRect(QRectF(x0, y0, x1 - x0, y1 - y0))
-        elif mode.startswith("tag:"):
-            values = pl.Series(mode, self.frame.tag_mask(mode[4:]))
-            colours, legend = boolean_colours(values, (mode[4:], "other rows"), (WRONG, PALE))
-            self._legend_values = values
-            self._emphasis = values.to_numpy().astype(bool)
-        elif mode not in cols:
-            colours = np.tile(np.array([[31, 119, 180, 255]], np.uint8), (len(self.coords), 1))
         else:
-            values = self.frame.rows[cols[mode]]
-            if mode == "correct":
-                colours, legend = boolean_colours(values)
-            elif mode == "cluster":
-                names = {c.label: c.name for c in self.frame.clusters}
-                colours, legend = categorical_colours(values, noise=-1, hidden=self._hidden.get(mode, ()))
-                legend = [
-                    LegendEntry(names.get(e.value, e.name), e.rgba, e.count, e.value)
-                    if e.value is not REST and e.value != -1
-                    else e
-                    for e in legend
-                ]
-            else:
-                colours, legend = categorical_colours(
-                    values, self.frame.class_order, hidden=self._hidden.get(mode, ())
-                )
-            self._legend_values = values
+            colouring = map_colouring(self.frame, mode, self._hidden.get(mode, ()))
+            self._legend_values, colours = colouring.values, colouring.colours
+            legend, self._emphasis = colouring.legend, colouring.emphasis
         self._set_colours(colours)
         self._fill_legend(legend)
         self.colourModeChanged.emit(mode)
@@ -291,10 +195,7 @@ class MapView(QWidget):
         )[:-1]
         self._colours = colours
         if len(self.coords) > POINT_LIMIT:
-            x0, y0 = self.coords.min(axis=0)
-            x1, y1 = self.coords.max(axis=0)
-            pad = 1e-3 * max(x1 - x0, y1 - y0, 1e-6)
-            extent = (float(x0 - pad), float(y0 - pad), float(x1 + pad), float(y1 + pad))
+            extent = padded_extent(self.coords)
             self.density.setImage(density_rgba(self.coords, colours, extent, DENSITY_SHAPE), autoLevels=False)
             self.density.setRect(QRectF(extent[0], extent[1], extent[2] - extent[0], extent[3] - extent[1]))
         else:
@@ -302,53 +203,14 @@ class MapView(QWidget):
         self._refresh_points()
 
     def _fill_legend(self, legend: list[LegendEntry]) -> None:
-        self._legend = legend
         mode = self.colour_mode()
-        hidden = self._hidden.get(mode, set())
-        categories = mode in ("label", "predicted", "cluster")
-        self.legend.blockSignals(True)
-        self.legend.clear()
-        for entry in legend:
-            pix = QPixmap(12, 12)
-            pix.fill(QColor(*entry.rgba))
-            # the count always shows: a long name is shortened, not the count cut off
-            count = f"  ({entry.count:,})"
-            room = self.legend_box.width() - 70 - self.legend.fontMetrics().horizontalAdvance(count)
-            name = self.legend.fontMetrics().elidedText(entry.name, Qt.TextElideMode.ElideRight, room)
-            item = QListWidgetItem(QIcon(pix), name + count)
-            item.setToolTip(f"{entry.name}: {entry.count:,} rows")
-            if categories and entry.value is not REST and entry.name != "noise":
-                item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
-                shown = entry.value not in hidden
-                item.setCheckState(Qt.CheckState.Checked if shown else Qt.CheckState.Unchecked)
-            self.legend.addItem(item)
-        self.legend.blockSignals(False)
-        count = sum(1 for e in legend if e.value is not REST and e.name != "noise")
-        many = categories and count > DISTINCT
-        self.legend_note.setText(
-            f"{count} categories: beyond {DISTINCT} the colours are hard to tell apart. "
-            "Untick some, or show only the largest."
-            if many
-            else ""
-        )
-        self.legend_note.setVisible(many)
-        for button in (self.show_all, self.show_top):
-            button.setEnabled(categories)
+        self.legend.set_entries(legend, self._hidden.get(mode, set()), mode in CATEGORY_MODES)
 
-    def _set_hidden(self, values: object) -> None:
+    def _set_hidden(self, values: set[object]) -> None:
         """Draw ``values`` of the current colouring grey (the rest in their colours)."""
         mode = self.colour_mode()
-        self._hidden[mode] = set(values)  # type: ignore[call-overload]
+        self._hidden[mode] = set(values)
         self.set_colour_mode(mode)
-
-    def _on_legend_check(self, item: QListWidgetItem) -> None:
-        entry = self._legend[self.legend.row(item)]
-        hidden = set(self._hidden.get(self.colour_mode(), set()))
-        if item.checkState() == Qt.CheckState.Checked:
-            hidden.discard(entry.value)
-        else:
-            hidden.add(entry.value)
-        self._set_hidden(hidden)
 
     def fit(self) -> None:
         """Zoom to the bulk of the points (0.5th to 99.5th percentile on each axis, 4 % margin), so a
@@ -454,8 +316,7 @@ class MapView(QWidget):
     def set_select_mode(self, mode: str) -> None:
         """Switch the left-drag behaviour: ``pan``, ``rect`` or ``lasso``."""
         self.viewbox.mode = mode
-        for button in self._mode_buttons.buttons():
-            button.setChecked(button.property("mode") == mode)
+        self.toolbar.show_tool(mode)
 
     def keyPressEvent(self, event) -> None:  # type: ignore[no-untyped-def]
         keys = {Qt.Key.Key_R: "rect", Qt.Key.Key_L: "lasso", Qt.Key.Key_P: "pan", Qt.Key.Key_Escape: "pan"}
@@ -464,31 +325,30 @@ class MapView(QWidget):
         else:
             super().keyPressEvent(event)
 
-    def select_polygon(self, polygon: NDArray[np.floating], modifiers: object = None) -> None:
+    def select_polygon(
+        self, polygon: NDArray[np.floating], modifiers: Qt.KeyboardModifier | None = None
+    ) -> None:
         """Select the points inside ``polygon`` (data coordinates); Shift adds, Ctrl removes."""
-        inside = np.flatnonzero(points_in_polygon(self.coords, polygon))
+        self._select(np.flatnonzero(points_in_polygon(self.coords, polygon)), modifiers)
+
+    def _select(self, rows: NDArray[np.integer], modifiers: Qt.KeyboardModifier | None) -> None:
+        """Replace the selection with ``rows`` (row positions are ``_row_id``: rows are stored densely);
+        with Shift add them to it, with Ctrl take them out of it."""
         current = self.selection.row_ids
         if modifiers is not None and modifiers & Qt.KeyboardModifier.ShiftModifier:
-            inside = np.union1d(current, inside)
+            rows = np.union1d(current, rows)
         elif modifiers is not None and modifiers & Qt.KeyboardModifier.ControlModifier:
-            inside = np.setdiff1d(current, inside)
-        self.selection.set(self._row_ids(inside), source=self)
-
-    def _row_ids(self, positions: NDArray[np.int64]) -> NDArray[np.int64]:
-        return positions.astype(np.int64)  # rows are stored densely: position == _row_id
-
-    def _on_polygon(self, polygon: NDArray[np.floating], modifiers: object) -> None:
-        self.select_polygon(polygon, modifiers)
+            rows = np.setdiff1d(current, rows)
+        self.selection.set(np.asarray(rows, dtype=np.int64), source=self)
 
     def _on_colour_box(self, _index: int) -> None:
         self.set_colour_mode(self.colour_mode())
 
-    def _on_legend_click(self, item: QListWidgetItem) -> None:
+    def _on_legend_click(self, value: object) -> None:
         values = self._legend_values
         if values is None:
             return
-        entry = self._legend[self.legend.row(item)]
-        mask = values.is_null() if entry.value is REST else (values == entry.value).fill_null(False)
+        mask = values.is_null() if value is REST else (values == value).fill_null(False)
         self.selection.set(np.flatnonzero(mask.to_numpy()), source=self)
 
     def _on_selection(self, row_ids: NDArray[np.int64], _source: object) -> None:
@@ -527,16 +387,8 @@ class MapView(QWidget):
         """A click selects the point under it (Shift adds, Ctrl removes; empty space clears)."""
         if event.button() != Qt.MouseButton.LeftButton or self.frame is None or event.double():
             return
-        row = self.row_at(event.scenePos())
-        current, modifiers = self.selection.row_ids, event.modifiers()
-        if row is None:
-            if not modifiers:
-                self.selection.set(np.zeros(0, dtype=np.int64), source=self)
-            return
-        if modifiers & Qt.KeyboardModifier.ShiftModifier:
-            chosen = np.union1d(current, [row])
-        elif modifiers & Qt.KeyboardModifier.ControlModifier:
-            chosen = np.setdiff1d(current, [row])
-        else:
-            chosen = np.array([row])
-        self.selection.set(chosen.astype(np.int64), source=self)
+        row, modifiers = self.row_at(event.scenePos()), event.modifiers()
+        if row is not None:
+            self._select(np.array([row]), modifiers)
+        elif not modifiers:
+            self.selection.clear(self)

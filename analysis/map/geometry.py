@@ -52,6 +52,15 @@ def points_in_polygon(points: NDArray[np.floating], polygon: NDArray[np.floating
     return inside
 
 
+def padded_extent(points: NDArray[np.floating]) -> tuple[float, float, float, float]:
+    """(x_min, y_min, x_max, y_max) of float (n, 2) ``points``, n ≥ 1, widened by 0.1 % of the larger
+    side so the outermost points fall inside a raster of it."""
+    x0, y0 = points.min(axis=0)
+    x1, y1 = points.max(axis=0)
+    pad = 1e-3 * max(x1 - x0, y1 - y0, 1e-6)
+    return float(x0 - pad), float(y0 - pad), float(x1 + pad), float(y1 + pad)
+
+
 def density_rgba(
     coords: NDArray[np.floating],
     colours: NDArray[np.uint8],

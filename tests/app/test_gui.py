@@ -93,12 +93,12 @@ def test_table_sorts_and_searches(window: MainWindow, sample_project: Path) -> N
 def test_colour_modes_and_legend(window: MainWindow, sample_project: Path) -> None:
     window.open_project(sample_project)
     window.map_view.set_colour_mode("correct")
-    assert window.map_view.legend.count() == 2
-    assert "misclassified  (327)" in window.map_view.legend.item(1).text()
+    assert window.map_view.legend.list.count() == 2
+    assert "misclassified  (327)" in window.map_view.legend.list.item(1).text()
     window.map_view.set_colour_mode("label")
-    assert window.map_view.legend.count() == 77  # every intent in its own colour
-    window.map_view._on_legend_click(window.map_view.legend.item(0))
-    first = window.map_view._legend[0]
+    assert window.map_view.legend.list.count() == 77  # every intent in its own colour
+    window.map_view.legend.list.itemClicked.emit(window.map_view.legend.list.item(0))
+    first = window.map_view.legend.entries[0]
     assert len(window.selection) == first.count
 
 

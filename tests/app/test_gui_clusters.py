@@ -63,7 +63,7 @@ def test_a_stored_name_shows_in_the_list_legend_and_hover_text(qtbot, window: Ma
     ]
     assert "Exchange rates" in names and largest.auto_name not in names
     window.map_view.set_colour_mode("cluster")
-    legend = [window.map_view.legend.item(i).text() for i in range(window.map_view.legend.count())]
+    legend = [window.map_view.legend.list.item(i).text() for i in range(window.map_view.legend.list.count())]
     assert any(text.startswith("Exchange rates") for text in legend), legend
     row = int(np.flatnonzero(frame.rows["cluster"].to_numpy() == largest.label)[0])
     assert "cluster: Exchange rates" in frame.describe_row(row)

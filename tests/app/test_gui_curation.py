@@ -34,7 +34,7 @@ def test_error_panel_selects_and_colours(window: MainWindow) -> None:
     assert len(window.selection) == modes["label_issue"]
     panel.table.cellDoubleClicked.emit(row, 0)
     assert window.map_view.colour_mode() == "tag:label_issue"
-    assert window.map_view.legend.item(0).text() == f"label_issue  ({modes['label_issue']:,})"
+    assert window.map_view.legend.list.item(0).text() == f"label_issue  ({modes['label_issue']:,})"
 
 
 def test_confusion_pair_selects_its_rows(window: MainWindow) -> None:

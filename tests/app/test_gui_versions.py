@@ -105,11 +105,11 @@ def test_drift_between_slices_drawn_on_the_map(window: MainWindow, sample_projec
     view.map_button.click()
     map_view = window.map_view
     assert map_view.colour_mode() == "drift"
-    counts = {e.name: e.count for e in map_view._legend}
+    counts = {e.name: e.count for e in map_view.legend.entries}
     assert counts == {"reference only": 3080 - unsure, "current only": unsure, "both": 0, "neither": 0}
     assert map_view.overlay.image is not None and map_view.overlay.image.shape == (96, 96, 4)
     # a legend click selects that side's rows
-    map_view._on_legend_click(map_view.legend.item(1))
+    map_view.legend.list.itemClicked.emit(map_view.legend.list.item(1))
     assert len(window.selection) == unsure
     map_view.set_colour_mode("cluster")
     assert map_view.overlay.image is None

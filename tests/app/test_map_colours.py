@@ -14,7 +14,7 @@ from app.main_window import MainWindow
 
 
 def legend_colours(window: MainWindow) -> dict[object, tuple[int, int, int, int]]:
-    return {e.value: e.rgba for e in window.map_view._legend}
+    return {e.value: e.rgba for e in window.map_view.legend.entries}
 
 
 def test_a_class_has_the_same_colour_as_label_and_as_prediction(
@@ -42,7 +42,7 @@ def test_palette_has_no_grey_and_class_order_is_first_seen() -> None:
 def test_clusters_get_colours_and_noise_is_faint(window: MainWindow, sample_project: Path) -> None:
     window.open_project(sample_project)
     window.map_view.set_colour_mode("cluster")
-    legend = window.map_view._legend
+    legend = window.map_view.legend.entries
     noise = [e for e in legend if e.value == -1]
     assert noise and noise[0].rgba == NOISE and noise[0].rgba[3] < 255
     colours = [e.rgba for e in legend if e.value != -1]
@@ -56,21 +56,23 @@ def test_unticking_a_class_draws_it_grey_and_top_shows_the_largest(
     window.show()
     view = window.map_view
     view.set_colour_mode("label")
-    assert view.legend_note.isVisible() and "77 categories" in view.legend_note.text()
-    first = view._legend[0]
-    item = view.legend.item(0)
-    rect = view.legend.visualItemRect(item)
+    assert view.legend.note.isVisible() and "77 categories" in view.legend.note.text()
+    first = view.legend.entries[0]
+    item = view.legend.list.item(0)
+    rect = view.legend.list.visualItemRect(item)
     # the tick box sits at the item's left edge
     QTest.mouseClick(
-        view.legend.viewport(), Qt.MouseButton.LeftButton, pos=QPoint(rect.left() + 10, rect.center().y())
+        view.legend.list.viewport(),
+        Qt.MouseButton.LeftButton,
+        pos=QPoint(rect.left() + 10, rect.center().y()),
     )
     assert item is not None
-    hidden = next(e for e in view._legend if e.value == first.value)
+    hidden = next(e for e in view.legend.entries if e.value == first.value)
     assert hidden.rgba == GREY
     rows = np.flatnonzero((window.frame.rows[window.frame.label_column] == first.value).to_numpy())
     assert (view._colours[rows] == np.array(GREY, np.uint8)).all()
-    QTest.mouseClick(view.show_top, Qt.MouseButton.LeftButton)
-    shown = [e for e in view._legend if e.rgba != GREY]
+    QTest.mouseClick(view.legend.show_top, Qt.MouseButton.LeftButton)
+    shown = [e for e in view.legend.entries if e.rgba != GREY]
     assert len(shown) == 12
-    QTest.mouseClick(view.show_all, Qt.MouseButton.LeftButton)
-    assert all(e.rgba != GREY for e in view._legend)
+    QTest.mouseClick(view.legend.show_all, Qt.MouseButton.LeftButton)
+    assert all(e.rgba != GREY for e in view.legend.entries)
