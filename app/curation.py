@@ -229,7 +229,6 @@ class CurationController(QObject):
             return queue.save()
 
         def done(version: int) -> None:
-            self.workspace.refresh_project_panel()
             self.workspace.show_version(version)
             self.workspace.notify(f"Saved {count:,} correction(s) as a new version.")
 

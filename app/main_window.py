@@ -80,6 +80,7 @@ class MainWindow(WindowWorkspace, QMainWindow):
         build_menus(self)
         self._fill_recent()
         events = self.state.events
+        events.connect("project", lambda project: self.refresh_project_panel())
         events.connect("version", self._on_version)
         events.connect("version", lambda frame, dataset_changed: self.slicing.set_frame(frame))
         events.connect("version", lambda frame, dataset_changed: self.versions.set_frame(frame))
@@ -152,7 +153,6 @@ class MainWindow(WindowWorkspace, QMainWindow):
         self.state.set_project(project)
         remember_project(self.settings, project.path)
         self._fill_recent()
-        self.refresh_project_panel()
         self._update_title()
         versions = [v.version_id for v in list_versions(project)]
         last = self.settings.value(self._last_version_key())
@@ -190,6 +190,7 @@ class MainWindow(WindowWorkspace, QMainWindow):
         self.jobs.submit("Loading version", work, self.state.show, failed, lane="view")
 
     def _on_version(self, frame: ViewFrame | None, dataset_changed: bool) -> None:
+        self.refresh_project_panel()  # a new version (import, saved review) and which one is current
         if frame is None:
             self.table_view.set_frame(pl.DataFrame(), None)
             self.map_view.set_frame(None)
@@ -201,7 +202,6 @@ class MainWindow(WindowWorkspace, QMainWindow):
         self.table_view.set_frame(frame.rows, frame.text_column)
         self.map_view.set_frame(frame, "cluster" if frame.clusters else None)
         self._on_clusters(frame)
-        self.refresh_project_panel()
         version = get_version(self.project, frame.version_id) if self.project else None
         name = f"{version.dataset}:{version.number}" if version else f"version {frame.version_id}"
         self.job_status.set_idle(
@@ -267,11 +267,9 @@ class MainWindow(WindowWorkspace, QMainWindow):
             )
             return result.version_id
 
-        def done(version_id: int) -> None:
-            self.refresh_project_panel()
-            self.show_version(version_id)
-
-        self.jobs.submit(f"Importing {request.path.name}", work, done, self.show_error, lane="pipeline")
+        self.jobs.submit(
+            f"Importing {request.path.name}", work, self.show_version, self.show_error, lane="pipeline"
+        )
 
     def run_pipeline(self, spec: PipelineSpec | None = None) -> None:
         """Run embed → neighbours → project → cluster on the shown version, in a job."""

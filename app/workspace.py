@@ -65,9 +65,6 @@ class Workspace(Protocol):
     def show_version(self, version_id: int | None) -> None:
         """Show another version in every view."""
 
-    def refresh_project_panel(self) -> None:
-        """Re-read the project's datasets, versions and runs."""
-
     def filtered_rows(self) -> list[int]:
         """The rows the table shows under its current search (``_row_id`` values)."""
 

@@ -28,8 +28,15 @@ def record_decision(
     """
     if decision not in DECISIONS:
         raise ValueError(f"unknown review decision {decision!r}")
-    previous = read_decisions(project, version_id, tag).get(int(row_id))
     with project.session() as s:
+        found = s.execute(
+            select(ReviewDecision.decision, ReviewDecision.label).where(
+                ReviewDecision.version_id == version_id,
+                ReviewDecision.tag == tag,
+                ReviewDecision.row_id == int(row_id),
+            )
+        ).first()
+        previous = (found[0], found[1]) if found is not None else None
         statement = insert(ReviewDecision).values(
             version_id=version_id,
             row_id=int(row_id),
