@@ -1,12 +1,13 @@
 """Cluster names a person gives: stored by the cluster's member rows, audit-logged, undoable.
 
-A clustering's clusters are numbered afresh each time the ``cluster`` stage runs, and a rerun with
-other parameters (or another model run, which is part of the stage key) writes a new clustering. A
-name is therefore not tied to a stage key or a label number but to the cluster's rows: it is stored
-under the SHA-256 of the cluster's sorted ``_row_id`` values on its version (its fingerprint). Any
-clustering of that version with a cluster of exactly those rows shows the name; a cluster that gained
-or lost a single row is a different cluster and gets its automatic keyword name back. A rerun that
-hits the cache keeps the very same clustering, and with it the names.
+A clustering's clusters are numbered afresh each time a clustering stage (``cluster`` or
+``cluster_sphere``) runs, and a rerun with other parameters (or another model run, which is part of
+the stage key) writes a new clustering. A name is therefore not tied to a stage key or a label
+number but to the cluster's rows: it is stored under the SHA-256 of the cluster's sorted ``_row_id``
+values on its version (its fingerprint). Any clustering of that version with a cluster of exactly
+those rows shows the name; a cluster that gained or lost a single row is a different cluster and gets
+its automatic keyword name back. A rerun that hits the cache keeps the very same clustering, and with
+it the names.
 
 The automatic name stays in ``cluster.name``; the names here override it when clusters are read
 (:func:`storage.stage_outputs.read_clustering_at`).
@@ -157,6 +158,7 @@ def rename_cluster(
     name: str,
     author: str | None = None,
     stage_key: str | None = None,
+    stage: str = "cluster",
 ) -> str:
     """Name a cluster of a version's clustering; returns the name it had (for an undo).
 
@@ -176,8 +178,12 @@ def rename_cluster(
     author : str, optional
         Recorded in the audit log; defaults to the login name.
     stage_key : str, optional
-        The clustering's stage key; defaults to the version's newest clustering (the one the views
-        and the CLI show).
+        The clustering's stage key; defaults to the version's newest clustering made by ``stage``
+        (the one the views and the CLI show).
+    stage : str
+        Which clustering when no ``stage_key`` is given: ``cluster`` (HDBSCAN on the map) or
+        ``cluster_sphere`` (spherical k-means on the vectors). Names are stored by member rows, so
+        a name given in either shows on any cluster of the version with exactly those rows.
 
     Returns
     -------
@@ -199,7 +205,7 @@ def rename_cluster(
     with project.session() as s:
         query = select(Clustering.id, StageResult.key).join(StageResult)
         if stage_key is None:
-            query = query.where(StageResult.version_id == version_id, StageResult.stage == "cluster")
+            query = query.where(StageResult.version_id == version_id, StageResult.stage == stage)
         else:
             query = query.where(StageResult.key == stage_key)
         found = s.execute(query.order_by(StageResult.id.desc()).limit(1)).first()

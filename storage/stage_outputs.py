@@ -250,9 +250,30 @@ def read_coords(project: Project, version_id: int) -> NDArray[np.float32] | None
     return None if found is None else found[0]
 
 
-def read_clusters(project: Project, version_id: int) -> tuple[list[ClusterInfo], NDArray[np.int64] | None]:
-    """The newest clustering of a version: clusters (largest first) and row labels (None without one)."""
-    latest = latest_stage(project, version_id, "cluster")
+CLUSTERING_STAGES = ("cluster", "cluster_sphere")
+
+
+def read_clusters(
+    project: Project, version_id: int, stage: str = "cluster"
+) -> tuple[list[ClusterInfo], NDArray[np.int64] | None]:
+    """The newest clustering of a version: clusters (largest first) and row labels (None without one).
+
+    Parameters
+    ----------
+    project : storage.project.Project
+    version_id : int
+    stage : str
+        The stage that made it: ``cluster`` (HDBSCAN on the 2-D map, -1 for noise) or
+        ``cluster_sphere`` (spherical k-means on the vectors, every row labelled).
+
+    Raises
+    ------
+    ValueError
+        When ``stage`` is not one of :data:`CLUSTERING_STAGES`.
+    """
+    if stage not in CLUSTERING_STAGES:
+        raise ValueError(f"'{stage}' makes no clustering; use one of {', '.join(CLUSTERING_STAGES)}.")
+    latest = latest_stage(project, version_id, stage)
     found = read_clustering_at(project, latest.key, get_version(project, version_id).rows) if latest else None
     return ([], None) if found is None else found
 

@@ -9,6 +9,7 @@ from analysis.map.clustering import ClusterSpec
 from analysis.map.embed import EmbedSpec
 from analysis.map.neighbours import NeighboursSpec
 from analysis.map.projection import ProjectSpec
+from analysis.map.spherical import SphereClusterSpec
 
 
 @dataclass(frozen=True)
@@ -19,5 +20,6 @@ class PipelineSpec:
     neighbours: NeighboursSpec = field(default_factory=NeighboursSpec)
     project: ProjectSpec = field(default_factory=ProjectSpec)
     cluster: ClusterSpec = field(default_factory=ClusterSpec)
+    sphere: SphereClusterSpec = field(default_factory=SphereClusterSpec)
     tag: TagSpec = field(default_factory=TagSpec)
     run: str | None = None

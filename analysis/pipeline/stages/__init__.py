@@ -2,4 +2,9 @@
 
 from analysis.pipeline.stages import cluster, embed, neighbours, project, tag
 
-__all__ = ["cluster", "embed", "neighbours", "project", "tag"]
+# isort: split
+# Registered last, so that in pipeline order it comes right after ``neighbours`` (both read only
+# the vectors) rather than before it (see analysis.pipeline.stage.pipeline_order).
+from analysis.pipeline.stages import cluster_sphere
+
+__all__ = ["cluster", "cluster_sphere", "embed", "neighbours", "project", "tag"]
