@@ -17,6 +17,13 @@ from storage.stage_outputs import ClusterInfo, latest_stage, read_clusters, read
 from storage.tags import TagInfo, list_tags, read_row_tags
 from storage.versions import get_version, list_versions, read_rows
 
+# Each clustering's column in ``ViewFrame.rows`` (named after the stage that made it, one of
+# storage.stage_outputs.CLUSTERING_STAGES) and its title.
+CLUSTERING_TITLES = {
+    "cluster": "Map (HDBSCAN)",
+    "cluster_sphere": "Vectors (spherical k-means)",
+}
+
 
 @dataclass
 class ViewFrame:
@@ -26,12 +33,17 @@ class ViewFrame:
     ----------
     rows : polars.DataFrame
         One row per data row, ``_row_id`` 0…n-1, with the file's columns and, when a run exists,
-        ``predicted``, ``confidence``, ``margin``, ``loss`` and ``correct``; ``cluster`` when clustered.
+        ``predicted``, ``confidence``, ``margin``, ``loss`` and ``correct``; ``cluster`` (HDBSCAN on
+        the map, -1 for noise) and ``cluster_sphere`` (spherical k-means on the vectors, no noise),
+        int64, each when that clustering exists.
     roles : dict
         Column roles of the version.
     coords : numpy.ndarray or None
         float32 (n, 2) map coordinates.
     clusters : list of ClusterInfo
+        The ``cluster`` column's clusters (HDBSCAN on the map).
+    sphere_clusters : list of ClusterInfo
+        The ``cluster_sphere`` column's clusters (spherical k-means on the vectors).
     run_name : str or None
     tags : polars.DataFrame
         The version's row tags (``storage.tags.read_row_tags``).
@@ -54,6 +66,29 @@ class ViewFrame:
     tag_params: dict[str, object] = field(default_factory=dict)
     class_order: list[str] = field(default_factory=list)
     tag_info: list[TagInfo] = field(default_factory=list)
+    sphere_clusters: list[ClusterInfo] = field(default_factory=list)
+
+    def clusterings(self) -> list[str]:
+        """The clusterings this frame has, as their columns (keys of :data:`CLUSTERING_TITLES`)."""
+        return [c for c in CLUSTERING_TITLES if c in self.rows.columns]
+
+    def cluster_list(self, column: str) -> list[ClusterInfo]:
+        """The clusters of the clustering in ``column`` (``cluster`` or ``cluster_sphere``).
+
+        Raises
+        ------
+        KeyError
+            For a column that holds no clustering.
+        """
+        if column not in CLUSTERING_TITLES:
+            raise KeyError(f"'{column}' is not a clustering; clusterings: {', '.join(CLUSTERING_TITLES)}.")
+        return self.sphere_clusters if column == "cluster_sphere" else self.clusters
+
+    def reload_clusters(self, project: Project) -> None:
+        """Re-read the clusters of both clusterings (their names, after a rename); the row labels
+        stay, as a rename changes no membership."""
+        self.clusters = read_clusters(project, self.version_id)[0]
+        self.sphere_clusters = read_clusters(project, self.version_id, "cluster_sphere")[0]
 
     def tag_counts(self) -> list[TagCount]:
         """Distinct rows per tag on the version's rows, most frequent first (the error panel's and
@@ -89,9 +124,11 @@ class ViewFrame:
         if "predicted" in row:
             mark = "" if row.get("correct") is None else (" ✓" if row["correct"] else " ✗")
             parts.append(f"predicted: {row['predicted']}{mark}")
-        if "cluster" in row and row["cluster"] is not None and row["cluster"] >= 0:
-            name = next((c.name for c in self.clusters if c.label == row["cluster"]), "")
-            parts.append(f"cluster: {name}")
+        for column, title in (("cluster", "cluster"), ("cluster_sphere", "vector cluster")):
+            label = row.get(column)
+            if label is not None and label >= 0:
+                name = next((c.name for c in self.cluster_list(column) if c.label == label), "")
+                parts.append(f"{title}: {name}")
         tags = self.tags
         if not tags.is_empty():
             names = sorted(set(tags.filter(pl.col("row_id") == row_id)["tag"].to_list()))
@@ -126,9 +163,11 @@ def load_view_frame(project: Project, version_id: int, run_id: int | None = None
         if label:
             rows = rows.with_columns(correct=pl.col("predicted") == pl.col(label))
     clusters, labels = read_clusters(project, version_id)
-
     if labels is not None:
         rows = rows.with_columns(cluster=pl.Series(labels))
+    sphere_clusters, sphere_labels = read_clusters(project, version_id, "cluster_sphere")
+    if sphere_labels is not None:
+        rows = rows.with_columns(cluster_sphere=pl.Series(sphere_labels))
     return ViewFrame(
         version_id=version_id,
         rows=rows,
@@ -147,6 +186,7 @@ def load_view_frame(project: Project, version_id: int, run_id: int | None = None
         neighbours=read_neighbours(project, version_id),
         tag_params=dict(tag.params) if (tag := latest_stage(project, version_id, "tag")) else {},
         class_order=project_class_order(project, run.label_names if run else ()),
+        sphere_clusters=sphere_clusters,
     )
 
 

@@ -1,10 +1,17 @@
-"""``strata clusters``: a version's clusters (label, rows, error rate, name), and renaming one (no Qt)."""
+"""``strata clusters``: a version's clusters (label, rows, error rate, name), and renaming one (no Qt).
+
+``--clustering map`` (the default) is HDBSCAN on the 2-D map (stage ``cluster``); ``--clustering
+vectors`` is spherical k-means on the embedding vectors (stage ``cluster_sphere``).
+"""
 
 from __future__ import annotations
 
 import argparse
 import json
 from typing import Any
+
+# The --clustering choices: the stage (and frame column) of each clustering.
+CLUSTERINGS = {"map": "cluster", "vectors": "cluster_sphere"}
 
 
 def cmd_clusters(args: argparse.Namespace) -> int:
@@ -13,23 +20,24 @@ def cmd_clusters(args: argparse.Namespace) -> int:
     from storage.stage_outputs import read_clusters
     from storage.versions import resolve_version
 
+    stage = CLUSTERINGS[args.clustering]
     with Project.open(args.project) as project:
         version = resolve_version(project, args.dataset)
         if args.rename is not None:
             label_text, name = args.rename
             label = _label(label_text)
-            old = rename_cluster(project, version, label, name)
-            clusters, _ = read_clusters(project, version)
+            old = rename_cluster(project, version, label, name, stage=stage)
+            clusters, _ = read_clusters(project, version, stage)
             new = next(c.name for c in clusters if c.label == label)
             if new == old:
                 print(f"Cluster {label} is already named '{old}'; nothing changed.")
             else:
                 print(f"Cluster {label} renamed: '{old}' → '{new}'.")
             return 0
-        clusters, labels = read_clusters(project, version)
+        clusters, labels = read_clusters(project, version, stage)
     if args.json:
         rows = [_as_dict(c) for c in sorted(clusters, key=lambda c: c.label)]
-        print(json.dumps({"version": version, "clusters": rows}, indent=2))
+        print(json.dumps({"version": version, "clustering": args.clustering, "clusters": rows}, indent=2))
         return 0
     if not clusters:
         print("No clusters yet: run the pipeline with `strata run`.")
@@ -77,6 +85,13 @@ def add_parser(sub: Any) -> None:
         nargs=2,
         metavar=("LABEL", "NAME"),
         help="give cluster LABEL the name NAME (its automatic name gives it back its keywords)",
+    )
+    p.add_argument(
+        "--clustering",
+        choices=list(CLUSTERINGS),
+        default="map",
+        help="map: HDBSCAN on the 2-D map (default; some rows are noise); vectors: spherical k-means "
+        "on the embedding vectors (every row in a cluster)",
     )
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_clusters)

@@ -289,7 +289,13 @@ def add_parsers(sub: Any) -> None:
     p.add_argument("--columns", help="comma-separated columns (default: the dataset's own)")
     p.add_argument("--corrected-labels", action="store_true")
     p.add_argument("--dedupe", choices=["exact", "near"])
-    p.add_argument("--sample-by")
+    p.add_argument(
+        "--sample-by",
+        metavar="COLUMN",
+        help="stratify a sample by a column, each value keeping its share: e.g. the label, cluster "
+        "(clusters of the map, HDBSCAN; noise is one stratum) or cluster_sphere (clusters of the "
+        "vectors, spherical k-means)",
+    )
     p.add_argument("--sample-size", type=positive_int, help="rows in the stratified sample")
     p.add_argument("--sample-frac", type=unit_fraction, help="fraction in (0, 1] of each stratum")
     p.add_argument("--seed", type=int, default=0)

@@ -1,4 +1,4 @@
-"""How the map colours a version's rows: by label, prediction, correctness, cluster or a tag.
+"""How the map colours a version's rows: by label, prediction, correctness, either clustering or a tag.
 
 The map view only draws what this returns, so the colours and counts it shows are computed where they
 can be tested without a window.
@@ -20,9 +20,11 @@ COLOUR_MODES = {
     "label": "Label",
     "predicted": "Predicted label",
     "correct": "Correct / misclassified",
-    "cluster": "Cluster",
+    "cluster": "Clusters (map, HDBSCAN)",
+    "cluster_sphere": "Clusters (vectors, spherical k-means)",
 }
-CATEGORY_MODES = ("label", "predicted", "cluster")  # legends with a tick box per category
+CLUSTER_MODES = ("cluster", "cluster_sphere")  # each mode is its clustering's column in the frame
+CATEGORY_MODES = ("label", "predicted", *CLUSTER_MODES)  # legends with a tick box per category
 PLAIN = (31, 119, 180, 255)
 
 
@@ -48,15 +50,18 @@ class MapColouring:
 
 
 def colour_columns(frame: ViewFrame) -> dict[str, str]:
-    """The built-in colourings a frame offers, mode → its column (a subset of :data:`COLOUR_MODES`)."""
+    """The built-in colourings a frame offers, mode → its column (a subset of :data:`COLOUR_MODES`):
+    a clustering only when the frame has it."""
     columns = {"label": frame.label_column} if frame.label_column else {}
-    columns |= {name: name for name in ("predicted", "correct", "cluster") if name in frame.rows.columns}
+    present = ("predicted", "correct", *CLUSTER_MODES)
+    columns |= {name: name for name in present if name in frame.rows.columns}
     return {mode: columns[mode] for mode in COLOUR_MODES if mode in columns}
 
 
 def map_colouring(frame: ViewFrame, mode: str, hidden: Iterable[object] = ()) -> MapColouring:
-    """Colour a frame's rows by ``mode``: ``label``, ``predicted``, ``correct``, ``cluster`` or
-    ``tag:<name>``; anything else draws every row in one colour.
+    """Colour a frame's rows by ``mode``: ``label``, ``predicted``, ``correct``, ``cluster`` (HDBSCAN
+    on the map), ``cluster_sphere`` (spherical k-means on the vectors) or ``tag:<name>``; anything else
+    draws every row in one colour.
 
     ``hidden`` values of a category mode are drawn grey (the legend's unticked entries). Classes take
     their project-wide colour (``frame.class_order``), clusters theirs by id, with their names.
@@ -73,8 +78,8 @@ def map_colouring(frame: ViewFrame, mode: str, hidden: Iterable[object] = ()) ->
     values = frame.rows[column]
     if mode == "correct":
         colours, legend = boolean_colours(values)
-    elif mode == "cluster":
-        names: dict[object, str] = {c.label: c.name for c in frame.clusters}
+    elif mode in CLUSTER_MODES:
+        names: dict[object, str] = {c.label: c.name for c in frame.cluster_list(mode)}
         colours, legend = categorical_colours(values, noise=-1, hidden=hidden)
         legend = [
             LegendEntry(names.get(e.value, e.name), e.rgba, e.count, e.value)

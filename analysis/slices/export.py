@@ -89,7 +89,9 @@ class ExportOptions:
         ``exact`` (same content hash) or ``near`` (near-duplicate groups of the tag stage): keep the
         first row of each group.
     sample_by : str or None
-        Column to stratify a sample by (label, ``cluster`` or any column).
+        Column to stratify a sample by: the label, a clustering (``cluster``: HDBSCAN on the map,
+        whose noise, -1, is one stratum; ``cluster_sphere``: spherical k-means on the vectors) or
+        any column.
     sample_size, sample_fraction : int or float, optional
         Sample size in rows (allocated to strata in proportion, largest remainder) or fraction per stratum.
     seed : int
@@ -124,7 +126,8 @@ def stratified_sample(
         When ``by`` is not a column, or neither or both of size and fraction are given.
     """
     if by not in table.columns:
-        raise InputError(f"Cannot stratify by '{by}': no such column.")
+        hint = " (the clustering is made by `strata run`)" if by in ("cluster", "cluster_sphere") else ""
+        raise InputError(f"Cannot stratify by '{by}': no such column{hint}.")
     if (size is None) == (fraction is None):
         raise InputError("Give either a sample size or a sample fraction.")
     if size is not None and size < 1:
