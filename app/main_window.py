@@ -213,8 +213,7 @@ class MainWindow(WindowWorkspace, QMainWindow):
         self.map_view.refresh_tags(frame)
 
     def _on_clusters(self, frame: ViewFrame) -> None:
-        clusters = frame.rows["cluster"] if "cluster" in frame.rows.columns else None
-        self.clusters_view.set_clusters(frame.clusters, clusters, frame.run_name is not None)
+        self.clusters_view.show_frame(frame)  # lists the clustering chosen in its combo box
         self.map_view.refresh_clusters(frame)
 
     def _update_title(self) -> None:

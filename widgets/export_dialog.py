@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -22,6 +23,11 @@ from PySide6.QtWidgets import (
 from analysis.slices.export import FORMATS, SUFFIXES, ExportOptions
 
 NONE = "(none)"
+# The two clusterings a sample can be balanced by, as the sample-by list explains them.
+CLUSTER_COLUMNS = {
+    "cluster": "Clusters of the map (HDBSCAN); rows in no cluster are one more stratum",
+    "cluster_sphere": "Clusters of the vectors (spherical k-means); every row is in a cluster",
+}
 
 
 class ExportDialog(QDialog):
@@ -47,6 +53,10 @@ class ExportDialog(QDialog):
         self.dedupe.addItems([NONE, "exact", "near"])
         self.sample_by = QComboBox()
         self.sample_by.addItems([NONE, *columns])
+        self.sample_by.setToolTip("Each value of this column keeps its share of the sampled rows")
+        for column, tip in CLUSTER_COLUMNS.items():
+            if (at := self.sample_by.findText(column)) >= 0:
+                self.sample_by.setItemData(at, tip, Qt.ItemDataRole.ToolTipRole)
         self.sample_size = QSpinBox()
         self.sample_size.setRange(1, 10_000_000)
         self.sample_size.setValue(min(max(matching, 1), 500))
