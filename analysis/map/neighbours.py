@@ -1,12 +1,16 @@
 """Stage ``neighbours``: the k-nearest-neighbour graph of normalised vectors (cosine distance).
 
-Exact search by blocked matrix products (torch; on the GPU when present) up to
-:data:`EXACT_MAX_ROWS` rows on the CPU; approximate search by NN-descent (Dong et al., WWW 2011,
-through ``pynndescent``) above that. The graph is shared by the projection and by later stages.
+Methods are registered by name (:data:`NEIGHBOUR_METHODS`) and chosen by :attr:`NeighboursSpec.method`
+(part of the stage's cache key): ``exact`` (blocked matrix products in torch; on the GPU when one is
+present), ``hnsw`` (faiss's hierarchical navigable small-world graph, Malkov & Yashunin, TPAMI 2018,
+on every core) and ``nndescent`` (Dong et al., WWW 2011, through ``pynndescent``). ``auto`` takes
+exact search on a GPU or up to :data:`EXACT_MAX_ROWS` rows, HNSW above: at 100k emoji tweets HNSW
+finds the graph several times faster than NN-descent at recall@15 >= 0.95 (benchmarks/bench_scale.py).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -14,9 +18,13 @@ from numpy.typing import NDArray
 
 from analysis.map.device import resolve_device, vector_dtype
 from analysis.progress import Progress, check_cancel
+from storage.errors import StageInputError
 
 EXACT_MAX_ROWS = 30_000
 BLOCK_ROWS = 2048
+HNSW_LINKS = 16
+HNSW_EF_CONSTRUCTION = 80
+HNSW_EF_SEARCH = 48
 
 
 @dataclass(frozen=True)
@@ -29,7 +37,7 @@ class NeighboursSpec:
         Neighbours per row, the row itself excluded (UMAP's default n_neighbors is 15 with the row
         itself, so 15 here leaves room for it).
     method : str
-        ``auto`` (exact on GPU or up to 30,000 rows on CPU, else approximate), ``exact`` or ``approximate``.
+        ``auto``, ``exact``, ``hnsw`` or ``nndescent``.
     seed : int
         Seed of the approximate search.
     """
@@ -37,6 +45,28 @@ class NeighboursSpec:
     k: int = 15
     method: str = "auto"
     seed: int = 42
+
+
+Search = Callable[
+    [NDArray[np.float32], int, int, Progress, str], tuple[NDArray[np.int32], NDArray[np.float32]]
+]
+
+
+def resolve_method(method: str, n: int, device: str) -> str:
+    """The method ``auto`` stands for with n rows on ``device``; other names are checked and returned.
+
+    Raises
+    ------
+    storage.errors.StageInputError
+        When ``method`` is neither ``auto`` nor registered.
+    """
+    if method == "auto":
+        return "exact" if device.startswith("cuda") or n <= EXACT_MAX_ROWS else "hnsw"
+    if method not in NEIGHBOUR_METHODS:
+        raise StageInputError(
+            f"Unknown neighbour method '{method}'; use auto or one of {', '.join(NEIGHBOUR_METHODS)}."
+        )
+    return method
 
 
 def knn_graph(
@@ -61,31 +91,36 @@ def knn_graph(
     distances : numpy.ndarray
         float32 (n, k'), cosine distance 1 - cos, in [0, 2].
     method : str
-        ``exact`` or ``approximate``.
+        The method used.
+
+    Raises
+    ------
+    storage.errors.StageInputError
+        When the method is unknown.
+    analysis.progress.Cancelled
+        When cancelled.
     """
     n = vectors.shape[0]
     k = min(spec.k, n - 1)
     if k < 1:
         return np.zeros((n, 0), np.int32), np.zeros((n, 0), np.float32), "exact"
     resolved = resolve_device(device)
-    method = spec.method
-    if method == "auto":
-        method = "exact" if resolved.startswith("cuda") or n <= EXACT_MAX_ROWS else "approximate"
-    if method == "exact":
-        idx, dist = _exact(vectors, k, progress, resolved)
-    else:
-        idx, dist = _approximate(vectors, k, spec.seed, progress)
+    method = resolve_method(spec.method, n, resolved)
+    progress.message(f"Neighbours of {n:,} rows ({method})")
+    idx, dist = NEIGHBOUR_METHODS[method](
+        np.ascontiguousarray(vectors, np.float32), k, spec.seed, progress, resolved
+    )
     return idx, dist, method
 
 
 def _exact(
-    vectors: NDArray[np.float32], k: int, progress: Progress, device: str
+    vectors: NDArray[np.float32], k: int, _seed: int, progress: Progress, device: str
 ) -> tuple[NDArray[np.int32], NDArray[np.float32]]:
     import torch
 
     n = vectors.shape[0]
     dtype = getattr(torch, vector_dtype(device))
-    base = torch.from_numpy(np.ascontiguousarray(vectors)).to(device=device, dtype=dtype)
+    base = torch.from_numpy(vectors).to(device=device, dtype=dtype)
     indices = np.empty((n, k), np.int32)
     distances = np.empty((n, k), np.float32)
     progress.total(n)
@@ -103,24 +138,61 @@ def _exact(
     return indices, distances
 
 
-def _approximate(
-    vectors: NDArray[np.float32], k: int, seed: int, progress: Progress
+def _hnsw(
+    vectors: NDArray[np.float32], k: int, _seed: int, progress: Progress, _device: str
+) -> tuple[NDArray[np.int32], NDArray[np.float32]]:
+    import faiss
+
+    n = vectors.shape[0]
+    index = faiss.IndexHNSWFlat(vectors.shape[1], HNSW_LINKS, faiss.METRIC_INNER_PRODUCT)
+    index.hnsw.efConstruction = HNSW_EF_CONSTRUCTION
+    index.hnsw.efSearch = HNSW_EF_SEARCH
+    # Built and searched in blocks so that Cancel and the progress bar work; half the bar each.
+    progress.total(2 * n)
+    step = max(BLOCK_ROWS, n // 50)
+    for start in range(0, n, step):
+        check_cancel(progress)
+        index.add(vectors[start : start + step])
+        progress.advance(min(step, n - start))
+    indices = np.empty((n, k), np.int32)
+    distances = np.empty((n, k), np.float32)
+    for start in range(0, n, step):
+        check_cancel(progress)
+        sims, found = index.search(vectors[start : start + step], k + 1)
+        indices[start : start + step], distances[start : start + step] = _drop_self(
+            found, 1.0 - sims, np.arange(start, start + len(found)), k
+        )
+        progress.advance(len(found))
+    return indices, np.clip(distances, 0.0, 2.0)
+
+
+def _nndescent(
+    vectors: NDArray[np.float32], k: int, seed: int, progress: Progress, _device: str
 ) -> tuple[NDArray[np.int32], NDArray[np.float32]]:
     from pynndescent import NNDescent
 
     check_cancel(progress)
-    progress.message("Approximate neighbours (NN-descent)")
-    index = NNDescent(vectors, metric="cosine", n_neighbors=k + 1, random_state=seed, low_memory=True)
-    idx, dist = index.neighbor_graph
     n = vectors.shape[0]
-    out_idx = np.empty((n, k), np.int32)
-    out_dist = np.empty((n, k), np.float32)
-    for i in range(n):
-        keep = idx[i] != i
-        out_idx[i] = idx[i][keep][:k]
-        out_dist[i] = dist[i][keep][:k]
+    index = NNDescent(vectors, metric="cosine", n_neighbors=k + 1, random_state=seed, low_memory=True)
+    found, dist = index.neighbor_graph
     progress.advance(n)
-    return out_idx, out_dist
+    return _drop_self(found, dist, np.arange(n), k)
+
+
+def _drop_self(
+    found: NDArray[np.int64], dist: NDArray[np.float32], rows: NDArray[np.int64], k: int
+) -> tuple[NDArray[np.int32], NDArray[np.float32]]:
+    """The first k neighbours of each row other than the row itself (vectorised: a stable sort moves
+    the row's own entry, wherever an approximate search put it, to the end)."""
+    is_self = (found == rows[:, None]) | (found < 0)
+    order = np.argsort(is_self, axis=1, kind="stable")[:, :k]
+    return (
+        np.take_along_axis(found, order, axis=1).astype(np.int32),
+        np.take_along_axis(dist, order, axis=1).astype(np.float32),
+    )
+
+
+NEIGHBOUR_METHODS: dict[str, Search] = {"exact": _exact, "hnsw": _hnsw, "nndescent": _nndescent}
 
 
 def nearest_rows(
