@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from storage.schema import Cluster, Clustering, NeighbourGraph, Projection, StageResult
 
-MAP_STAGES = ("embed", "neighbours", "project", "cluster")
+MAP_STAGES = ("embed", "neighbours", "cluster_sphere", "project", "cluster")
 
 
 def copied_key(key: str, version_id: int) -> str:

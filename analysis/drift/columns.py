@@ -206,7 +206,7 @@ def default_columns(reference: pl.DataFrame, current: pl.DataFrame, skip: set[ob
         for c in reference.columns
         if not c.startswith(("_", "tag_"))
         and c not in skip
-        and c != "cluster"
+        and c not in ("cluster", "cluster_sphere")
         and c in current.columns
         and not identifier_like(c)
     ]

@@ -8,8 +8,8 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from analysis.map.clustering import cluster_error_rates, hdbscan_labels, resolved_min_cluster_size
-from analysis.map.keywords import cluster_keywords, cluster_name
+from analysis.map.cluster_table import named_clusters
+from analysis.map.clustering import hdbscan_labels, resolved_min_cluster_size, resolved_min_samples
 from analysis.pipeline.inputs import StageInputs
 from analysis.pipeline.keys import spec_params
 from analysis.pipeline.spec import PipelineSpec
@@ -35,20 +35,11 @@ def params(spec: PipelineSpec, inputs: StageInputs) -> dict[str, Any]:
 
 def run(spec: PipelineSpec, inputs: StageInputs, progress: Progress) -> Clusters:
     labels = hdbscan_labels(inputs.coords(), spec.cluster, progress)
-    rates = cluster_error_rates(labels, inputs.wrong())
-    keywords = cluster_keywords(inputs.texts(), labels)
-    clusters = [
-        NewCluster(
-            label,
-            cluster_name(keywords.get(label, []), label),
-            keywords.get(label, []),
-            np.flatnonzero(labels == label),
-            rate,
-        )
-        for label, rate in rates.items()
-    ]
+    clusters = named_clusters(labels, inputs.texts(), inputs.wrong())
     size = resolved_min_cluster_size(spec.cluster, len(labels))
-    return Clusters(labels, clusters, f"hdbscan(min_cluster_size={size})", inputs.run_id())
+    samples = resolved_min_samples(spec.cluster, len(labels))
+    method = f"hdbscan(min_cluster_size={size}, min_samples={samples}, {spec.cluster.backend})"
+    return Clusters(labels, clusters, method, inputs.run_id())
 
 
 def write(project: Project, record: StageRecord, result: Clusters) -> None:

@@ -16,7 +16,7 @@ from storage.versions import resolve_version
 def test_colourings_of_the_sample(sample_project: Path) -> None:
     with Project.open(sample_project) as project:
         frame = load_view_frame(project, resolve_version(project))
-    assert list(colour_columns(frame)) == ["label", "predicted", "correct", "cluster"]
+    assert list(colour_columns(frame)) == ["label", "predicted", "correct", "cluster", "cluster_sphere"]
     label = map_colouring(frame, "label")
     assert len(label.legend) == 77 and sum(e.count for e in label.legend) == 3080
     first = label.legend[0].value

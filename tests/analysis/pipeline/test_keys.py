@@ -95,4 +95,4 @@ def test_a_new_model_run_changes_only_the_keys_that_read_it(tmp_path: Path, bank
         import_run(project, version, tmp_path / "run.csv", RoleMapping(pred="pred", run_name="m"))
         after = keys()
     assert before == again
-    assert [s for s in STAGES if before[s] != after[s]] == ["cluster", "tag"]
+    assert [s for s in STAGES if before[s] != after[s]] == ["cluster_sphere", "cluster", "tag"]
