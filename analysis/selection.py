@@ -35,9 +35,12 @@ class SelectionModel:
 
     def set(self, row_ids: Iterable[int] | NDArray[np.integer], source: object = None) -> None:
         """Replace the selection and notify listeners (also when it is unchanged, for the echo)."""
-        ids = np.unique(
-            np.asarray(list(row_ids) if not isinstance(row_ids, np.ndarray) else row_ids, np.int64)
-        )
+        # a copy: the caller's array may change after this
+        ids = np.array(list(row_ids) if not isinstance(row_ids, np.ndarray) else row_ids, np.int64)
+        # Row sets mostly come sorted and unique (np.flatnonzero of a mask): checked in O(n), where
+        # np.unique sorts (~20 ms for 100k rows, on every click).
+        if ids.ndim != 1 or (ids.size > 1 and not bool((ids[1:] > ids[:-1]).all())):
+            ids = np.unique(ids)
         self._ids = ids
         for listener in list(self._listeners):
             listener(ids, source)

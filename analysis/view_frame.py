@@ -149,8 +149,15 @@ class ViewFrame:
         return value if isinstance(value, str) else None
 
 
-def load_view_frame(project: Project, version_id: int, run_id: int | None = None) -> ViewFrame:
-    """Assemble the :class:`ViewFrame` of a version (the newest run unless ``run_id`` is given)."""
+def load_view_frame(
+    project: Project, version_id: int, run_id: int | None = None, preview: ViewFrame | None = None
+) -> ViewFrame:
+    """Assemble the :class:`ViewFrame` of a version (the newest run unless ``run_id`` is given).
+
+    ``preview``, the version's map read a moment before in the same job
+    (:func:`analysis.frame_preview.load_map_preview`), lends its coordinates and map clusters, which
+    are then not read twice (about 0.7 s at a million rows).
+    """
     version = get_version(project, version_id)
     rows = read_rows(project, version_id)
     runs = list_runs(project, version_id)
@@ -162,7 +169,12 @@ def load_view_frame(project: Project, version_id: int, run_id: int | None = None
         )
         if label:
             rows = rows.with_columns(correct=pl.col("predicted") == pl.col(label))
-    clusters, labels = read_clusters(project, version_id)
+    lent = preview if preview is not None and preview.version_id == version_id else None
+    if lent is not None:
+        lent_labels = lent.rows["cluster"].to_numpy() if "cluster" in lent.rows.columns else None
+        clusters, labels = lent.clusters, lent_labels
+    else:
+        clusters, labels = read_clusters(project, version_id)
     if labels is not None:
         rows = rows.with_columns(cluster=pl.Series(labels))
     sphere_clusters, sphere_labels = read_clusters(project, version_id, "cluster_sphere")
@@ -173,7 +185,7 @@ def load_view_frame(project: Project, version_id: int, run_id: int | None = None
         rows=rows,
         roles=version.roles,
         label_names=version.label_names,
-        coords=read_coords(project, version_id),
+        coords=lent.coords if lent is not None else read_coords(project, version_id),
         clusters=clusters,
         run_name=run.name if run else None,
         run_id=run.run_id if run else None,

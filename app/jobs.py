@@ -49,6 +49,12 @@ class JobProgress:
     def cancelled(self) -> bool:
         return self._cancel.is_set()
 
+    def partial(self, value: object) -> None:
+        """Hand an early result to the GUI thread while the job goes on (the map of a version before
+        its whole frame); the submitter's ``on_partial`` gets it unless the job was replaced or
+        cancelled meanwhile."""
+        self._runner._partial.emit(self._generation, value)
+
     def _emit(self, force: bool = False) -> None:
         now = time.monotonic()
         if force or now - self._last >= THROTTLE_S:
@@ -91,6 +97,7 @@ class JobRunner(QObject):
     progressed = Signal(int, int, int, str)
     ended = Signal(str, bool)
     _finished = Signal(int, object, object)
+    _partial = Signal(int, object)
 
     def __init__(self, sync: bool = False, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -100,7 +107,9 @@ class JobRunner(QObject):
         self._latest: dict[str, int] = {}
         self._running: dict[str, JobProgress] = {}
         self._handlers: dict[int, tuple[str, str, Callable[[Any], None], Callable[[Exception], None]]] = {}
+        self._partials: dict[int, Callable[[Any], None]] = {}
         self._finished.connect(self._on_finished)
+        self._partial.connect(self._on_partial)
 
     @property
     def busy(self) -> bool:
@@ -118,8 +127,10 @@ class JobRunner(QObject):
         on_done: Callable[[Any], None],
         on_error: Callable[[Exception], None],
         lane: str = "work",
+        on_partial: Callable[[Any], None] | None = None,
     ) -> int:
-        """Run ``fn(progress)``; call ``on_done(result)`` or ``on_error(exc)`` in the GUI thread.
+        """Run ``fn(progress)``; call ``on_done(result)`` or ``on_error(exc)`` in the GUI thread, and
+        ``on_partial(value)`` there for each ``progress.partial(value)`` the job hands over first.
 
         A job running in the same lane is cancelled first and its result dropped. Returns the job's
         generation.
@@ -132,6 +143,8 @@ class JobRunner(QObject):
         self._running[lane] = progress
         self._latest[lane] = generation
         self._handlers[generation] = (lane, description, on_done, on_error)
+        if on_partial is not None:
+            self._partials[generation] = on_partial
         self.started.emit(description)
         if self.sync:
             try:
@@ -156,8 +169,17 @@ class JobRunner(QObject):
         """Block until every lane is idle (for shutdown and tests)."""
         return all(bool(pool.waitForDone(timeout_ms)) for pool in self._pools.values())
 
+    def _on_partial(self, generation: int, value: object) -> None:
+        handler, running = self._partials.get(generation), self._handlers.get(generation)
+        if handler is None or running is None or generation != self._latest.get(running[0]):
+            return  # finished, replaced or never asked for: stale
+        progress = self._running.get(running[0])
+        if progress is not None and not progress.cancelled():
+            handler(value)
+
     def _on_finished(self, generation: int, result: object, error: object) -> None:
         lane, description, on_done, on_error = self._handlers.pop(generation)
+        self._partials.pop(generation, None)
         if generation != self._latest.get(lane):
             return  # a newer job replaced this one: its result is stale
         self._running.pop(lane, None)

@@ -3,17 +3,23 @@ lists docked on the left; jobs in the status bar."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import polars as pl
+from numpy.typing import NDArray
 from PySide6.QtCore import QSettings
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import QFileDialog, QInputDialog, QLineEdit, QMainWindow, QMessageBox
 
+from analysis.frame_preview import load_map_preview, preview_colour_mode
 from analysis.ingest.importer import import_dataset
+from analysis.map_paint import MapPaint, paint_map
 from analysis.pipeline.runner import PipelineSpec, StageReport, run_pipeline
 from analysis.selection import SelectionModel
+from analysis.text_search import text_matches
 from analysis.view_frame import ViewFrame, load_view_frame
 from analysis.workspace_state import WorkspaceState
 from app.curation import CurationController
@@ -65,6 +71,7 @@ class MainWindow(WindowWorkspace, QMainWindow):
 
         self.map_view = MapView(self.selection)
         self.table_view = TableView(self.selection)
+        self.table_view.search_runner = self._search_in_job
         self.clusters_view = ClustersView(self.selection)
         self.project_panel = ProjectPanel()
         self.project_panel.versionActivated.connect(self.show_version)
@@ -173,21 +180,47 @@ class MainWindow(WindowWorkspace, QMainWindow):
         self.project_panel.set_versions(versions, runs, self.version_id)
 
     def show_version(self, version_id: int | None) -> None:
-        """Load a version's frame in a job (the window stays responsive) and show it in every view."""
+        """Load a version's frame in a job (the window stays responsive) and show it in every view.
+
+        The job first reads and paints the version's map (coordinates and clusters: about a second at
+        a million rows) and hands it over to be drawn, then reads the rest (rows and predictions,
+        about 7 s at a million rows) for every view.
+        """
         project = self.project
         if project is None or version_id is None:
             self.state.show(None, version_id)
             return
 
         def work(progress: JobProgress) -> ViewFrame:
-            progress.message(f"Loading version {version_id}")
-            return load_view_frame(project, version_id)
+            progress.message(f"Loading the map of version {version_id}")
+            preview = load_map_preview(project, version_id)
+            if preview is not None:
+                progress.partial((preview, paint_map(preview, preview_colour_mode(preview))))
+                progress.message(f"Loading the rows of version {version_id}")
+            return load_view_frame(project, version_id, preview=preview)
 
         def failed(error: Exception) -> None:
             self.state.show(None, version_id)
             self.show_error(error)
 
-        self.jobs.submit("Loading version", work, self.state.show, failed, lane="view")
+        self.jobs.submit(
+            "Loading version", work, self.state.show, failed, lane="view", on_partial=self._show_preview
+        )
+
+    def _show_preview(self, preview: tuple[ViewFrame, MapPaint]) -> None:
+        """Draw the map of the version being loaded (the other views follow with its whole frame)."""
+        frame, paint = preview
+        self.map_view.set_frame(frame, paint.mode, paint)
+
+    def _search_in_job(
+        self, texts: pl.Series, needle: str, done: Callable[[NDArray[np.bool_]], None]
+    ) -> None:
+        """The table's search of a big version, in its own lane (a newer search replaces it)."""
+
+        def work(_progress: JobProgress) -> NDArray[np.bool_]:
+            return text_matches(texts, needle)
+
+        self.jobs.submit(f"Searching for '{needle}'", work, done, self.show_error, lane="search")
 
     def _on_version(self, frame: ViewFrame | None, dataset_changed: bool) -> None:
         self.refresh_project_panel()  # a new version (import, saved review) and which one is current
@@ -200,8 +233,8 @@ class MainWindow(WindowWorkspace, QMainWindow):
             return
         self.settings.setValue(self._last_version_key(), frame.version_id)
         self.table_view.set_frame(frame.rows, frame.text_column)
-        self.map_view.set_frame(frame, "cluster" if frame.clusters else None)
-        self._on_clusters(frame)
+        self.map_view.set_frame(frame, preview_colour_mode(frame))  # keeps the preview's paint
+        self.clusters_view.show_frame(frame)
         version = get_version(self.project, frame.version_id) if self.project else None
         name = f"{version.dataset}:{version.number}" if version else f"version {frame.version_id}"
         self.job_status.set_idle(

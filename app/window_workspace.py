@@ -47,9 +47,9 @@ class WindowWorkspace:
         return self
 
     def filtered_rows(self) -> list[int]:
-        """The rows the table shows under its current search."""
-        model = self.table_view.model
-        return [int(r) for r in model.row_ids(list(range(model.rowCount())))]
+        """The rows the table shows under its current search (applied now if still pending)."""
+        self.table_view.finish_search()
+        return self.table_view.shown_row_ids().tolist()
 
     def colour_map(self, mode: str) -> None:
         """Colour the map by ``mode``."""

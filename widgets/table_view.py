@@ -1,28 +1,21 @@
-"""The table: a lazily paged, sortable, searchable model over a polars DataFrame.
+"""The rows table with a text search box; it reads and writes the shared selection.
 
-Sorting and filtering reorder a row map (positions into the frame) rather than the frame, the way
-Orange's ``itemmodels`` sorts without a proxy model; cells are fetched a page at a time.
+The model (:mod:`widgets.table_model`) pages rows lazily and marks the shared selection with a mask.
+The search waits for a pause in the typing on big versions and may run elsewhere: the window hands the
+view a runner that searches in a job (:attr:`TableView.search_runner`), so typing in a million texts
+never blocks the window.
 """
 
 from __future__ import annotations
 
-from collections import OrderedDict
-from typing import Any
+from collections.abc import Callable
 
 import numpy as np
 import polars as pl
 from numpy.typing import NDArray
-from PySide6.QtCore import (
-    QAbstractTableModel,
-    QEvent,
-    QItemSelection,
-    QItemSelectionModel,
-    QModelIndex,
-    QObject,
-    Qt,
-)
-from PySide6.QtGui import QColor
+from PySide6.QtCore import QEvent, QItemSelection, QObject, Qt, QTimer
 from PySide6.QtWidgets import (
+    QApplication,
     QCheckBox,
     QHBoxLayout,
     QHeaderView,
@@ -34,104 +27,24 @@ from PySide6.QtWidgets import (
 )
 
 from analysis.selection import SelectionModel
-from widgets.table_columns import cell_text, content_widths, fit_widths, is_string
+from analysis.text_search import text_matches
+from widgets.table_columns import content_widths, fit_widths, is_string
+from widgets.table_model import FrameTableModel
 
-PAGE_ROWS = 256
-HIDDEN = ("_row_key", "_content_hash")
-
-
-class FrameTableModel(QAbstractTableModel):
-    """A Qt table model over a polars DataFrame, showing the rows listed in a row map."""
-
-    def __init__(self, parent: Any = None) -> None:
-        super().__init__(parent)
-        self.frame = pl.DataFrame()
-        self.columns: list[str] = []
-        self.row_map: NDArray[np.int64] = np.zeros(0, np.int64)
-        self._pages: OrderedDict[int, list[tuple[Any, ...]]] = OrderedDict()
-        self._sort: tuple[str, bool] | None = None
-
-    def set_frame(self, frame: pl.DataFrame) -> None:
-        """Show ``frame`` (all rows, file order)."""
-        self.beginResetModel()
-        self.frame = frame
-        self.columns = [c for c in frame.columns if c not in HIDDEN]
-        self.row_map = np.arange(frame.height, dtype=np.int64)
-        self._pages.clear()
-        self._sort = None
-        self.endResetModel()
-
-    def set_row_map(self, positions: NDArray[np.int64]) -> None:
-        """Show only the rows at ``positions`` (kept in the current sort order)."""
-        self.beginResetModel()
-        self.row_map = self._sorted(np.asarray(positions, dtype=np.int64))
-        self._pages.clear()
-        self.endResetModel()
-
-    def rowCount(self, parent: QModelIndex | None = None) -> int:
-        return 0 if parent is not None and parent.isValid() else int(self.row_map.size)
-
-    def columnCount(self, parent: QModelIndex | None = None) -> int:
-        return 0 if parent is not None and parent.isValid() else len(self.columns)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if role != Qt.ItemDataRole.DisplayRole:
-            return None
-        if orientation == Qt.Orientation.Horizontal:
-            return self.columns[section] if section < len(self.columns) else None
-        return str(int(self.row_map[section])) if section < self.row_map.size else None
-
-    def _row(self, view_row: int) -> tuple[Any, ...]:
-        page = view_row // PAGE_ROWS
-        rows = self._pages.get(page)
-        if rows is None:
-            positions = self.row_map[page * PAGE_ROWS : (page + 1) * PAGE_ROWS]
-            rows = self.frame.select(self.columns)[positions.tolist()].rows()
-            self._pages[page] = rows
-            if len(self._pages) > 64:
-                self._pages.popitem(last=False)
-        return rows[view_row % PAGE_ROWS]
-
-    def data(self, index: QModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid():
-            return None
-        if role == Qt.ItemDataRole.DisplayRole:
-            return cell_text(self._row(index.row())[index.column()])
-        if role == Qt.ItemDataRole.ToolTipRole:
-            value = self._row(index.row())[index.column()]
-            return cell_text(value) if value is None or isinstance(value, float) else str(value)
-        if role == Qt.ItemDataRole.ForegroundRole and self.columns[index.column()] == "correct":
-            value = self._row(index.row())[index.column()]
-            return QColor(46, 160, 67) if value else QColor(214, 39, 40) if value is False else None
-        return None
-
-    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
-        if column < 0 or column >= len(self.columns):
-            return
-        self.layoutAboutToBeChanged.emit()
-        self._sort = (self.columns[column], order == Qt.SortOrder.DescendingOrder)
-        self.row_map = self._sorted(self.row_map)
-        self._pages.clear()
-        self.layoutChanged.emit()
-
-    def _sorted(self, positions: NDArray[np.int64]) -> NDArray[np.int64]:
-        if self._sort is None:
-            return np.sort(positions)
-        name, descending = self._sort
-        values = self.frame[name][positions.tolist()]
-        order = values.arg_sort(descending=descending, nulls_last=True).to_numpy()
-        return positions[order]
-
-    def row_ids(self, view_rows: list[int]) -> NDArray[np.int64]:
-        """Return the ``_row_id`` of the given view rows."""
-        positions = self.row_map[np.asarray(view_rows, dtype=np.int64)]
-        return self.frame["_row_id"].to_numpy()[positions].astype(np.int64)
+SEARCH_AT_ONCE = 50_000  # up to this many rows the search follows each key (a few ms); above, it waits
+SEARCH_PAUSE_MS = 200  # … for this long a pause in the typing
+# Searches ``texts`` for ``needle`` somewhere (a job) and hands the bool (n,) mask to the callback.
+SearchRunner = Callable[[pl.Series, str, Callable[[NDArray[np.bool_]], None]], None]
 
 
 class TableView(QWidget):
-    """The table view with a text search box; reads and writes the shared selection."""
+    """The table view with a text search box; reads and writes the shared selection.
+
+    Attributes
+    ----------
+    search_runner : SearchRunner or None
+        Runs a search of a big version elsewhere (the window's job runner); None searches here.
+    """
 
     def __init__(self, selection: SelectionModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -139,7 +52,13 @@ class TableView(QWidget):
         self.model = FrameTableModel(self)
         self.text_column: str | None = None
         self.search = QLineEdit(placeholderText="Search text… (Ctrl+F)", clearButtonEnabled=True)
-        self.search.textChanged.connect(self._apply_filter)
+        self.search.textChanged.connect(self._on_search_text)
+        self.search_runner: SearchRunner | None = None
+        self._search_timer = QTimer(self, singleShot=True, interval=SEARCH_PAUSE_MS)
+        self._search_timer.timeout.connect(self._start_search)
+        self._matches: NDArray[np.bool_] | None = None  # rows matching ``_matched`` (None: no search)
+        self._matched = ""
+        self._epoch = 0  # counts frames shown, so a search of a frame no longer shown is dropped
         self.only_selected = QCheckBox("Show selection only")
         self.only_selected.setChecked(True)
         self.only_selected.toggled.connect(self._apply_filter)
@@ -179,8 +98,13 @@ class TableView(QWidget):
         # the old frame's widths name columns the new one may lack; resizes during the reset fit nothing
         self._widths = {}
         self._user_sized.clear()
+        self._epoch += 1
+        self._search_timer.stop()
         self.model.set_frame(frame)
         self.search.setEnabled(text_column is not None)
+        self._matches, self._matched = None, ""
+        if self._needle():
+            self._start_search()  # the search typed stays; a runner hands the matches back later
         self._apply_filter()
         self._widths = content_widths(
             frame,
@@ -233,61 +157,113 @@ class TableView(QWidget):
             self._fit_columns()
         return super().eventFilter(watched, event)
 
+    # -- search -------------------------------------------------------------------------------
+    def _needle(self) -> str:
+        return self.search.text().strip() if self.text_column else ""
+
+    def _on_search_text(self, _text: str) -> None:
+        if self.model.frame.height <= SEARCH_AT_ONCE or not self._needle():
+            self._start_search()  # small, or cleared: nothing to wait for
+        else:
+            self._search_timer.start()  # restarted by each key: the search runs after a pause
+            self._show_count()
+
+    def _start_search(self) -> None:
+        self._search_timer.stop()
+        needle, column = self._needle(), self.text_column
+        if not needle or column is None:
+            self._show_matches(self._epoch, "", None)
+            return
+        texts = self.model.frame[column]
+        epoch = self._epoch
+        if self.search_runner is None or texts.len() <= SEARCH_AT_ONCE:
+            self._show_matches(epoch, needle, text_matches(texts, needle))
+        else:
+            self._show_count()
+            self.search_runner(texts, needle, lambda mask: self._show_matches(epoch, needle, mask))
+
+    def _show_matches(self, epoch: int, needle: str, matches: NDArray[np.bool_] | None) -> None:
+        if epoch != self._epoch or needle != self._needle():
+            return  # another frame is shown, or the text changed while this search ran
+        self._matches, self._matched = matches, needle
+        self._apply_filter()
+
+    def searching(self) -> bool:
+        """Whether the search typed has not been applied yet (a pause or a job is awaited)."""
+        return self._needle() != self._matched
+
+    def finish_search(self) -> None:
+        """Apply the search typed now, in the GUI thread, if it has not been (before reading
+        :meth:`shown_row_ids`)."""
+        needle = self._needle()
+        if needle != self._matched and self.text_column is not None:
+            self._search_timer.stop()
+            self._show_matches(self._epoch, needle, text_matches(self.model.frame[self.text_column], needle))
+
+    def shown_row_ids(self) -> NDArray[np.int64]:
+        """``_row_id`` of every row the table shows (int64, in the table's order)."""
+        return self.model.row_ids(np.arange(self.model.rowCount()))
+
+    # -- filtering and the shared selection ---------------------------------------------------
     def _base_positions(self) -> NDArray[np.int64]:
         frame = self.model.frame
-        mask = np.ones(frame.height, dtype=bool)
-        needle = self.search.text().strip()
-        if needle and self.text_column:
-            lowered = frame[self.text_column].cast(pl.String).str.to_lowercase()
-            mask &= lowered.str.contains(needle.lower(), literal=True).fill_null(False).to_numpy()
+        mask = None
+        if self._matches is not None and self._matches.size == frame.height:
+            mask = self._matches.copy()
         if self.only_selected.isChecked() and len(self.selection):
-            chosen = np.zeros(frame.height, dtype=bool)
-            ids = self.selection.row_ids
-            chosen[ids[ids < frame.height]] = True
-            mask &= chosen
+            chosen = self._chosen()
+            mask = chosen if mask is None else mask & chosen
+        if mask is None:
+            return np.arange(frame.height, dtype=np.int64)
         return np.flatnonzero(mask).astype(np.int64)
+
+    def _chosen(self) -> NDArray[np.bool_]:
+        """bool (frame height,): the shared selection's rows (``_row_id`` is the row's position)."""
+        chosen = np.zeros(self.model.frame.height, dtype=bool)
+        ids = self.selection.row_ids
+        chosen[ids[ids < chosen.size]] = True
+        return chosen
 
     def _apply_filter(self, *_: object) -> None:
         self.model.set_row_map(self._base_positions())
-        self._select_view_rows()
-        total = self.model.frame.height
-        self.count.setText(f"{self.model.rowCount():,} of {total:,} rows")
+        self.model.set_marked(self._chosen())
+        self._show_count()
 
-    def _select_view_rows(self) -> None:
-        """Mirror the shared selection in the table's own selection, as contiguous ranges."""
-        self._syncing = True
-        try:
-            sel_model = self.view.selectionModel()
-            chosen = np.zeros(self.model.frame.height, dtype=bool)
-            ids = self.selection.row_ids
-            chosen[ids[ids < chosen.size]] = True
-            view_rows = np.flatnonzero(chosen[self.model.row_map])
-            block = QItemSelection()
-            if view_rows.size:
-                breaks = np.flatnonzero(np.diff(view_rows) != 1)
-                starts = np.r_[view_rows[0], view_rows[breaks + 1]]
-                ends = np.r_[view_rows[breaks], view_rows[-1]]
-                last = self.model.columnCount() - 1
-                for a, b in zip(starts, ends, strict=True):
-                    block.select(self.model.index(int(a), 0), self.model.index(int(b), last))
-            sel_model.select(block, QItemSelectionModel.SelectionFlag.ClearAndSelect)
-        finally:
-            self._syncing = False
+    def _show_count(self) -> None:
+        text = f"{self.model.rowCount():,} of {self.model.frame.height:,} rows"
+        self.count.setText(text + (" · searching…" if self.searching() else ""))
 
     def selected_view_rows(self) -> list[int]:
-        """View rows currently selected in the table."""
-        return sorted({i.row() for i in self.view.selectionModel().selectedRows()})
+        """View rows of the shared selection (marked in the table), in the table's order."""
+        return np.flatnonzero(self.model.marked[self.model.row_map]).tolist()
 
-    def _on_user_selection(self, *_: object) -> None:
+    def _ids(self, ranges: QItemSelection) -> NDArray[np.int64]:
+        """``_row_id`` of the view rows in Qt selection ``ranges``, read range by range (a
+        Shift-click can span 100,000 rows)."""
+        spans = [np.arange(r.top(), r.bottom() + 1) for r in ranges]
+        return self.model.row_ids(np.unique(np.concatenate(spans)) if spans else np.zeros(0, np.int64))
+
+    def _on_user_selection(self, selected: QItemSelection, deselected: QItemSelection) -> None:
+        """The table's own pick (a click, Shift-click, keys) replaces the shared selection; a Ctrl-click
+        adds to it or takes from it, whichever view made it."""
         if self._syncing:
             return
-        rows = self.selected_view_rows()
-        self.selection.set(self.model.row_ids(rows), source=self)
+        if QApplication.keyboardModifiers() & Qt.KeyboardModifier.ControlModifier:
+            ids = np.setdiff1d(np.union1d(self.selection.row_ids, self._ids(selected)), self._ids(deselected))
+        else:
+            ids = self._ids(self.view.selectionModel().selection())
+        self.selection.set(ids, source=self)
 
     def _on_selection(self, row_ids: NDArray[np.int64], source: object) -> None:
-        if source is self:
+        if source is self:  # the table's own pick: mark it, keep the rows shown
+            self.model.set_marked(self._chosen())
             return
+        self._syncing = True
+        try:  # a pick made elsewhere replaces the table's own
+            self.view.selectionModel().clearSelection()
+        finally:
+            self._syncing = False
         if self.only_selected.isChecked():
             self._apply_filter()
         else:
-            self._select_view_rows()
+            self.model.set_marked(self._chosen())

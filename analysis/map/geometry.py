@@ -55,8 +55,9 @@ def points_in_polygon(points: NDArray[np.floating], polygon: NDArray[np.floating
 def padded_extent(points: NDArray[np.floating]) -> tuple[float, float, float, float]:
     """(x_min, y_min, x_max, y_max) of float (n, 2) ``points``, n ≥ 1, widened by 0.1 % of the larger
     side so the outermost points fall inside a raster of it."""
-    x0, y0 = points.min(axis=0)
-    x1, y1 = points.max(axis=0)
+    # column by column: a reduction along axis 0 of an (n, 2) array strides and is ~50× slower
+    x0, x1 = points[:, 0].min(), points[:, 0].max()
+    y0, y1 = points[:, 1].min(), points[:, 1].max()
     pad = 1e-3 * max(x1 - x0, y1 - y0, 1e-6)
     return float(x0 - pad), float(y0 - pad), float(x1 + pad), float(y1 + pad)
 
@@ -90,16 +91,41 @@ def density_rgba(
     col = ((coords[:, 0] - x_min) / max(x_max - x_min, 1e-12) * w).astype(np.int64)
     row = ((coords[:, 1] - y_min) / max(y_max - y_min, 1e-12) * h).astype(np.int64)
     keep = (col >= 0) & (col < w) & (row >= 0) & (row < h)
-    flat = row[keep] * w + col[keep]
+    whole = bool(keep.all())  # the usual case (the extent is the points' own): no copies
+    flat = row * w + col if whole else row[keep] * w + col[keep]
+    kept = colours if whole else colours[keep]
     count = np.bincount(flat, minlength=h * w).astype(np.float64)
     image = np.zeros((h * w, 4), dtype=np.uint8)
     filled = count > 0
     for channel in range(3):
-        total = np.bincount(flat, weights=colours[keep, channel], minlength=h * w)
+        total = np.bincount(flat, weights=kept[:, channel], minlength=h * w)
         image[filled, channel] = (total[filled] / count[filled]).astype(np.uint8)
     alpha = np.log1p(count) / np.log1p(count.max() if count.max() > 0 else 1.0)
     image[:, 3] = (np.where(filled, 90 + 165 * alpha, 0)).astype(np.uint8)
     return image.reshape(h, w, 4)
+
+
+def colour_codes(colours: NDArray[np.uint8]) -> tuple[NDArray[np.uint8], NDArray[np.int64]]:
+    """The distinct colours of uint8 (n, 4) RGBA ``colours`` and each row's index among them.
+
+    Returns
+    -------
+    palette : numpy.ndarray
+        uint8 (k, 4), sorted by the colours' packed 32-bit value.
+    codes : numpy.ndarray
+        int64 (n,): ``palette[codes]`` equals ``colours``.
+    """
+    packed = np.ascontiguousarray(colours).view(np.uint32).ravel()
+    # A colouring has a few dozen colours: find them on a sample, then place every row by binary
+    # search (~10 ms at a million rows, against ~25 ms for np.unique's sort); rows of a colour the
+    # sample missed fall back to the full np.unique.
+    sample = np.unique(packed[:: max(1, packed.size // 50_000)])
+    codes = np.searchsorted(sample, packed)
+    found = sample[np.minimum(codes, sample.size - 1)] == packed if sample.size else packed[:0] == 0
+    if not found.all():
+        sample, codes = np.unique(packed, return_inverse=True)
+    palette = np.ascontiguousarray(sample).view(np.uint8).reshape(-1, 4)
+    return palette, codes.astype(np.int64, copy=False).ravel()
 
 
 class PointIndex:
@@ -146,8 +172,9 @@ def robust_extent(
     gets a width of 1).
     """
     tail = (1.0 - share) / 2.0 * 100.0
-    low = np.percentile(points, tail, axis=0)
-    high = np.percentile(points, 100.0 - tail, axis=0)
+    # one contiguous column at a time (the strided axis-0 percentile is several times slower)
+    bounds = np.array([np.percentile(points[:, axis], [tail, 100.0 - tail]) for axis in (0, 1)])
+    low, high = bounds[:, 0], bounds[:, 1]
     flat = high - low <= 0
     low, high = np.where(flat, low - 0.5, low), np.where(flat, high + 0.5, high)
     return (float(low[0]), float(low[1])), (float(high[0]), float(high[1]))

@@ -1,0 +1,382 @@
+"""The window at a million rows: cold open to a drawn map, the longest event-loop stall while the frame
+loads, selecting ~100k rows, paging the table and searching the texts.
+
+The project: the 100k TweetEval emoji tweets (train, val and test) repeated 10 times, each copy after
+the first with `` ·2`` … `` ·10`` appended so every text is unique (so 1M real texts, 100k distinct
+tweets), labelled with the 20 emoji names of ``mapping.txt``; predictions are the label for 70% of rows
+and a random class otherwise. The map and the clusters are synthetic, written as pipeline stages through
+the same storage functions the pipeline uses (UMAP on 1M rows would take hours on 2 cores, see
+``bench_map.py``): three Gaussian blobs per label, a cluster per blob (60 clusters). The project is built
+once in a temporary folder and reused by every case of the run (and by later runs while it is there).
+
+Cases, each in a fresh process:
+
+* **cold open**: ``strata gui``'s code path (offscreen, 1366×768) from interpreter start to the map
+  drawn, and from :meth:`MainWindow.open_project` to the map drawn (target ≤ 3 s);
+* **open stall**: the longest gap of a 5 ms heartbeat while the project opens and the version's frame
+  loads (the frame loads in the job lane ``view``, off the GUI thread);
+* **select a class**: a click on the legend's *smiling face with heart-eyes* (102,520 rows) until the map,
+  the table and the counts show it (target ≤ 150 ms); the same for a click on a cluster in the cluster
+  list, and for clearing the selection;
+* **table paging**: jumping to the end of the 1M-row table and scrolling a page, and how many rows the
+  model has materialised;
+* **search**: typing a word into the table's search box until the table shows the matches (target
+  ≤ 1 s; the search waits a short debounce after the last key, included in the figure).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from common import DATA, ROOT, print_table, run_case
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+COPIES = 10
+BLOBS_PER_LABEL = 3
+FIXTURE = "v1"  # bump when the project's recipe changes: a cached project of another recipe is rebuilt
+CACHE = Path(tempfile.gettempdir()) / f"strata-bench-window-1m-{FIXTURE}"
+
+
+def emoji_frame() -> Any:
+    """The 1M-row table: text (unique), label (emoji name), predicted, id."""
+    import numpy as np
+    import polars as pl
+
+    folder = DATA / "tweeteval" / "emoji"
+
+    def lines(name: str) -> list[str]:
+        return (folder / name).read_text(encoding="utf-8").splitlines()
+
+    names = [line.split("\t")[2].strip("_") for line in lines("mapping.txt")]
+    base = pl.concat(
+        [
+            pl.DataFrame({"text": lines(f"{s}_text.txt"), "code": lines(f"{s}_labels.txt")})
+            for s in ("train", "val", "test")
+        ]
+    ).with_columns(label=pl.col("code").cast(pl.Int64).replace_strict(range(len(names)), names))
+    frame = pl.concat(
+        [
+            base.with_columns(
+                text=pl.col("text") + (f" ·{copy + 1}" if copy else ""),
+                copy=pl.lit(copy, pl.Int64),
+            )
+            for copy in range(COPIES)
+        ]
+    )
+    rng = np.random.default_rng(0)
+    codes = frame["code"].cast(pl.Int64).to_numpy()
+    wrong = rng.random(frame.height) >= 0.7
+    predicted = np.where(wrong, rng.integers(0, len(names), frame.height), codes)
+    return frame.select(
+        id=pl.int_range(pl.len()).cast(pl.String),
+        text="text",
+        label="label",
+        predicted=pl.Series(np.asarray(names, dtype=object)[predicted].tolist(), dtype=pl.String),
+    ), codes
+
+
+def build_project(folder: Path = CACHE) -> Path:
+    """Build (or reuse) the 1M-row project in ``folder``; returns its path."""
+    import numpy as np
+
+    from analysis.ingest.importer import import_dataset
+    from analysis.ingest.roles import RoleMapping
+    from storage.project import Project
+    from storage.stage_outputs import NewCluster, StageRecord, write_clustering, write_projection
+
+    path, ready = folder / "window_1m.strata", folder / "ready"
+    if ready.exists() and path.exists():
+        return path
+    folder.mkdir(parents=True, exist_ok=True)
+    for old in folder.glob("window_1m.strata*"):
+        old.unlink()
+    frame, codes = emoji_frame()
+    source = folder / "emoji_1m.parquet"
+    frame.write_parquet(source)
+    rng = np.random.default_rng(1)
+    n_labels = int(codes.max()) + 1
+    # Three blobs per label on a ring of labels; each row falls in one of its label's blobs.
+    angle = 2 * np.pi * np.arange(n_labels) / n_labels
+    centres = np.repeat(np.c_[np.cos(angle), np.sin(angle)] * 30.0, BLOBS_PER_LABEL, axis=0)
+    centres += rng.normal(scale=6.0, size=centres.shape)
+    blob = codes * BLOBS_PER_LABEL + rng.integers(0, BLOBS_PER_LABEL, codes.size)
+    coords = (centres[blob] + rng.normal(scale=1.6, size=(codes.size, 2))).astype(np.float32)
+    with Project.create(path) as project:
+        roles = RoleMapping(id="id", text="text", label="label", pred="predicted")
+        version = import_dataset(project, source, roles, name="emoji").version_id
+        record = StageRecord("bench-1m-project", "project", version, {}, "bench-1m", 0.0)
+        write_projection(project, record, coords, "synthetic")
+        order = np.argsort(blob, kind="stable")
+        bounds = np.searchsorted(blob[order], np.arange(centres.shape[0] + 1))
+        clusters = [
+            NewCluster(c, f"blob {c}", [], order[bounds[c] : bounds[c + 1]].astype(np.int64), None)
+            for c in range(centres.shape[0])
+        ]
+        record = StageRecord("bench-1m-cluster", "cluster", version, {}, "bench-1m-project", 0.0)
+        write_clustering(project, record, "synthetic", None, 0, clusters)
+        with project.engine.connect() as conn:  # one file, so each case opens it cold
+            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    source.unlink()
+    ready.write_text("built\n")
+    return path
+
+
+COLD = """
+import resource, sys, time
+start = float(sys.argv[1])
+from pathlib import Path
+from PySide6.QtCore import QSettings
+from app.gui import ensure_app
+from app.main_window import MainWindow
+app = ensure_app()
+imported = time.time() - start
+window = MainWindow(settings=QSettings(sys.argv[3], QSettings.Format.IniFormat))
+window.resize(1366, 768)
+window.show()
+app.processEvents()
+opened = time.time()
+window.open_project(Path(sys.argv[2]))
+while window.map_view.density.image is None:  # the map drawn (as a density image: 1M points)
+    app.processEvents()
+    time.sleep(0.001)
+window.map_view.plot.repaint()
+app.processEvents()
+drawn = time.time()
+while window.frame is None or window.jobs.busy:  # every view filled
+    app.processEvents()
+    time.sleep(0.001)
+app.processEvents()
+end = time.time()
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+print(imported, drawn - start, drawn - opened, end - opened, peak)
+"""
+
+
+def cold_open(project: str) -> dict[str, Any]:
+    """Seconds from interpreter start to imports done and to the map drawn, and from ``open_project``
+    to the map drawn (median of 3 fresh processes)."""
+    runs = []
+    for _ in range(3):
+        with tempfile.TemporaryDirectory() as tmp:
+            start = time.time()
+            out = subprocess.run(
+                [sys.executable, "-c", COLD, str(start), project, str(Path(tmp) / "s.ini")],
+                capture_output=True,
+                text=True,
+                check=True,
+                cwd=ROOT,
+                env={**os.environ, "PYTHONPATH": str(ROOT)},
+            ).stdout.split()
+            runs.append(tuple(float(v) for v in out[-5:]))
+    runs.sort(key=lambda r: r[2])
+    imported, total, opened, filled, peak = runs[1]
+    return {
+        "what": "cold open (1M rows)",
+        "imports s": imported,
+        "process start → map s": total,
+        "open_project → map s": opened,
+        "open_project → all views s": filled,
+        "window peak_mib": peak,
+    }
+
+
+def interactions(project: str) -> dict[str, Any]:
+    """Open the project in a window with worker-thread jobs, then time each interaction until its
+    result is shown; returns ``{"rows": [...]}``."""
+    from PySide6.QtCore import QSettings, Qt
+    from PySide6.QtTest import QTest
+    from PySide6.QtWidgets import QAbstractSlider
+
+    from app.gui import ensure_app
+    from app.heartbeat import Heartbeat
+    from app.main_window import MainWindow
+
+    app = ensure_app()
+    tmp = Path(tempfile.mkdtemp())
+    window = MainWindow(settings=QSettings(str(tmp / "s.ini"), QSettings.Format.IniFormat))
+    window.resize(1366, 768)
+    window.show()
+    app.processEvents()
+    table = window.table_view
+    rows: list[dict[str, Any]] = []
+
+    def settle(done: Any, what: str) -> None:
+        start = time.perf_counter()
+        while not done():
+            app.processEvents()
+            time.sleep(0.0005)
+            if time.perf_counter() - start > 300:
+                raise TimeoutError(f"{what}: {table.count.text()!r}, {window.map_view.status.text()!r}")
+
+    def measure(what: str, action: Any, done: Any, target_ms: float | None, note: str = "") -> None:
+        start = time.perf_counter()
+        with Heartbeat() as heart:
+            action()
+            settle(done, what)
+            app.processEvents()  # the paint the change posted
+        ms = (time.perf_counter() - start) * 1000
+        rows.append(
+            {
+                "action": what,
+                "ms": ms,
+                "target ms": target_ms if target_ms is not None else "",
+                "stall ms": heart.longest_ms,
+                "GUI-thread ms": heart.longest_cpu_ms,
+                "note": note,
+            }
+        )
+        print(rows[-1], flush=True)
+
+    measure(
+        "open the project (frame loads in a job)",
+        lambda: window.open_project(project),
+        lambda: window.frame is not None and not window.jobs.busy,
+        None,
+    )
+    legend, clusters = window.map_view.legend, window.clusters_view
+    window.work_tabs.setCurrentWidget(table)
+    app.processEvents()
+    n = window.frame.rows.height
+
+    # -- a class from the map's legend -------------------------------------------------------
+    box = window.map_view.colour_box
+    measure(
+        "colour the map by label (Colour by box)",
+        lambda: box.setCurrentIndex(box.findData("label")),
+        lambda: window.map_view.colour_mode() == "label",
+        None,
+    )
+    wanted = next(i for i, e in enumerate(legend.entries) if e.name == "smiling_face_with_hearteyes")
+    entry = legend.entries[wanted]
+    item = legend.list.item(wanted)
+    legend.list.scrollToItem(item)
+    app.processEvents()
+    where = legend.list.visualItemRect(item).center()
+
+    def counts_show(k: int) -> bool:
+        return f"{k:,} of {n:,}" in table.count.text() and f"{k:,} selected" in window.map_view.status.text()
+
+    measure(
+        f"select a class from the legend ({entry.count:,} rows)",
+        lambda: QTest.mouseClick(legend.list.viewport(), Qt.MouseButton.LeftButton, pos=where),
+        lambda: len(window.selection) == entry.count and counts_show(entry.count),
+        150,
+    )
+    # -- clusters from the cluster list: a run of neighbouring entries of about 100k rows -----------
+    view = clusters.view
+    model = view.model()
+    sizes = [int(model.index(r, 1).data(Qt.ItemDataRole.UserRole)) for r in range(model.rowCount())]
+    spans = [(a, b) for a in range(len(sizes)) for b in range(a, min(a + 8, len(sizes)))]
+    first, last = min(spans, key=lambda s: abs(sum(sizes[s[0] : s[1] + 1]) - 100_000))
+    picked = sum(sizes[first : last + 1])
+
+    def pick_clusters() -> None:
+        view.scrollTo(model.index(first, 0))
+        QTest.mouseClick(
+            view.viewport(), Qt.MouseButton.LeftButton, pos=view.visualRect(model.index(first, 0)).center()
+        )
+        if last != first:
+            view.scrollTo(model.index(last, 0))
+            end = view.visualRect(model.index(last, 0)).center()
+            QTest.mouseClick(
+                view.viewport(), Qt.MouseButton.LeftButton, Qt.KeyboardModifier.ShiftModifier, end
+            )
+
+    measure(
+        f"select {last - first + 1} clusters from the list ({picked:,} rows)",
+        pick_clusters,
+        lambda: len(window.selection) == picked and counts_show(picked),
+        150,
+        "click, shift-click" if last != first else "one click",
+    )
+    measure(
+        "clear the selection (map menu: Clear selection)",
+        lambda: window.selection.clear(window.map_view),
+        lambda: len(window.selection) == 0 and f"{n:,} of {n:,}" in table.count.text(),
+        150,
+    )
+    # -- the table: jump to the end, scroll a page -----------------------------------------------
+    bar = table.view.verticalScrollBar()
+    slider = QAbstractSlider.SliderAction
+    measure(
+        "table: drag the scroll bar to the end",
+        lambda: bar.triggerAction(slider.SliderToMaximum),
+        lambda: bar.value() == bar.maximum(),
+        100,
+    )
+    measure(
+        "table: page up (scroll bar)",
+        lambda: bar.triggerAction(slider.SliderPageStepSub),
+        lambda: bar.value() < bar.maximum(),
+        100,
+    )
+    model = table.model
+    materialised = sum(len(p) for p in getattr(model, "_pages", {}).values())
+    rows.append(
+        {"action": "table: rows materialised after scrolling", "ms": "", "note": f"{materialised:,} of {n:,}"}
+    )
+    # -- search --------------------------------------------------------------------------------
+    texts = window.frame.rows[window.frame.text_column]
+    needle = "coffee"
+    expected = int(texts.str.to_lowercase().str.contains(needle, literal=True).sum())
+    table.search.setFocus()
+
+    def searched() -> bool:
+        return model.rowCount() == expected and f"{expected:,} of {n:,}" in table.count.text()
+
+    measure(
+        f"search '{needle}' over 1M texts ({expected:,} matches)",
+        lambda: QTest.keyClicks(table.search, needle),
+        searched,
+        1000,
+        "typed key by key; includes the debounce",
+    )
+    measure(
+        "clear the search",
+        lambda: table.search.clear(),
+        lambda: model.rowCount() == n,
+        1000,
+    )
+    window.jobs.cancel()
+    window.jobs.wait(60_000)
+    window.close()
+    return {"rows": rows}
+
+
+def main(cases: tuple[str, ...] = ("cold", "interactions")) -> str:
+    project = build_project()
+    text = ""
+    if "cold" in cases:
+        text += print_table(
+            "Window at 1M rows: cold open (offscreen, 1366×768; median of 3; target ≤ 3 s)",
+            [run_case(cold_open, project=str(project))],
+            [
+                "what",
+                "imports s",
+                "process start → map s",
+                "open_project → map s",
+                "open_project → all views s",
+                "window peak_mib",
+            ],
+        )
+    if "interactions" in cases:
+        rows = run_case(interactions, project=str(project))["rows"]
+        text += print_table(
+            "Window at 1M rows: each action until its result is shown",
+            rows,
+            ["action", "ms", "target ms", "stall ms", "GUI-thread ms", "note"],
+        )
+    print(json.dumps({"project": str(project)}))
+    return text
+
+
+if __name__ == "__main__":
+    main(tuple(sys.argv[1:]) or ("cold", "interactions"))

@@ -1,0 +1,258 @@
+"""The window on a 200,000-row project (the 100k emoji tweets twice, the second copy marked ``·2``, with
+a map of Gaussian blobs per label and a cluster per label written as pipeline stages): the version's
+frame loads in a job after its map is drawn, the table pages rows, the search waits for a pause and
+runs in a job, a class picked in the legend reaches the map, the table and the counts. Behaviour
+only; the timings at a million rows are in benchmarks/bench_window_1m.py."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+import pytest
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QAbstractSlider
+
+import app.main_window as main_window
+from analysis.ingest.importer import import_dataset
+from analysis.ingest.roles import RoleMapping
+from analysis.view_frame import ViewFrame
+from app.heartbeat import Heartbeat
+from app.main_window import MainWindow
+from storage.project import Project
+from storage.stage_outputs import NewCluster, StageRecord, write_clustering, write_projection
+from widgets.table_columns import cell_text
+from widgets.table_model import PAGE_ROWS, PAGES_KEPT
+
+ROWS = 200_000
+
+
+@pytest.fixture(scope="module")
+def big_project(tmp_path_factory: pytest.TempPathFactory, data_dir: Path) -> Path:
+    folder = data_dir / "tweeteval" / "emoji"
+
+    def lines(name: str) -> list[str]:
+        return (folder / name).read_text(encoding="utf-8").splitlines()
+
+    names = [line.split("\t")[2].strip("_") for line in lines("mapping.txt")]
+    base = pl.concat(
+        [
+            pl.DataFrame({"text": lines(f"{s}_text.txt"), "code": lines(f"{s}_labels.txt")})
+            for s in ("train", "val", "test")
+        ]
+    ).with_columns(pl.col("code").cast(pl.Int64))
+    rows = pl.concat([base, base.with_columns(text=pl.col("text") + " ·2")])
+    assert rows.height == ROWS
+    codes = rows["code"].to_numpy()
+    rng = np.random.default_rng(0)
+    predicted = np.where(rng.random(ROWS) < 0.7, codes, rng.integers(0, len(names), ROWS))
+    table = pl.DataFrame(
+        {
+            "id": [f"r{i}" for i in range(ROWS)],
+            "text": rows["text"],
+            "label": np.asarray(names, dtype=object)[codes].tolist(),
+            "predicted": np.asarray(names, dtype=object)[predicted].tolist(),
+        }
+    )
+    work = tmp_path_factory.mktemp("big")
+    table.write_parquet(work / "emoji.parquet")
+    path = work / "emoji.strata"
+    with Project.create(path) as project:
+        roles = RoleMapping(id="id", text="text", label="label", pred="predicted")
+        version = import_dataset(project, work / "emoji.parquet", roles, name="emoji").version_id
+        centres = rng.uniform(-30, 30, size=(len(names), 2))
+        coords = (centres[codes] + rng.normal(size=(ROWS, 2))).astype(np.float32)
+        write_projection(project, StageRecord("map", "project", version, {}, "in", 0.0), coords, "blobs")
+        clusters = [
+            NewCluster(c, f"blob {c}", [], np.flatnonzero(codes == c).astype(np.int64), None)
+            for c in range(len(names))
+        ]
+        record = StageRecord("clusters", "cluster", version, {}, "map", 0.0)
+        write_clustering(project, record, "blobs", None, 0, clusters)
+    return path
+
+
+@pytest.fixture
+def live_window(qtbot, tmp_path: Path) -> Iterator[MainWindow]:  # type: ignore[no-untyped-def]
+    """A main window whose jobs run on worker threads, as in the application."""
+    win = MainWindow(settings=QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
+    qtbot.addWidget(win)
+    win.resize(1366, 768)
+    win.show()
+    yield win
+    win.jobs.cancel()
+    win.jobs.wait(30_000)
+
+
+def test_the_map_is_drawn_first_and_the_frame_loads_in_a_job(
+    live_window: MainWindow, big_project: Path, qtbot, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    window = live_window
+    real = main_window.load_view_frame
+    loaded_in: list[threading.Thread] = []
+    map_drawn = threading.Event()
+
+    def load_after_the_map(*args: object, **kwargs: object) -> ViewFrame:
+        # the rows are read once the test has seen the map drawn: the order is not left to timing
+        map_drawn.wait(60)
+        loaded_in.append(threading.current_thread())
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(main_window, "load_view_frame", load_after_the_map)
+    beats_with_map = 0
+    with Heartbeat() as heart:
+        window.open_project(big_project)
+        qtbot.waitUntil(lambda: window.map_view.frame is not None, timeout=60_000)
+        # the map shows the version (every point, by cluster) while no view has its frame yet
+        assert window.frame is None and window.jobs.busy
+        assert window.map_view.colour_mode() == "cluster" and len(window.map_view.coords) == ROWS
+        assert window.map_view.density.image is not None  # 200k points: the density image
+        assert window.table_view.model.rowCount() == 0
+        first_beats = heart.beats
+        qtbot.wait(100)
+        beats_with_map = heart.beats - first_beats  # the event loop runs while the job waits
+        map_drawn.set()
+        qtbot.waitUntil(lambda: window.frame is not None and not window.jobs.busy, timeout=120_000)
+    assert beats_with_map > 3
+    assert loaded_in and loaded_in[0] is not threading.main_thread()
+    assert window.frame.rows.height == ROWS and window.table_view.model.rowCount() == ROWS
+    # the full frame keeps the map's paint (the preview's coordinates, same colouring)
+    assert window.map_view.frame is window.frame and window.map_view.coords is window.frame.coords
+    assert f"{ROWS:,} rows" in window.map_view.status.text()
+
+
+@pytest.fixture
+def shown(window: MainWindow, big_project: Path) -> MainWindow:
+    """The synchronous test window with the 200k project shown and the table's tab in front."""
+    window.resize(1366, 768)
+    window.open_project(big_project)
+    assert window.frame is not None and window.frame.rows.height == ROWS
+    window.work_tabs.setCurrentWidget(window.table_view)
+    return window
+
+
+def test_the_table_counts_every_row_and_materialises_only_pages_on_screen(shown: MainWindow, qtbot) -> None:  # type: ignore[no-untyped-def]
+    table = shown.table_view
+    model = table.model
+    qtbot.waitUntil(lambda: table.view.isVisible())
+    table.view.viewport().repaint()
+    assert model.rowCount() == ROWS
+    assert 1 <= model.pages_held() <= 2  # the rows on screen, not 200,000
+    bar = table.view.verticalScrollBar()
+    bar.triggerAction(QAbstractSlider.SliderAction.SliderToMaximum)
+    table.view.viewport().repaint()
+    last = model.rowCount() - 1
+    assert model.data(model.index(last, model.columns.index("text"))) == cell_text(
+        shown.frame.rows["text"][-1]
+    )
+    for _ in range(PAGES_KEPT + 20):  # page through ~100 screens
+        bar.triggerAction(QAbstractSlider.SliderAction.SliderPageStepSub)
+        table.view.viewport().repaint()
+    assert model.pages_held() <= PAGES_KEPT
+    assert all(len(page) <= PAGE_ROWS for page in model._pages.values())
+
+
+def test_search_waits_for_a_pause_and_runs_in_a_job(
+    live_window: MainWindow, big_project: Path, qtbot, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    window = live_window
+    window.open_project(big_project)
+    qtbot.waitUntil(lambda: window.frame is not None and not window.jobs.busy, timeout=120_000)
+    window.work_tabs.setCurrentWidget(window.table_view)
+    table, model = window.table_view, window.table_view.model
+    real = main_window.text_matches
+    searched: list[tuple[str, threading.Thread]] = []
+
+    def recorded(texts: pl.Series, needle: str) -> np.ndarray:
+        searched.append((needle, threading.current_thread()))
+        return real(texts, needle)
+
+    monkeypatch.setattr(main_window, "text_matches", recorded)
+    table.search.setFocus()
+    QTest.keyClicks(table.search, "Coffee")
+    # every key arrived, and no search has run: 200,000 texts are searched after a pause
+    assert table.search.text() == "Coffee" and not searched
+    assert model.rowCount() == ROWS and "searching" in table.count.text()
+    texts = window.frame.rows["text"]
+    expected = np.flatnonzero(texts.str.to_lowercase().str.contains("coffee", literal=True).to_numpy())
+    qtbot.waitUntil(lambda: model.rowCount() == expected.size, timeout=30_000)
+    assert [n for n, _ in searched] == ["Coffee"]  # one search, for the whole word
+    assert searched[0][1] is not threading.main_thread()
+    assert np.array_equal(np.sort(table.shown_row_ids()), expected)
+    assert table.count.text() == f"{expected.size:,} of {ROWS:,} rows"
+    shown = [model.data(model.index(r, model.columns.index("text"))) for r in range(model.rowCount())]
+    assert all("coffee" in t.lower() for t in shown)
+    # tagging "rows matching the search" reads the same rows; clearing the search shows all at once
+    assert sorted(window.filtered_rows()) == expected.tolist()
+    QTest.mouseClick(table.search, Qt.MouseButton.LeftButton)
+    table.search.clear()
+    assert model.rowCount() == ROWS and table.count.text() == f"{ROWS:,} of {ROWS:,} rows"
+
+
+def test_a_typed_search_is_applied_when_its_rows_are_asked_for(shown: MainWindow) -> None:
+    table = shown.table_view
+    QTest.keyClicks(table.search, "sunday")
+    assert table.searching()  # the pause has not passed
+    rows = shown.filtered_rows()
+    texts = shown.frame.rows["text"].str.to_lowercase()
+    assert rows == np.flatnonzero(texts.str.contains("sunday", literal=True).to_numpy()).tolist()
+    assert not table.searching() and table.model.rowCount() == len(rows) > 0
+
+
+def test_a_class_picked_in_the_legend_reaches_the_map_the_table_and_the_counts(
+    shown: MainWindow, qtbot
+) -> None:  # type: ignore[no-untyped-def]
+    view, table = shown.map_view, shown.table_view
+    box = view.colour_box
+    box.setCurrentIndex(box.findData("label"))
+    legend = view.legend
+    row = next(i for i, e in enumerate(legend.entries) if e.name == "smiling_face_with_hearteyes")
+    entry = legend.entries[row]
+    legend.list.scrollToItem(legend.list.item(row))
+    where = legend.list.visualItemRect(legend.list.item(row)).center()
+    QTest.mouseClick(legend.list.viewport(), Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, where)
+    members = np.flatnonzero((shown.frame.rows["label"] == "smiling_face_with_hearteyes").to_numpy())
+    assert entry.count == members.size > 20_000
+    assert np.array_equal(shown.selection.row_ids, members)
+    # the table shows the class's rows (Show selection only), each marked as selected; the counts say so
+    assert table.model.rowCount() == members.size
+    assert table.count.text() == f"{members.size:,} of {ROWS:,} rows"
+    assert np.array_equal(np.sort(table.model.row_ids(table.selected_view_rows())), members)
+    assert f"{members.size:,} selected" in view.status.text()
+    # the map (a density image at 200k points) draws the selection as its own image over a faded one
+    selected = view.selected_density.image
+    assert selected is not None and view.density.image[..., 3].max() < 255 * 0.3
+    assert selected[..., 3].astype(bool).sum() > 100
+    # a click on a cluster in the list replaces the selection everywhere
+    clusters = shown.clusters_view
+    first = clusters.view.visualRect(clusters.view.model().index(0, 0)).center()
+    QTest.mouseClick(
+        clusters.view.viewport(), Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, first
+    )
+    label = int(clusters.view.model().index(0, 0).data(Qt.ItemDataRole.UserRole + 1))
+    in_cluster = np.flatnonzero((shown.frame.rows["cluster"] == label).to_numpy())
+    assert np.array_equal(shown.selection.row_ids, in_cluster)
+    assert table.count.text() == f"{in_cluster.size:,} of {ROWS:,} rows"
+    # clearing the selection gives the whole map its colours back
+    shown.selection.clear(view)
+    assert view.selected_density.image is None and view.density.image[..., 3].max() == 255
+    assert table.model.rowCount() == ROWS and not table.model.marked.any()
+
+
+def test_ctrl_click_in_the_table_adds_to_a_selection_made_on_the_map(shown: MainWindow) -> None:
+    table = shown.table_view
+    table.only_selected.setChecked(False)
+    shown.selection.set(np.arange(10, 20), source=shown.map_view)
+    view = table.view
+    view.scrollToTop()
+    cell = view.visualRect(table.model.index(3, 1)).center()
+    QTest.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, Qt.KeyboardModifier.ControlModifier, cell)
+    assert shown.selection.row_ids.tolist() == [3, *range(10, 20)]
+    other = view.visualRect(table.model.index(5, 1)).center()
+    QTest.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, other)
+    assert shown.selection.row_ids.tolist() == [5]
+    assert table.selected_view_rows() == [5]
