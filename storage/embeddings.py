@@ -1,7 +1,9 @@
-"""Embedding sets: vectors keyed by content hash, one set per (model, dtype), written in chunks.
+"""Embedding sets: vectors keyed by content hash, one set per (model, dtype, backend), written in chunks.
 
 A version embeds only the texts its set does not hold yet, and an interrupted embed keeps every chunk
-already written, so the next run resumes from there.
+already written, so the next run resumes from there. The backend (``torch``, ``onnx``) is part of a
+set's identity: an int8 ONNX vector is close to, not equal to, the PyTorch one, and a map must not mix
+them.
 """
 
 from __future__ import annotations
@@ -17,24 +19,31 @@ from storage.stage_outputs import latest_stage
 from storage.vectors import pack, unpack
 
 DIGEST_BYTES = 16
+# The backend of every set made before the backend was recorded (migration 0005).
+DEFAULT_BACKEND = "torch"
 
 
-def find_set(project: Project, model: str, dtype: str) -> int | None:
-    """The id of the embedding set of ``model`` stored as ``dtype`` (``float32`` / ``float16``), if any."""
+def find_set(project: Project, model: str, dtype: str, backend: str = DEFAULT_BACKEND) -> int | None:
+    """The id of the embedding set of ``model`` computed by ``backend`` and stored as ``dtype``
+    (``float32`` / ``float16``), if any."""
     with project.session() as s:
         found = s.scalar(
-            select(EmbeddingSet.id).where(EmbeddingSet.model == model, EmbeddingSet.dtype == dtype)
+            select(EmbeddingSet.id).where(
+                EmbeddingSet.model == model, EmbeddingSet.dtype == dtype, EmbeddingSet.backend == backend
+            )
         )
     return None if found is None else int(found)
 
 
-def ensure_set(project: Project, model: str, dtype: str, dimension: int, device: str) -> int:
-    """The id of the embedding set of (model, dtype), created when there is none."""
-    found = find_set(project, model, dtype)
+def ensure_set(
+    project: Project, model: str, dtype: str, dimension: int, device: str, backend: str = DEFAULT_BACKEND
+) -> int:
+    """The id of the embedding set of (model, dtype, backend), created when there is none."""
+    found = find_set(project, model, dtype, backend)
     if found is not None:
         return found
     with project.session() as s:
-        created = EmbeddingSet(model=model, dimension=dimension, dtype=dtype, device=device)
+        created = EmbeddingSet(model=model, dimension=dimension, dtype=dtype, device=device, backend=backend)
         s.add(created)
         s.flush()
         return int(created.id)
@@ -104,7 +113,8 @@ def version_vectors(project: Project, version_id: int, hashes: list[str]) -> NDA
     stage = latest_stage(project, version_id, "embed")
     if stage is None:
         raise StageInputError("This version has no embeddings yet: run the pipeline (strata run) first.")
-    set_id = find_set(project, stage.params["model"], stage.params["dtype"])
+    params = stage.params
+    set_id = find_set(project, params["model"], params["dtype"], params.get("backend", DEFAULT_BACKEND))
     if set_id is None:
         raise StageInputError("The embeddings of this version are missing; run the embed stage again.")
     return load_vectors(project, set_id, hashes)

