@@ -17,6 +17,8 @@ from storage.runs import list_runs
 from storage.stage_outputs import read_clusters, read_coords
 from storage.versions import get_version, read_rows
 
+PREVIEW_ROWS = 100_000  # versions of this many rows or more are shown map first (frame > 1 s)
+
 
 def preview_colour_mode(frame: ViewFrame) -> str:
     """The colouring a version's map is first shown in: ``cluster`` when it has a map clustering,
@@ -24,21 +26,30 @@ def preview_colour_mode(frame: ViewFrame) -> str:
     return "cluster" if frame.clusters else "label"
 
 
-def load_map_preview(project: Project, version_id: int) -> ViewFrame | None:
+def load_map_preview(project: Project, version_id: int, min_rows: int = 0) -> ViewFrame | None:
     """The part of a version's :class:`ViewFrame` the map is first drawn from.
+
+    Parameters
+    ----------
+    project : storage.project.Project
+    version_id : int
+    min_rows : int
+        Versions of fewer rows get no preview (their whole frame comes soon enough; the window
+        passes :data:`PREVIEW_ROWS`).
 
     Returns
     -------
     ViewFrame or None
-        None when the version has no map. Otherwise a frame whose ``rows`` hold ``_row_id`` and only
-        the column of its first colouring (``cluster`` when clustered, else the label column, else
-        nothing), whose ``roles`` name only what ``rows`` holds, with ``coords``, ``clusters``,
-        ``label_names`` and ``class_order`` as the full frame will have them.
+        None when the version has no map or fewer than ``min_rows`` rows. Otherwise a frame whose
+        ``rows`` hold ``_row_id`` and only the column of its first colouring (``cluster`` when
+        clustered, else the label column, else nothing), whose ``roles`` name only what ``rows``
+        holds, with ``coords``, ``clusters``, ``label_names`` and ``class_order`` as the full frame
+        will have them.
     """
-    coords = read_coords(project, version_id)
+    version = get_version(project, version_id)
+    coords = read_coords(project, version_id) if version.rows >= min_rows else None
     if coords is None:
         return None
-    version = get_version(project, version_id)
     clusters, labels = read_clusters(project, version_id)
     roles: dict[str, object] = {}
     label = version.roles.get("label")

@@ -14,7 +14,7 @@ from PySide6.QtCore import QSettings
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import QFileDialog, QInputDialog, QLineEdit, QMainWindow, QMessageBox
 
-from analysis.frame_preview import load_map_preview, preview_colour_mode
+from analysis.frame_preview import PREVIEW_ROWS, load_map_preview, preview_colour_mode
 from analysis.ingest.importer import import_dataset
 from analysis.map_paint import MapPaint, paint_map
 from analysis.pipeline.runner import PipelineSpec, StageReport, run_pipeline
@@ -72,6 +72,7 @@ class MainWindow(WindowWorkspace, QMainWindow):
         self.map_view = MapView(self.selection)
         self.table_view = TableView(self.selection)
         self.table_view.search_runner = self._search_in_job
+        self.map_view.paint_runner = self._paint_in_job
         self.clusters_view = ClustersView(self.selection)
         self.project_panel = ProjectPanel()
         self.project_panel.versionActivated.connect(self.show_version)
@@ -182,9 +183,9 @@ class MainWindow(WindowWorkspace, QMainWindow):
     def show_version(self, version_id: int | None) -> None:
         """Load a version's frame in a job (the window stays responsive) and show it in every view.
 
-        The job first reads and paints the version's map (coordinates and clusters: about a second at
-        a million rows) and hands it over to be drawn, then reads the rest (rows and predictions,
-        about 7 s at a million rows) for every view.
+        Of a big version the job first reads and paints the map (coordinates and clusters: about a
+        second at a million rows) and hands it over to be drawn, then reads the rest (rows and
+        predictions, about 7 s at a million rows) for every view.
         """
         project = self.project
         if project is None or version_id is None:
@@ -192,8 +193,8 @@ class MainWindow(WindowWorkspace, QMainWindow):
             return
 
         def work(progress: JobProgress) -> ViewFrame:
-            progress.message(f"Loading the map of version {version_id}")
-            preview = load_map_preview(project, version_id)
+            progress.message(f"Loading version {version_id}")
+            preview = load_map_preview(project, version_id, PREVIEW_ROWS)
             if preview is not None:
                 progress.partial((preview, paint_map(preview, preview_colour_mode(preview))))
                 progress.message(f"Loading the rows of version {version_id}")
@@ -211,6 +212,14 @@ class MainWindow(WindowWorkspace, QMainWindow):
         """Draw the map of the version being loaded (the other views follow with its whole frame)."""
         frame, paint = preview
         self.map_view.set_frame(frame, paint.mode, paint)
+
+    def _paint_in_job(self, paint: Callable[[], MapPaint], done: Callable[[MapPaint], None]) -> None:
+        """A colouring of a big map, in its own lane (a newer colouring replaces it)."""
+
+        def work(_progress: JobProgress) -> MapPaint:
+            return paint()
+
+        self.jobs.submit("Colouring the map", work, done, self.show_error, lane="paint")
 
     def _search_in_job(
         self, texts: pl.Series, needle: str, done: Callable[[NDArray[np.bool_]], None]

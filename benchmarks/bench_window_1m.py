@@ -251,7 +251,7 @@ def interactions(project: str) -> dict[str, Any]:
     measure(
         "colour the map by label (Colour by box)",
         lambda: box.setCurrentIndex(box.findData("label")),
-        lambda: window.map_view.colour_mode() == "label",
+        lambda: window.map_view.painted_mode() == "label" and not window.jobs.busy,
         None,
     )
     wanted = next(i for i, e in enumerate(legend.entries) if e.name == "smiling_face_with_hearteyes")

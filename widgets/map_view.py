@@ -9,6 +9,9 @@ points (~400 ms to set). Rectangle (R) and lasso (L) selection write the shared 
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
+
 import numpy as np
 import polars as pl
 import pyqtgraph as pg
@@ -34,12 +37,22 @@ from widgets.map_toolbar import MapToolbar
 from widgets.select_viewbox import SelectViewBox
 
 POINT_LIMIT = DENSITY_ABOVE
+PAINT_HERE = 100_000  # up to this many rows a colouring is painted in the GUI thread (< 30 ms)
+# Runs ``work`` elsewhere (a job) and hands its paint to the callback in the GUI thread.
+PaintRunner = Callable[[Callable[[], MapPaint], Callable[[MapPaint], None]], None]
 OUTLINED = 2_000  # in the density view, selected points in view are also outlined up to this many
 FADED = 0.25  # the density image's opacity under a selection (points: alpha 45 of 255)
 
 
 class MapView(QWidget):
-    """The map view; reads and writes the shared :class:`SelectionModel`."""
+    """The map view; reads and writes the shared :class:`SelectionModel`.
+
+    Attributes
+    ----------
+    paint_runner : PaintRunner or None
+        Paints the colourings of maps over :data:`PAINT_HERE` rows elsewhere (the window's job
+        runner); None paints them here.
+    """
 
     colourModeChanged = Signal(str)
     rowActivated = Signal(int)  # a point was double-clicked: open its row
@@ -56,6 +69,7 @@ class MapView(QWidget):
         self._dim_brushes = np.empty(0, dtype=object)
         self._legend_values: pl.Series | None = None
         self._paint: MapPaint | None = None
+        self.paint_runner: PaintRunner | None = None  # paints colourings of big maps off the GUI thread
         self._faded: NDArray[np.uint8] | None = None  # the paint's density image, faded (cached)
         self._extra: dict[str, tuple[pl.Series, NDArray[np.uint8], list[LegendEntry], object]] = {}
         self._selected = np.zeros(0, dtype=bool)
@@ -169,14 +183,21 @@ class MapView(QWidget):
         self.colour_box.setCurrentIndex(max(self.colour_box.findData(wanted), 0) if wanted else 0)
         self.colour_box.blockSignals(False)
         mode = self.colour_box.currentData() or "label"
-        if paint is None and kept is not None and kept.mode == mode and not self._hidden.get(mode):
+        if paint is None and kept is not None and kept.mode == mode:
             column = colour_columns(frame).get(mode)
             values = frame.rows[column] if column is not None else None
             if values is not None and kept.values is not None and values.equals(kept.values):
                 paint = kept
-        if paint is not None and paint.mode == mode and len(paint.codes) == len(coords):
+        fits = paint is not None and paint.mode == mode and len(paint.codes) == len(coords)
+        if paint is not None and paint is kept and not self._hidden.get(mode):
+            self._paint = kept  # on screen already: the points, images and legend stay
+            self.colourModeChanged.emit(mode)
+        elif paint is not None and fits and not self._hidden.get(mode):
             self._show(paint)
         else:
+            if not same_map:  # nothing of the last map stays on screen while this one is painted
+                for item in (self.points, self.emphasis, self.highlight, self.density, self.selected_density):
+                    item.clear()
             self.set_colour_mode(mode)
         if not same_map:
             self.fit()
@@ -193,12 +214,27 @@ class MapView(QWidget):
         if index >= 0 and index != self.colour_box.currentIndex():
             self.colour_box.setCurrentIndex(index)  # re-enters through _on_colour_box
             return
-        extra = self._extra.get(mode)
+        frame, coords, extra = self.frame, self.coords, self._extra.get(mode)
+        work: Callable[[], MapPaint]
         if extra is not None:
             values, colours, legend, _image = extra
-            self._show(paint_colours(self.coords, mode, values, colours, legend))
+            work = partial(paint_colours, coords, mode, values, colours, legend)
         else:
-            self._show(paint_map(self.frame, mode, self._hidden.get(mode, ())))
+            work = partial(paint_map, frame, mode, set(self._hidden.get(mode, ())))
+        if self.paint_runner is None or len(coords) <= PAINT_HERE:
+            self._show(work())
+        else:
+            self.paint_runner(work, lambda paint: self._painted(frame, paint))
+
+    def _painted(self, frame: ViewFrame, paint: MapPaint) -> None:
+        """A colouring painted elsewhere: drawn if the map still shows its frame and mode."""
+        if frame is self.frame and paint.mode == self.colour_mode() and len(paint.codes) == len(self.coords):
+            self._show(paint)
+
+    def painted_mode(self) -> str:
+        """The colouring drawn now ("" before the first); :meth:`colour_mode` may be ahead of it
+        while a colouring is painted elsewhere."""
+        return self._paint.mode if self._paint is not None else ""
 
     def _show(self, paint: MapPaint) -> None:
         """Draw ``paint`` (the colouring of the mode chosen in the box): points, density, legend."""

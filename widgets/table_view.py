@@ -205,16 +205,21 @@ class TableView(QWidget):
         return self.model.row_ids(np.arange(self.model.rowCount()))
 
     # -- filtering and the shared selection ---------------------------------------------------
-    def _base_positions(self) -> NDArray[np.int64]:
+    def _base_positions(self, chosen: NDArray[np.bool_]) -> NDArray[np.int64]:
+        """Positions of the rows to show: those matching the search and, with *Show selection only*,
+        in ``chosen`` (the shared selection as a mask), in frame order."""
         frame = self.model.frame
         mask = None
         if self._matches is not None and self._matches.size == frame.height:
-            mask = self._matches.copy()
+            mask = self._matches
         if self.only_selected.isChecked() and len(self.selection):
-            chosen = self._chosen()
             mask = chosen if mask is None else mask & chosen
         if mask is None:
             return np.arange(frame.height, dtype=np.int64)
+        # the selection's ids are the positions (``_row_id`` is dense): no mask pass needed
+        ids = self.selection.row_ids
+        if mask is chosen and ids.size and ids[-1] < frame.height:
+            return ids
         return np.flatnonzero(mask).astype(np.int64)
 
     def _chosen(self) -> NDArray[np.bool_]:
@@ -225,8 +230,9 @@ class TableView(QWidget):
         return chosen
 
     def _apply_filter(self, *_: object) -> None:
-        self.model.set_row_map(self._base_positions())
-        self.model.set_marked(self._chosen())
+        chosen = self._chosen()
+        self.model.set_row_map(self._base_positions(chosen))
+        self.model.set_marked(chosen)
         self._show_count()
 
     def _show_count(self) -> None:

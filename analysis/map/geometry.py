@@ -155,7 +155,7 @@ class PointIndex:
 
 
 def robust_extent(
-    points: NDArray[np.floating], share: float = 0.99
+    points: NDArray[np.floating], share: float = 0.99, at_most: int = 100_000
 ) -> tuple[tuple[float, float], tuple[float, float]]:
     """The box holding the central ``share`` of the points on each axis.
 
@@ -165,6 +165,10 @@ def robust_extent(
         float (n, 2) map coordinates, n ≥ 1.
     share : float
         Fraction of points kept per axis (0.99: from the 0.5th to the 99.5th percentile).
+    at_most : int
+        Percentiles of more points are taken on every k-th point (at most this many): the box frames
+        the view, and 100,000 points place a percentile within a few thousandths of the spread, in a
+        tenth of the time a million take on the GUI thread (~80 ms).
 
     Returns
     -------
@@ -172,8 +176,10 @@ def robust_extent(
     gets a width of 1).
     """
     tail = (1.0 - share) / 2.0 * 100.0
+    step = -(-len(points) // at_most) if len(points) > at_most else 1
     # one contiguous column at a time (the strided axis-0 percentile is several times slower)
-    bounds = np.array([np.percentile(points[:, axis], [tail, 100.0 - tail]) for axis in (0, 1)])
+    columns = (np.ascontiguousarray(points[::step, axis]) for axis in (0, 1))
+    bounds = np.array([np.percentile(column, [tail, 100.0 - tail]) for column in columns])
     low, high = bounds[:, 0], bounds[:, 1]
     flat = high - low <= 0
     low, high = np.where(flat, low - 0.5, low), np.where(flat, high + 0.5, high)

@@ -18,8 +18,10 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QAbstractSlider
 
 import app.main_window as main_window
+import widgets.map_view as map_view
 from analysis.ingest.importer import import_dataset
 from analysis.ingest.roles import RoleMapping
+from analysis.map_paint import MapPaint
 from analysis.view_frame import ViewFrame
 from app.heartbeat import Heartbeat
 from app.main_window import MainWindow
@@ -103,7 +105,7 @@ def test_the_map_is_drawn_first_and_the_frame_loads_in_a_job(
         return real(*args, **kwargs)  # type: ignore[arg-type]
 
     monkeypatch.setattr(main_window, "load_view_frame", load_after_the_map)
-    beats_with_map = 0
+    beats_with_map, paint = 0, None
     with Heartbeat() as heart:
         window.open_project(big_project)
         qtbot.waitUntil(lambda: window.map_view.frame is not None, timeout=60_000)
@@ -113,6 +115,7 @@ def test_the_map_is_drawn_first_and_the_frame_loads_in_a_job(
         assert window.map_view.density.image is not None  # 200k points: the density image
         assert window.table_view.model.rowCount() == 0
         first_beats = heart.beats
+        paint = window.map_view._paint
         qtbot.wait(100)
         beats_with_map = heart.beats - first_beats  # the event loop runs while the job waits
         map_drawn.set()
@@ -122,6 +125,7 @@ def test_the_map_is_drawn_first_and_the_frame_loads_in_a_job(
     assert window.frame.rows.height == ROWS and window.table_view.model.rowCount() == ROWS
     # the full frame keeps the map's paint (the preview's coordinates, same colouring)
     assert window.map_view.frame is window.frame and window.map_view.coords is window.frame.coords
+    assert window.map_view._paint is paint  # drawn once: the whole frame's clusters are the preview's
     assert f"{ROWS:,} rows" in window.map_view.status.text()
 
 
@@ -256,3 +260,28 @@ def test_ctrl_click_in_the_table_adds_to_a_selection_made_on_the_map(shown: Main
     QTest.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, other)
     assert shown.selection.row_ids.tolist() == [5]
     assert table.selected_view_rows() == [5]
+
+
+def test_a_colouring_of_a_big_map_is_painted_in_a_job(
+    live_window: MainWindow, big_project: Path, qtbot, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    window = live_window
+    window.open_project(big_project)
+    qtbot.waitUntil(lambda: window.frame is not None and not window.jobs.busy, timeout=120_000)
+    view = window.map_view
+    real = map_view.paint_map
+    painted_in: list[threading.Thread] = []
+
+    def recorded(*args: object, **kwargs: object) -> MapPaint:
+        painted_in.append(threading.current_thread())
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(map_view, "paint_map", recorded)
+    assert view.painted_mode() == "cluster"
+    view.colour_box.setCurrentIndex(view.colour_box.findData("label"))
+    # the box says "label" at once; the map keeps its clusters until the job has painted the labels
+    assert view.colour_mode() == "label" and view.painted_mode() == "cluster"
+    qtbot.waitUntil(lambda: view.painted_mode() == "label", timeout=30_000)
+    assert painted_in and painted_in[0] is not threading.main_thread()
+    names = {e.name for e in view.legend.entries}
+    assert "smiling_face_with_hearteyes" in names and len(names) == 20
