@@ -24,7 +24,6 @@ from typing import Any
 from analysis.selection import SelectionModel
 from analysis.view_frame import ViewFrame
 from storage.project import Project
-from storage.stage_outputs import read_clusters
 from storage.versions import get_version
 
 EVENTS = ("project", "version", "tags", "clusters", "review")
@@ -97,10 +96,10 @@ class WorkspaceState:
         self.events.emit("tags", frame=self.frame)
 
     def refresh_clusters(self) -> None:
-        """Re-read the shown version's cluster names and announce them."""
+        """Re-read the shown version's cluster names (both clusterings) and announce them."""
         if self.frame is None or self.project is None:
             return
-        self.frame.clusters = read_clusters(self.project, self.frame.version_id)[0]
+        self.frame.reload_clusters(self.project)
         self.events.emit("clusters", frame=self.frame)
 
     def review_changed(self) -> None:

@@ -61,10 +61,16 @@ class RenameCluster(QUndoCommand):
     same member rows (the clustering's stage key pins which cluster, even after a rerun)."""
 
     def __init__(
-        self, controller: CurationController, version: int, label: int, names: tuple[str, str], key: str
+        self,
+        controller: CurationController,
+        version: int,
+        label: int,
+        names: tuple[str, str],
+        where: tuple[str, str],
     ) -> None:
         super().__init__(f"Rename cluster {label} to '{names[1]}'")
-        self.controller, self.version, self.label, self.key = controller, version, label, key
+        self.controller, self.version, self.label = controller, version, label
+        self.stage, self.key = where
         self.old, self.new = names
         self._stored = True  # the first redo (from push) finds the rename done
 
@@ -72,7 +78,9 @@ class RenameCluster(QUndoCommand):
         workspace = self.controller.workspace
         assert workspace.project is not None
         try:
-            rename_cluster(workspace.project, self.version, self.label, name, stage_key=self.key)
+            rename_cluster(
+                workspace.project, self.version, self.label, name, stage_key=self.key, stage=self.stage
+            )
         except StrataError as err:
             workspace.show_error(err)
             return
@@ -165,24 +173,26 @@ class CurationController(QObject):
             self.review.queue.back()
             self.review.refresh()
 
-    def rename_cluster(self, label: int, name: str) -> None:
-        """Store a cluster's new name (undoable) and show it everywhere."""
+    def rename_cluster(self, label: int, name: str, clustering: str = "cluster") -> None:
+        """Store a cluster's new name (undoable) and show it everywhere; ``clustering`` is the stage of
+        the clustering it belongs to (``cluster`` or ``cluster_sphere``)."""
         project, version = self.workspace.project, self.workspace.version_id
         if project is None or version is None:
             return
-        stage = latest_stage(project, version, "cluster")
+        stage = latest_stage(project, version, clustering)
         key = stage.key if stage is not None else None
         try:
-            old = rename_cluster(project, version, label, name, stage_key=key)
+            old = rename_cluster(project, version, label, name, stage_key=key, stage=clustering)
         except StrataError as err:
             self.workspace.show_error(err)
             self.workspace.state.refresh_clusters()  # the view shows the stored name again
             return
         self.workspace.state.refresh_clusters()
         frame = self.workspace.frame
-        new = next((c.name for c in frame.clusters if c.label == label), name) if frame else name
+        listed = frame.cluster_list(clustering) if frame else []
+        new = next((c.name for c in listed if c.label == label), name)
         if new != old and key is not None:
-            self.undo_stack.push(RenameCluster(self, version, label, (old, new), key))
+            self.undo_stack.push(RenameCluster(self, version, label, (old, new), (clustering, key)))
             self.workspace.notify(f"Cluster {label} is now '{new}' (Ctrl+Z undoes).")
 
     def create(self, name: str, colour: str, description: str, kind: str) -> None:
