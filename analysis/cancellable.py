@@ -10,7 +10,11 @@ in the child.
 
 from __future__ import annotations
 
-import multiprocessing
+import contextlib
+import importlib
+import json
+import subprocess
+import sys
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -24,9 +28,12 @@ from analysis.progress import Progress, check_cancel
 POLL_SECONDS = 0.2
 
 
-def _child(fn: Callable[..., tuple[NDArray[Any], ...]], folder: str, kwargs: dict[str, Any]) -> None:
+def _child(folder: str) -> None:
+    """The child's side: read the job, run it, write the outputs and a ``done`` marker."""
+    job = json.loads((Path(folder) / "job.json").read_text())
+    fn = getattr(importlib.import_module(job["module"]), job["function"])
     data = np.load(Path(folder) / "input.npy", mmap_mode="r")
-    outputs = fn(data, **kwargs)
+    outputs = fn(data, **job["kwargs"])
     for i, array in enumerate(outputs):
         np.save(Path(folder) / f"output{i}.npy", array)
     (Path(folder) / "done").touch()
@@ -43,8 +50,8 @@ def run_cancellable(
     Parameters
     ----------
     fn : callable
-        A module-level function (picklable) taking the array and keyword arguments and returning a
-        tuple of arrays.
+        A module-level function taking the array and JSON-serialisable keyword arguments and
+        returning a tuple of arrays.
     data : numpy.ndarray
         The input array (any dtype and shape).
     progress : analysis.progress.Progress
@@ -60,22 +67,29 @@ def run_cancellable(
     analysis.progress.Cancelled
         When cancelled: the child is terminated within ``POLL_SECONDS``.
     RuntimeError
-        When the child fails (its exit code is in the message).
+        When the child fails (its exit code and last error line are in the message).
     """
-    context = multiprocessing.get_context("spawn")  # fork is unsafe in a process running Qt threads
+    # A new interpreter, not multiprocessing: fork is unsafe in a process running Qt threads, and
+    # spawn re-runs the caller's main script (a user's script without a __main__ guard would recurse).
     with tempfile.TemporaryDirectory(prefix="strata-job-") as folder:
         np.save(Path(folder) / "input.npy", data)
-        child = context.Process(target=_child, args=(fn, folder, kwargs), daemon=True)
-        child.start()
+        job = {"module": fn.__module__, "function": fn.__name__, "kwargs": kwargs}
+        (Path(folder) / "job.json").write_text(json.dumps(job))
+        code = f"from analysis.cancellable import _child; _child({folder!r})"
+        with (Path(folder) / "stderr.txt").open("wb") as stderr:
+            child = subprocess.Popen([sys.executable, "-c", code], stderr=stderr)
         try:
-            while child.is_alive():
+            while child.poll() is None:
                 check_cancel(progress)
-                child.join(POLL_SECONDS)
+                with contextlib.suppress(subprocess.TimeoutExpired):
+                    child.wait(POLL_SECONDS)
         finally:
-            if child.is_alive():
-                child.terminate()
-                child.join()
+            if child.poll() is None:
+                child.kill()
+                child.wait()
         if not (Path(folder) / "done").exists():
-            raise RuntimeError(f"{fn.__name__} stopped with exit code {child.exitcode}.")
+            lines = (Path(folder) / "stderr.txt").read_text(errors="replace").strip().splitlines()
+            last = lines[-1] if lines else "no message"
+            raise RuntimeError(f"{fn.__name__} stopped with exit code {child.returncode}: {last}")
         outputs = sorted(Path(folder).glob("output*.npy"), key=lambda p: int(p.stem[6:]))
         return tuple(np.load(p) for p in outputs)

@@ -53,3 +53,8 @@ def test_cancel_terminates_the_child_within_a_second(tmp_path, monkeypatch) -> N
     assert progress.asked is not None and time.perf_counter() - progress.asked < 1.0
     assert seen and seen[0].startswith(str(tmp_path))  # the input went to the private folder…
     assert not list(tmp_path.glob("strata-job-*"))  # …which is removed
+
+
+def test_a_failing_child_says_why() -> None:
+    with pytest.raises(RuntimeError, match="TypeError"):
+        run_cancellable(nndescent_graph, unit_rows(50, 8), NullProgress(), neighbours=5)
