@@ -1,10 +1,10 @@
 """The map: a 2-D scatter of the rows, coloured by label, prediction, correctness or cluster.
 
-Stays interactive at a million points: below :data:`POINT_LIMIT` visible points it draws points; above
+Stays interactive at a million points: below :data:`widgets.map_layers.POINT_LIMIT` visible points it draws points; above
 it draws a density image (mean colour per pixel, opacity by log count) rasterised once per colouring,
-so a pan or zoom only moves an image. A selection there is a second density image of the selected
-rows over a faded first one (rasterised once per selection, ~10 ms for 100k rows), not 20,000 outlined
-points (~400 ms to set). Rectangle (R) and lasso (L) selection write the shared selection.
+so a pan or zoom only moves an image (the drawing: :mod:`widgets.map_layers`). Colourings of big maps
+are painted off the GUI thread (:attr:`MapView.paint_runner`). Rectangle (R) and lasso (L) selection
+write the shared selection.
 """
 
 from __future__ import annotations
@@ -26,22 +26,20 @@ from PySide6.QtWidgets import (
 )
 
 from analysis.map.colouring import CATEGORY_MODES, COLOUR_MODES, colour_columns
-from analysis.map.geometry import PointIndex, density_rgba, points_in_polygon, robust_extent
-from analysis.map_paint import DENSITY_ABOVE, MapPaint, paint_colours, paint_map
+from analysis.map.geometry import PointIndex, points_in_polygon, robust_extent
+from analysis.map_paint import MapPaint, paint_colours, paint_map
 from analysis.palette import REST, LegendEntry
 from analysis.selection import SelectionModel
 from analysis.view_frame import ViewFrame
+from widgets.map_layers import MapLayers
 from widgets.map_legend import MapLegend
 from widgets.map_plot import MapPlot
 from widgets.map_toolbar import MapToolbar
 from widgets.select_viewbox import SelectViewBox
 
-POINT_LIMIT = DENSITY_ABOVE
 PAINT_HERE = 100_000  # up to this many rows a colouring is painted in the GUI thread (< 30 ms)
 # Runs ``work`` elsewhere (a job) and hands its paint to the callback in the GUI thread.
 PaintRunner = Callable[[Callable[[], MapPaint], Callable[[MapPaint], None]], None]
-OUTLINED = 2_000  # in the density view, selected points in view are also outlined up to this many
-FADED = 0.25  # the density image's opacity under a selection (points: alpha 45 of 255)
 
 
 class MapView(QWidget):
@@ -64,18 +62,10 @@ class MapView(QWidget):
         self.selection = selection
         self.frame: ViewFrame | None = None
         self.coords = np.zeros((0, 2), np.float32)
-        self._codes = np.zeros(0, np.int64)
-        self._brushes = np.empty(0, dtype=object)
-        self._dim_brushes = np.empty(0, dtype=object)
         self._legend_values: pl.Series | None = None
-        self._paint: MapPaint | None = None
         self.paint_runner: PaintRunner | None = None  # paints colourings of big maps off the GUI thread
-        self._faded: NDArray[np.uint8] | None = None  # the paint's density image, faded (cached)
         self._extra: dict[str, tuple[pl.Series, NDArray[np.uint8], list[LegendEntry], object]] = {}
-        self._selected = np.zeros(0, dtype=bool)
-        self._emphasis = np.zeros(0, dtype=bool)  # rows drawn on top, larger, outlined (a tag's rows)
         self._index = PointIndex(self.coords)
-        self.visible_count = 0
 
         self.toolbar = MapToolbar()
         self.colour_box, self.status = self.toolbar.colour_box, self.toolbar.status
@@ -87,29 +77,14 @@ class MapView(QWidget):
         self.plot.hideAxis("left")
         self.plot.hideAxis("bottom")
         self.viewbox.setAspectLocked(True)
-        self.density = pg.ImageItem(axisOrder="row-major")
-        self.selected_density = pg.ImageItem(axisOrder="row-major")  # the selected rows, over it
-        self.overlay = pg.ImageItem(axisOrder="row-major")
+        self.overlay = pg.ImageItem(axisOrder="row-major")  # a drift report's image, under the rest
         self.overlay.setZValue(-1)
-        self.points = pg.ScatterPlotItem(pxMode=True, size=6, pen=None)
-        self.emphasis = pg.ScatterPlotItem(pxMode=True, size=8, pen=pg.mkPen((40, 40, 40), width=0.8))
-        self.highlight = pg.ScatterPlotItem(
-            pxMode=True, size=9, pen=pg.mkPen((0, 0, 0, 170), width=1.0), brush=None
-        )
-        # Drawn in this order: a tag's rows above the rest, the selection above everything.
-        for z, item in enumerate((self.points, self.emphasis, self.highlight)):
-            item.setZValue(z)
-        for item in (
-            self.overlay,
-            self.density,
-            self.selected_density,
-            self.points,
-            self.emphasis,
-            self.highlight,
-        ):
-            self.plot.addItem(item)
-        self.viewbox.sigRangeChanged.connect(self._on_range)
-        self._size = 0.0
+        self.plot.addItem(self.overlay)
+        self.layers = MapLayers(self.plot, self._show_status)
+        layers = self.layers
+        self.density, self.selected_density = layers.density, layers.selected_density
+        self.points, self.emphasis, self.highlight = layers.points, layers.emphasis, layers.highlight
+        self.viewbox.sigRangeChanged.connect(lambda *_: self.layers.on_range())
         self.viewbox.polygonSelected.connect(self.select_polygon)
         self._hover = pg.SignalProxy(self.plot.scene().sigMouseMoved, rateLimit=30, slot=self._on_hover)
         self.plot.scene().sigMouseClicked.connect(self._on_click)
@@ -148,7 +123,7 @@ class MapView(QWidget):
             and frame.coords is not None
             and frame.coords is self.frame.coords
         )
-        kept = self._paint if same_map else None
+        kept = self.layers.paint if same_map else None
         self.frame = frame
         self._extra.clear()
         self.overlay.clear()
@@ -158,13 +133,9 @@ class MapView(QWidget):
         self.coords = coords if frame is not None and coords is not None else np.zeros((0, 2), np.float32)
         if not same_map:
             self._index = PointIndex(self.coords)
-        self._paint = self._faded = None
+            self.layers.set_coords(self.coords)
         if frame is None or coords is None:
-            self._selected = np.zeros(0, dtype=bool)
-            self.points.clear()
-            self.highlight.clear()
-            self.density.clear()
-            self.selected_density.clear()
+            self.layers.clear()
             self.legend.clear()
             why = "no map yet: run the pipeline (Ctrl+R)" if frame is not None else ""
             if frame is not None and frame.text_column is None:
@@ -172,7 +143,6 @@ class MapView(QWidget):
             self.status.setText(why)
             self.colour_box.blockSignals(False)
             return
-        self._selected = np.zeros(len(coords), dtype=bool)
         for mode in colour_columns(frame):
             self.colour_box.addItem(COLOUR_MODES[mode], mode)
         for tag in frame.tag_names():
@@ -190,14 +160,12 @@ class MapView(QWidget):
                 paint = kept
         fits = paint is not None and paint.mode == mode and len(paint.codes) == len(coords)
         if paint is not None and paint is kept and not self._hidden.get(mode):
-            self._paint = kept  # on screen already: the points, images and legend stay
-            self.colourModeChanged.emit(mode)
+            self.colourModeChanged.emit(mode)  # on screen already: the points, images and legend stay
         elif paint is not None and fits and not self._hidden.get(mode):
             self._show(paint)
         else:
             if not same_map:  # nothing of the last map stays on screen while this one is painted
-                for item in (self.points, self.emphasis, self.highlight, self.density, self.selected_density):
-                    item.clear()
+                self.layers.clear()
             self.set_colour_mode(mode)
         if not same_map:
             self.fit()
@@ -234,7 +202,7 @@ class MapView(QWidget):
     def painted_mode(self) -> str:
         """The colouring drawn now ("" before the first); :meth:`colour_mode` may be ahead of it
         while a colouring is painted elsewhere."""
-        return self._paint.mode if self._paint is not None else ""
+        return self.layers.paint.mode if self.layers.paint is not None else ""
 
     def _show(self, paint: MapPaint) -> None:
         """Draw ``paint`` (the colouring of the mode chosen in the box): points, density, legend."""
@@ -245,9 +213,8 @@ class MapView(QWidget):
             rgba, (x0, y0, x1, y1) = extra[3]  # type: ignore[misc]
             self.overlay.setImage(rgba, autoLevels=False)
             self.overlay.setRect(QRectF(x0, y0, x1 - x0, y1 - y0))
-        self._paint, self._faded = paint, None
-        self._legend_values, self._emphasis = paint.values, paint.emphasis
-        self._set_colours(paint)
+        self._legend_values = paint.values
+        self.layers.show(paint)
         self._fill_legend(paint.legend)
         self.colourModeChanged.emit(mode)
 
@@ -268,41 +235,6 @@ class MapView(QWidget):
         if self.colour_box.findData(mode) < 0:
             self.colour_box.addItem(title, mode)
         self.set_colour_mode(mode)
-
-    def _set_colours(self, paint: MapPaint) -> None:
-        rgba, self._codes, self._colours = paint.palette, paint.codes, paint.colours
-        self._brushes = np.array([pg.mkBrush(*map(int, c)) for c in rgba] + [None], dtype=object)[:-1]
-        self._dim_brushes = np.array(
-            [pg.mkBrush(int(c[0]), int(c[1]), int(c[2]), 45) for c in rgba] + [None], dtype=object
-        )[:-1]
-        if paint.density is not None and paint.extent is not None:
-            x0, y0, x1, y1 = paint.extent
-            self.density.setRect(QRectF(x0, y0, x1 - x0, y1 - y0))
-            self.selected_density.setRect(QRectF(x0, y0, x1 - x0, y1 - y0))
-        else:
-            self.density.clear()
-        self._draw_selection()
-        self._refresh_points()
-
-    def _draw_selection(self) -> None:
-        """In the density view, draw the selected rows as their own density image over the faded
-        image of every row (the whole image when nothing is selected)."""
-        paint = self._paint
-        if paint is None or paint.density is None or paint.extent is None:
-            self.selected_density.clear()
-            return
-        rows = np.flatnonzero(self._selected) if len(self._selected) == len(self.coords) else []
-        if not len(rows):
-            self.density.setImage(paint.density, autoLevels=False)
-            self.selected_density.clear()
-            return
-        if self._faded is None:
-            self._faded = paint.density.copy()
-            self._faded[..., 3] = (paint.density[..., 3] * FADED).astype(np.uint8)
-        self.density.setImage(self._faded, autoLevels=False)
-        shape = paint.density.shape[:2]
-        image = density_rgba(self.coords[rows], paint.colours[rows], paint.extent, (shape[0], shape[1]))
-        self.selected_density.setImage(image, autoLevels=False)
 
     def _fill_legend(self, legend: list[LegendEntry]) -> None:
         mode = self.colour_mode()
@@ -359,61 +291,24 @@ class MapView(QWidget):
         menu.popup(where)
 
     # -- drawing ------------------------------------------------------------------------------
+    @property
+    def visible_count(self) -> int:
+        """How many points are drawn as points (0 in the density view)."""
+        return self.layers.visible_count
+
+    @property
+    def _colours(self) -> NDArray[np.uint8]:
+        return self.layers.colours
+
     def visible_mask(self) -> NDArray[np.bool_]:
         """Which points lie inside the current view rectangle."""
-        (x0, x1), (y0, y1) = self.viewbox.viewRange()
-        c = self.coords
-        return (c[:, 0] >= x0) & (c[:, 0] <= x1) & (c[:, 1] >= y0) & (c[:, 1] <= y1)
+        return self.layers.visible_mask()
 
-    def _on_range(self, *_: object) -> None:
-        # Below POINT_LIMIT every point is drawn whatever the range: redraw only when the size changes.
-        if len(self.coords) > POINT_LIMIT or abs(self.point_size() - self._size) >= 0.5:
-            self._refresh_points()
+    def point_size(self) -> float:
+        """Point diameter in pixels for the points now in view (:meth:`MapLayers.point_size`)."""
+        return self.layers.point_size()
 
-    def point_size(self, visible: int | None = None) -> float:
-        """Point diameter in pixels: larger when few points share the view (zoomed in, small data),
-        so a map of 3,000 rows is not a cloud of specks and one of 20,000 does not become a blot.
-        ``visible``: how many points are in view, when the caller has counted them."""
-        width, height = self.viewbox.width(), self.viewbox.height()
-        if visible is None:
-            visible = int(self.visible_mask().sum()) if len(self.coords) else 1
-        return float(np.clip(0.75 * np.sqrt(max(width * height, 1.0) / max(visible, 1)), 3.0, 11.0))
-
-    def _refresh_points(self, *_: object) -> None:
-        if len(self.coords) == 0 or len(self._codes) != len(self.coords):
-            return
-        in_view = self.visible_mask() if len(self.coords) > POINT_LIMIT else None
-        if in_view is None:
-            shown = np.arange(len(self.coords))
-            size = self.point_size()
-        else:
-            shown = np.flatnonzero(in_view)
-            size = self.point_size(shown.size)
-            if shown.size > POINT_LIMIT:
-                shown = shown[:0]
-        self.visible_count = int(shown.size)
-        self._size = size
-        any_selected = bool(self._selected.any())
-        table = self._dim_brushes if any_selected else self._brushes
-        emphasised = (
-            self._emphasis[shown] if len(self._emphasis) == len(self.coords) else np.zeros(shown.size, bool)
-        )
-        for item, rows in ((self.points, shown[~emphasised]), (self.emphasis, shown[emphasised])):
-            brushes = table[self._codes[rows]]
-            if any_selected:
-                brushes[self._selected[rows]] = self._brushes[self._codes[rows][self._selected[rows]]]
-            grow = 3 if item is self.emphasis else 0
-            item.setData(
-                x=self.coords[rows, 0], y=self.coords[rows, 1], brush=list(brushes), size=size + grow
-            )
-        chosen = shown[self._selected[shown]] if any_selected else shown[:0]
-        if in_view is not None and any_selected and shown.size == 0:
-            # the density view draws the selection as an image; a few points are outlined as well,
-            # so that one clicked row can be found
-            visible_selected = np.flatnonzero(self._selected & in_view)
-            chosen = visible_selected if visible_selected.size <= OUTLINED else shown[:0]
-        self.highlight.setData(x=self.coords[chosen, 0], y=self.coords[chosen, 1], size=size + 3)
-        density = in_view is not None and not shown.size
+    def _show_status(self, density: bool) -> None:
         parts = [f"{len(self.coords):,} rows"]
         if len(self.selection):
             parts.append(f"{len(self.selection):,} selected")
@@ -461,11 +356,9 @@ class MapView(QWidget):
         self.selection.set(np.flatnonzero(mask.to_numpy()), source=self)
 
     def _on_selection(self, row_ids: NDArray[np.int64], _source: object) -> None:
-        self._selected = np.zeros(len(self.coords), dtype=bool)
-        if len(self.coords):
-            self._selected[row_ids[row_ids < len(self.coords)]] = True
-        self._draw_selection()
-        self._refresh_points()
+        selected = np.zeros(len(self.coords), dtype=bool)
+        selected[row_ids[row_ids < len(self.coords)]] = True
+        self.layers.select(selected)
 
     def row_at(self, scene_pos: QPointF) -> int | None:
         """The row whose point is under ``scene_pos`` (within 6 px), or None."""

@@ -115,7 +115,7 @@ def test_the_map_is_drawn_first_and_the_frame_loads_in_a_job(
         assert window.map_view.density.image is not None  # 200k points: the density image
         assert window.table_view.model.rowCount() == 0
         first_beats = heart.beats
-        paint = window.map_view._paint
+        paint = window.map_view.layers.paint
         qtbot.wait(100)
         beats_with_map = heart.beats - first_beats  # the event loop runs while the job waits
         map_drawn.set()
@@ -125,7 +125,7 @@ def test_the_map_is_drawn_first_and_the_frame_loads_in_a_job(
     assert window.frame.rows.height == ROWS and window.table_view.model.rowCount() == ROWS
     # the full frame keeps the map's paint (the preview's coordinates, same colouring)
     assert window.map_view.frame is window.frame and window.map_view.coords is window.frame.coords
-    assert window.map_view._paint is paint  # drawn once: the whole frame's clusters are the preview's
+    assert window.map_view.layers.paint is paint  # drawn once: the whole frame's clusters are the preview's
     assert f"{ROWS:,} rows" in window.map_view.status.text()
 
 
