@@ -7,9 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import polars as pl
-from numpy.typing import NDArray
 from PySide6.QtCore import QSettings
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import QFileDialog, QInputDialog, QLineEdit, QMainWindow, QMessageBox
@@ -19,7 +17,6 @@ from analysis.ingest.importer import import_dataset
 from analysis.map_paint import MapPaint, paint_map
 from analysis.pipeline.runner import PipelineSpec, StageReport, run_pipeline
 from analysis.selection import SelectionModel
-from analysis.text_search import text_matches
 from analysis.view_frame import ViewFrame, load_view_frame
 from analysis.workspace_state import WorkspaceState
 from app.curation import CurationController
@@ -41,6 +38,7 @@ from widgets.import_dialog import ImportDialog, ImportRequest
 from widgets.job_status import JobStatus
 from widgets.map_view import MapView
 from widgets.project_panel import ProjectPanel
+from widgets.runner import Runner
 from widgets.table_view import TableView
 
 PROJECT_FILTER = "Strata projects (*.strata);;All files (*)"
@@ -71,8 +69,10 @@ class MainWindow(WindowWorkspace, QMainWindow):
 
         self.map_view = MapView(self.selection)
         self.table_view = TableView(self.selection)
-        self.table_view.search_runner = self._search_in_job
-        self.map_view.paint_runner = self._paint_in_job
+        # the views' heavy work on big versions, each in its own lane (a newer call replaces an older)
+        self.table_view.search_runner = self._runner("search", "Searching the texts")
+        self.table_view.model.sort_runner = self._runner("sort", "Sorting the table")
+        self.map_view.paint_runner = self._runner("paint", "Colouring the map")
         self.clusters_view = ClustersView(self.selection)
         self.project_panel = ProjectPanel()
         self.project_panel.versionActivated.connect(self.show_version)
@@ -213,23 +213,13 @@ class MainWindow(WindowWorkspace, QMainWindow):
         frame, paint = preview
         self.map_view.set_frame(frame, paint.mode, paint)
 
-    def _paint_in_job(self, paint: Callable[[], MapPaint], done: Callable[[MapPaint], None]) -> None:
-        """A colouring of a big map, in its own lane (a newer colouring replaces it)."""
+    def _runner(self, lane: str, description: str) -> Runner:
+        """A :data:`widgets.runner.Runner` running its work as a job in ``lane``."""
 
-        def work(_progress: JobProgress) -> MapPaint:
-            return paint()
+        def run(work: Callable[[], Any], done: Callable[[Any], None]) -> None:
+            self.jobs.submit(description, lambda _progress: work(), done, self.show_error, lane=lane)
 
-        self.jobs.submit("Colouring the map", work, done, self.show_error, lane="paint")
-
-    def _search_in_job(
-        self, texts: pl.Series, needle: str, done: Callable[[NDArray[np.bool_]], None]
-    ) -> None:
-        """The table's search of a big version, in its own lane (a newer search replaces it)."""
-
-        def work(_progress: JobProgress) -> NDArray[np.bool_]:
-            return text_matches(texts, needle)
-
-        self.jobs.submit(f"Searching for '{needle}'", work, done, self.show_error, lane="search")
+        return run
 
     def _on_version(self, frame: ViewFrame | None, dataset_changed: bool) -> None:
         self.refresh_project_panel()  # a new version (import, saved review) and which one is current

@@ -20,6 +20,7 @@ import bench_map  # noqa: E402
 import bench_redraw  # noqa: E402
 import bench_slices  # noqa: E402
 import bench_tag  # noqa: E402
+import bench_window_1m  # noqa: E402
 
 START, END = "<!-- figures:start -->", "<!-- figures:end -->"
 
@@ -35,6 +36,7 @@ def main() -> None:
         bench_slices.main(),
         bench_diff_drift.main(),
         bench_gui.main(),
+        bench_window_1m.main(),
     ]
     header = (
         f"Measured {date.today()} on {platform.machine()}, {os.cpu_count()} cores, "

@@ -1,8 +1,8 @@
 """The map: a 2-D scatter of the rows, coloured by label, prediction, correctness or cluster.
 
-Stays interactive at a million points: below :data:`widgets.map_layers.POINT_LIMIT` visible points it draws points; above
-it draws a density image (mean colour per pixel, opacity by log count) rasterised once per colouring,
-so a pan or zoom only moves an image (the drawing: :mod:`widgets.map_layers`). Colourings of big maps
+Stays interactive at a million points: below ``POINT_LIMIT`` visible points it draws points; above it
+draws a density image (mean colour per pixel, opacity by log count) rasterised once per colouring, so
+a pan or zoom only moves an image (the drawing: :mod:`widgets.map_layers`). Colourings of big maps
 are painted off the GUI thread (:attr:`MapView.paint_runner`). Rectangle (R) and lasso (L) selection
 write the shared selection.
 """
@@ -35,11 +35,10 @@ from widgets.map_layers import MapLayers
 from widgets.map_legend import MapLegend
 from widgets.map_plot import MapPlot
 from widgets.map_toolbar import MapToolbar
+from widgets.runner import Runner
 from widgets.select_viewbox import SelectViewBox
 
 PAINT_HERE = 100_000  # up to this many rows a colouring is painted in the GUI thread (< 30 ms)
-# Runs ``work`` elsewhere (a job) and hands its paint to the callback in the GUI thread.
-PaintRunner = Callable[[Callable[[], MapPaint], Callable[[MapPaint], None]], None]
 
 
 class MapView(QWidget):
@@ -47,7 +46,7 @@ class MapView(QWidget):
 
     Attributes
     ----------
-    paint_runner : PaintRunner or None
+    paint_runner : widgets.runner.Runner or None
         Paints the colourings of maps over :data:`PAINT_HERE` rows elsewhere (the window's job
         runner); None paints them here.
     """
@@ -63,7 +62,7 @@ class MapView(QWidget):
         self.frame: ViewFrame | None = None
         self.coords = np.zeros((0, 2), np.float32)
         self._legend_values: pl.Series | None = None
-        self.paint_runner: PaintRunner | None = None  # paints colourings of big maps off the GUI thread
+        self.paint_runner: Runner | None = None  # paints colourings of big maps off the GUI thread
         self._extra: dict[str, tuple[pl.Series, NDArray[np.uint8], list[LegendEntry], object]] = {}
         self._index = PointIndex(self.coords)
 

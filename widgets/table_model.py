@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Sequence
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -18,9 +19,11 @@ from numpy.typing import NDArray
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
 from PySide6.QtGui import QColor
 
+from widgets.runner import Runner
 from widgets.table_columns import cell_text
 
 PAGE_ROWS = 256
+SORT_HERE = 100_000  # up to this many rows a sort runs in the GUI thread (1M texts take ~2 s)
 PAGES_KEPT = 64
 HIDDEN = ("_row_key", "_content_hash")
 MARKED = QColor(38, 110, 200, 60)  # the shared selection's rows: a pale wash of the selection blue
@@ -33,6 +36,9 @@ class FrameTableModel(QAbstractTableModel):
     Rows of the shared selection are *marked* (a pale background, :meth:`set_marked`) rather than put
     in Qt's own selection model: selecting 100,000 rows there costs seconds in Qt (one range per run
     of rows, and a repaint region per range), a mask costs nothing until a row is painted.
+
+    A sort orders the whole frame once (:func:`sort_order`; by :attr:`sort_runner`, off the GUI
+    thread, above :data:`SORT_HERE` rows); a filter then keeps that order with one pass over it.
     """
 
     def __init__(self, parent: Any = None) -> None:
@@ -43,7 +49,10 @@ class FrameTableModel(QAbstractTableModel):
         self.marked: NDArray[np.bool_] = np.zeros(0, dtype=bool)
         self._shown = self.frame
         self._pages: OrderedDict[int, list[tuple[Any, ...]]] = OrderedDict()
-        self._sort: tuple[str, bool] | None = None
+        self._sort: tuple[str, bool] | None = None  # the sort asked for: column, descending
+        self._order: NDArray[np.int64] | None = None  # every position in the order of ``_ordered``
+        self._ordered: tuple[str, bool] | None = None
+        self.sort_runner: Runner | None = None
 
     def set_frame(self, frame: pl.DataFrame) -> None:
         """Show ``frame`` (all rows, file order)."""
@@ -54,7 +63,7 @@ class FrameTableModel(QAbstractTableModel):
         self.row_map = np.arange(frame.height, dtype=np.int64)
         self.marked = np.zeros(frame.height, dtype=bool)
         self._pages.clear()
-        self._sort = None
+        self._sort = self._ordered = self._order = None
         self.endResetModel()
 
     def set_row_map(self, positions: NDArray[np.int64]) -> None:
@@ -126,23 +135,45 @@ class FrameTableModel(QAbstractTableModel):
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         if column < 0 or column >= len(self.columns):
             return
+        key = (self.columns[column], order == Qt.SortOrder.DescendingOrder)
+        frame, self._sort = self.frame, key
+        work = partial(sort_order, frame[key[0]], key[1])
+        if self.sort_runner is None or frame.height <= SORT_HERE:
+            self._apply_order(frame, key, work())
+        else:  # the rows stay in their order until the job has sorted them
+            self.sort_runner(work, lambda positions: self._apply_order(frame, key, positions))
+
+    def sorting(self) -> bool:
+        """Whether a sort asked for is not applied yet (it runs in a job)."""
+        return self._sort != self._ordered
+
+    def _apply_order(self, frame: pl.DataFrame, key: tuple[str, bool], order: NDArray[np.int64]) -> None:
+        if frame is not self.frame or key != self._sort:
+            return  # another frame, or another sort asked for since
         self.layoutAboutToBeChanged.emit()
-        self._sort = (self.columns[column], order == Qt.SortOrder.DescendingOrder)
+        self._order, self._ordered = order, key
         self.row_map = self._sorted(self.row_map)
         self._pages.clear()
         self.layoutChanged.emit()
 
     def _sorted(self, positions: NDArray[np.int64]) -> NDArray[np.int64]:
-        if self._sort is None:
+        order = self._order
+        if order is None:
             # filters hand positions in frame order already; sorting them again costs ~50 ms at 1M
             ordered = positions.size < 2 or bool((positions[1:] >= positions[:-1]).all())
             return positions if ordered else np.sort(positions)
-        name, descending = self._sort
-        values = self.frame[name].gather(positions)
-        order = values.arg_sort(descending=descending, nulls_last=True).to_numpy()
-        return positions[order]
+        if positions.size == order.size:
+            return order  # every row
+        keep = np.zeros(order.size, dtype=bool)
+        keep[positions] = True
+        return order[keep[order]]
 
     def row_ids(self, view_rows: Sequence[int] | NDArray[np.integer]) -> NDArray[np.int64]:
         """Return the ``_row_id`` of the given view rows (int64, in the order given)."""
         positions = self.row_map[np.asarray(view_rows, dtype=np.int64)]
         return self.frame["_row_id"].to_numpy()[positions].astype(np.int64)
+
+
+def sort_order(values: pl.Series, descending: bool) -> NDArray[np.int64]:
+    """Positions of ``values`` in sorted order, missing values last (int64 (n,))."""
+    return values.arg_sort(descending=descending, nulls_last=True).to_numpy().astype(np.int64)

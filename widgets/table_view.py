@@ -1,14 +1,14 @@
 """The rows table with a text search box; it reads and writes the shared selection.
 
 The model (:mod:`widgets.table_model`) pages rows lazily and marks the shared selection with a mask.
-The search waits for a pause in the typing on big versions and may run elsewhere: the window hands the
-view a runner that searches in a job (:attr:`TableView.search_runner`), so typing in a million texts
-never blocks the window.
+The search waits for a pause in the typing on big versions and, like a sort, may run elsewhere: the
+window hands the view runners that search and sort in jobs (:attr:`TableView.search_runner`,
+:attr:`FrameTableModel.sort_runner`), so a million texts never block the window.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from functools import partial
 
 import numpy as np
 import polars as pl
@@ -28,13 +28,12 @@ from PySide6.QtWidgets import (
 
 from analysis.selection import SelectionModel
 from analysis.text_search import text_matches
+from widgets.runner import Runner
 from widgets.table_columns import content_widths, fit_widths, is_string
 from widgets.table_model import FrameTableModel
 
 SEARCH_AT_ONCE = 50_000  # up to this many rows the search follows each key (a few ms); above, it waits
 SEARCH_PAUSE_MS = 200  # … for this long a pause in the typing
-# Searches ``texts`` for ``needle`` somewhere (a job) and hands the bool (n,) mask to the callback.
-SearchRunner = Callable[[pl.Series, str, Callable[[NDArray[np.bool_]], None]], None]
 
 
 class TableView(QWidget):
@@ -42,7 +41,7 @@ class TableView(QWidget):
 
     Attributes
     ----------
-    search_runner : SearchRunner or None
+    search_runner : widgets.runner.Runner or None
         Runs a search of a big version elsewhere (the window's job runner); None searches here.
     """
 
@@ -53,7 +52,7 @@ class TableView(QWidget):
         self.text_column: str | None = None
         self.search = QLineEdit(placeholderText="Search text… (Ctrl+F)", clearButtonEnabled=True)
         self.search.textChanged.connect(self._on_search_text)
-        self.search_runner: SearchRunner | None = None
+        self.search_runner: Runner | None = None
         self._search_timer = QTimer(self, singleShot=True, interval=SEARCH_PAUSE_MS)
         self._search_timer.timeout.connect(self._start_search)
         self._matches: NDArray[np.bool_] | None = None  # rows matching ``_matched`` (None: no search)
@@ -180,7 +179,8 @@ class TableView(QWidget):
             self._show_matches(epoch, needle, text_matches(texts, needle))
         else:
             self._show_count()
-            self.search_runner(texts, needle, lambda mask: self._show_matches(epoch, needle, mask))
+            work = partial(text_matches, texts, needle)
+            self.search_runner(work, lambda mask: self._show_matches(epoch, needle, mask))
 
     def _show_matches(self, epoch: int, needle: str, matches: NDArray[np.bool_] | None) -> None:
         if epoch != self._epoch or needle != self._needle():

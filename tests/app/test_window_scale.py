@@ -13,12 +13,14 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 import pytest
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import QPoint, QSettings, Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QAbstractSlider
 
 import app.main_window as main_window
 import widgets.map_view as map_view
+import widgets.table_model as table_model
+import widgets.table_view as table_view
 from analysis.ingest.importer import import_dataset
 from analysis.ingest.roles import RoleMapping
 from analysis.map_paint import MapPaint
@@ -168,14 +170,14 @@ def test_search_waits_for_a_pause_and_runs_in_a_job(
     qtbot.waitUntil(lambda: window.frame is not None and not window.jobs.busy, timeout=120_000)
     window.work_tabs.setCurrentWidget(window.table_view)
     table, model = window.table_view, window.table_view.model
-    real = main_window.text_matches
+    real = table_view.text_matches
     searched: list[tuple[str, threading.Thread]] = []
 
     def recorded(texts: pl.Series, needle: str) -> np.ndarray:
         searched.append((needle, threading.current_thread()))
         return real(texts, needle)
 
-    monkeypatch.setattr(main_window, "text_matches", recorded)
+    monkeypatch.setattr(table_view, "text_matches", recorded)
     table.search.setFocus()
     QTest.keyClicks(table.search, "Coffee")
     # every key arrived, and no search has run: 200,000 texts are searched after a pause
@@ -285,3 +287,40 @@ def test_a_colouring_of_a_big_map_is_painted_in_a_job(
     assert painted_in and painted_in[0] is not threading.main_thread()
     names = {e.name for e in view.legend.entries}
     assert "smiling_face_with_hearteyes" in names and len(names) == 20
+
+
+def test_sorting_a_big_table_runs_in_a_job_and_filters_keep_the_order(
+    live_window: MainWindow, big_project: Path, qtbot, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    window = live_window
+    window.open_project(big_project)
+    qtbot.waitUntil(lambda: window.frame is not None and not window.jobs.busy, timeout=120_000)
+    window.work_tabs.setCurrentWidget(window.table_view)
+    table, model = window.table_view, window.table_view.model
+    real = table_model.sort_order
+    sorted_in: list[threading.Thread] = []
+
+    def recorded(values: pl.Series, descending: bool) -> np.ndarray:
+        sorted_in.append(threading.current_thread())
+        return real(values, descending)
+
+    monkeypatch.setattr(table_model, "sort_order", recorded)
+    header = table.view.horizontalHeader()
+    column = model.columns.index("text")
+    where = QPoint(
+        header.sectionViewportPosition(column) + header.sectionSize(column) // 2, header.height() // 2
+    )
+    before = model.row_ids([0, 1, 2]).tolist()
+    QTest.mouseClick(header.viewport(), Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, where)
+    assert model.sorting() and model.row_ids([0, 1, 2]).tolist() == before  # not sorted in the click
+    qtbot.waitUntil(lambda: not model.sorting(), timeout=60_000)
+    assert sorted_in and sorted_in[0] is not threading.main_thread()
+    texts = window.frame.rows["text"]
+    expected = texts.sort(nulls_last=True)
+    shown = texts.gather(model.row_ids(np.arange(ROWS)))
+    assert shown.equals(expected)
+    # a filter keeps the sort: the selection's rows, in text order
+    rows = np.flatnonzero((window.frame.rows["label"] == "fire").to_numpy())
+    window.selection.set(rows, source=window.map_view)
+    assert model.rowCount() == rows.size
+    assert texts.gather(model.row_ids(np.arange(rows.size))).equals(texts.gather(rows).sort(nulls_last=True))
