@@ -82,7 +82,10 @@ class MainWindow(WindowWorkspace, QMainWindow):
         self.map_view.rowActivated.connect(lambda _row: self.work_tabs.setCurrentWidget(self.table_view))
         self.map_view.exportRequested.connect(lambda: self.export_rows(selection=True))
         self.map_view.tagRequested.connect(self.tag_selection)
-        self.clusters_view.renameRequested.connect(self.curation.rename_cluster)
+        self.clusters_view.renameRequested.connect(
+            lambda label, name: self.curation.rename_cluster(label, name, self.clusters_view.stage)
+        )
+        self.clusters_view.renamable.add("cluster_sphere")
         build_layout(self)
         self._build_status_bar()
         build_menus(self)

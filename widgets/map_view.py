@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from analysis.map.colouring import CATEGORY_MODES, COLOUR_MODES, colour_columns
+from analysis.map.colouring import CATEGORY_MODES, CLUSTER_MODES, COLOUR_MODES, colour_columns
 from analysis.map.geometry import PointIndex, points_in_polygon, robust_extent
 from analysis.map_paint import MapPaint, paint_colours, paint_map
 from analysis.palette import REST, LegendEntry
@@ -271,7 +271,7 @@ class MapView(QWidget):
 
     def refresh_clusters(self, frame: ViewFrame) -> None:
         """Cluster names changed: redraw the legend when coloured by cluster."""
-        if frame is self.frame and self.colour_mode() == "cluster":
+        if frame is self.frame and self.colour_mode() in CLUSTER_MODES:
             self.set_colour_mode("cluster")
 
     def _context_menu(self, where: QPoint) -> None:
