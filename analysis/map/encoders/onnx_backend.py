@@ -18,8 +18,9 @@ from analysis.map.encoders.models import read_pipeline
 from analysis.map.encoders.registry import Backend, register_encoder
 from analysis.progress import Progress, check_cancel
 
-# Texts per batch. Measured on 2 cores (1,000 BANKING77 texts, 1,000 emoji tweets, length-sorted):
-# 16 is the fastest of 8-256 on both; large batches lose to cache misses, not to padding.
+# Texts per batch. Measured on 2 shared cores, 2,000 BANKING77 texts and 2,000 emoji tweets, best of
+# 4 runs, CPU seconds per text (wall time was too noisy there): 16 needs the least of 8, 16, 32 and 64
+# on both (64: 5-10% more; 128-256 lost 15-45% on 1,000 texts).
 BATCH_SIZE = 16
 
 
@@ -64,6 +65,9 @@ class OnnxEncoder:
         options = ort.SessionOptions()
         options.intra_op_num_threads = cores()
         options.inter_op_num_threads = 1
+        # Idle workers sleep instead of spinning: on 2 cores shared with other processes, spinning cost
+        # 40-55% of the throughput (BANKING77 393 -> 227 texts/s), and it would take CPU from the GUI.
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
         self.session = ort.InferenceSession(str(onnx_file), options, providers=["CPUExecutionProvider"])
 

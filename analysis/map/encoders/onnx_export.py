@@ -32,7 +32,9 @@ import hashlib
 import json
 import logging
 import os
+import shutil
 import tempfile
+import time
 import warnings
 from pathlib import Path
 from typing import Any
@@ -51,6 +53,7 @@ OUTLIERS = 4
 OPSET = 17
 CALIBRATION_SEED = 0
 CALIBRATION_SHAPE = (64, 62)  # sequences x tokens between the special tokens
+STALE_EXPORT_S = 3600.0
 
 
 def cache_root() -> Path:
@@ -72,9 +75,17 @@ def model_digest(model_dir: Path) -> str:
     return digest.hexdigest()
 
 
+def cache_folder(model_dir: Path) -> Path:
+    """Where the export of ``model_dir`` is cached: ``<cache root>/onnx/<model digest>``."""
+    return cache_root() / "onnx" / model_digest(model_dir)
+
+
 def cached_model(model_dir: Path) -> tuple[Path, dict[str, Any]] | None:
     """The cached ONNX model of ``model_dir`` and its metadata, or None when absent or damaged."""
-    folder = cache_root() / "onnx" / model_digest(model_dir)
+    return _valid(cache_folder(model_dir))
+
+
+def _valid(folder: Path) -> tuple[Path, dict[str, Any]] | None:
     meta_file, onnx_file = folder / "meta.json", folder / "model.onnx"
     try:
         meta = json.loads(meta_file.read_text())
@@ -104,12 +115,13 @@ def prepare_model(model_dir: Path, pipeline: Pipeline, progress: Progress) -> tu
         ``dimension`` (int), ``inputs`` (input names in order), ``max_positions`` (int or None: the
         transformer's longest input), ``recipe``, ``onnx_sha256``, ``source`` (the folder exported).
     """
-    found = cached_model(model_dir)
+    folder = cache_folder(model_dir)
+    found = _valid(folder)
     if found is not None:
         return found
     progress.message("Preparing the ONNX model (once)…")
-    folder = cache_root() / "onnx" / model_digest(model_dir)
     folder.mkdir(parents=True, exist_ok=True)
+    _remove_stale_exports(folder)
     with tempfile.TemporaryDirectory(dir=folder, prefix=".export-") as tmp:
         float_file, int8_file = Path(tmp) / "float32.onnx", Path(tmp) / "int8.onnx"
         meta = _export(pipeline, float_file)
@@ -120,6 +132,14 @@ def prepare_model(model_dir: Path, pipeline: Pipeline, progress: Progress) -> tu
         meta_tmp.write_text(json.dumps(meta, indent=1))
         os.replace(meta_tmp, folder / "meta.json")  # last: its presence says model.onnx is complete
     return folder / "model.onnx", meta
+
+
+def _remove_stale_exports(folder: Path) -> None:
+    """Delete the temporary folders of exports killed before they could clean up (an hour old: a
+    younger one may belong to an export running in another process)."""
+    for stale in folder.glob(".export-*"):
+        if time.time() - stale.stat().st_mtime > STALE_EXPORT_S:
+            shutil.rmtree(stale, ignore_errors=True)
 
 
 def _file_digest(path: Path) -> str:

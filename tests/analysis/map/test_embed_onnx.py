@@ -138,11 +138,15 @@ def test_damaged_cache_is_made_again(
     good = onnx_file.read_bytes()
     onnx_file.write_bytes(good[:1000])  # a truncated file, as a full disk leaves it
     assert onnx_export.cached_model(MODEL) is None
+    old, young = onnx_file.parent / ".export-killed", onnx_file.parent / ".export-running"
+    old.mkdir(), young.mkdir()
+    os.utime(old, (0, 0))  # left behind by an export killed long ago
     calls = _fake_conversion(good, monkeypatch)
     progress = Messages()
     encoder = OnnxEncoder(MODEL, progress)
     assert calls == ["export", "quantize"] and progress.messages == ["Preparing the ONNX model (once)…"]
     assert onnx_file.read_bytes() == good
+    assert not old.exists() and young.exists()  # a young one may be another process's export
     assert encoder.encode(real_texts[:5], None, NullProgress()).shape == (5, 384)
 
 
