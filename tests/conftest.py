@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
+import atexit
 import os
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import polars as pl
 import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# The ONNX export of the embedding model goes to a folder of this test session, not the user's cache
+# (subprocesses the tests start inherit it); removed when the session ends.
+_CACHE = tempfile.mkdtemp(prefix="strata-test-cache-")
+os.environ["STRATA_CACHE_DIR"] = _CACHE
+atexit.register(shutil.rmtree, _CACHE, ignore_errors=True)
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT.parent / "shared" / "data"
