@@ -17,7 +17,15 @@ def test_headless_demo_writes_summary_and_screenshots(tmp_path: Path, qapp) -> N
     assert summary["rows"] == 3080
     assert 0.85 < summary["accuracy"] < 0.95
     assert summary["clusters"] > 30
-    assert set(summary["stage_seconds"]) == {"import", "embed", "neighbours", "cluster_sphere", "project", "cluster", "tag"}
+    assert set(summary["stage_seconds"]) == {
+        "import",
+        "embed",
+        "neighbours",
+        "cluster_sphere",
+        "project",
+        "cluster",
+        "tag",
+    }
     assert summary["top_error_clusters"][0]["error_rate"] >= summary["top_error_clusters"][-1]["error_rate"]
     for name in ("window.png", "map.png", "table.png", "clusters.png", "window-selection.png"):
         image = QImage(str(out / name))

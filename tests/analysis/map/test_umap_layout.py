@@ -57,9 +57,15 @@ def knn_preservation(vectors: np.ndarray, coords: np.ndarray, k: int = 15) -> fl
 
 def test_one_thread_draws_the_same_map_twice(sample_vectors) -> None:
     vectors, idx, dist = sample_vectors
-    first = umap_layout(vectors, idx, dist, min_dist=0.1, seed=7, progress=NullProgress(), n_epochs=60, threads=1)
-    again = umap_layout(vectors, idx, dist, min_dist=0.1, seed=7, progress=NullProgress(), n_epochs=60, threads=1)
-    other = umap_layout(vectors, idx, dist, min_dist=0.1, seed=8, progress=NullProgress(), n_epochs=60, threads=1)
+    first = umap_layout(
+        vectors, idx, dist, min_dist=0.1, seed=7, progress=NullProgress(), n_epochs=60, threads=1
+    )
+    again = umap_layout(
+        vectors, idx, dist, min_dist=0.1, seed=7, progress=NullProgress(), n_epochs=60, threads=1
+    )
+    other = umap_layout(
+        vectors, idx, dist, min_dist=0.1, seed=8, progress=NullProgress(), n_epochs=60, threads=1
+    )
     assert first.shape == (len(vectors), 2) and first.dtype == np.float32
     assert np.array_equal(first, again)
     assert not np.array_equal(first, other)
@@ -78,8 +84,12 @@ def test_every_epoch_is_reported_and_cancel_stops_between_epochs(sample_vectors)
 
 def test_the_map_keeps_neighbourhoods_far_better_than_pca(sample_vectors) -> None:
     vectors, idx, dist = sample_vectors
-    umap_coords, method = project_2d(vectors, idx[:, 1:].astype(np.int32), dist[:, 1:], ProjectSpec(), NullProgress())
-    pca_coords, _ = project_2d(vectors, idx[:, 1:].astype(np.int32), dist[:, 1:], ProjectSpec(method="pca"), NullProgress())
+    umap_coords, method = project_2d(
+        vectors, idx[:, 1:].astype(np.int32), dist[:, 1:], ProjectSpec(), NullProgress()
+    )
+    pca_coords, _ = project_2d(
+        vectors, idx[:, 1:].astype(np.int32), dist[:, 1:], ProjectSpec(method="pca"), NullProgress()
+    )
     ours, pca = knn_preservation(vectors, umap_coords), knn_preservation(vectors, pca_coords)
     assert method == "umap" and np.isfinite(umap_coords).all()
     assert ours > 2 * pca and ours > 0.2
