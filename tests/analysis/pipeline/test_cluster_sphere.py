@@ -62,7 +62,11 @@ def test_the_map_can_be_coloured_by_either_clustering(sample_project: Path) -> N
         frame = load_view_frame(project, 1)
     assert list(colour_columns(frame))[-2:] == ["cluster", "cluster_sphere"]
     colouring = map_colouring(frame, "cluster_sphere")
-    assert [e.name for e in colouring.legend] == [c.name for c in frame.sphere_clusters]  # largest first
+    # largest first (clusters of equal size in either order)
+    assert [e.count for e in colouring.legend] == sorted(
+        (c.size for c in frame.sphere_clusters), reverse=True
+    )
+    assert {e.name for e in colouring.legend} == {c.name for c in frame.sphere_clusters}
     assert sum(e.count for e in colouring.legend) == frame.rows.height  # no noise entry
     column = frame.rows["cluster_sphere"].to_numpy()
     first, second = (np.flatnonzero(column == c.label) for c in frame.sphere_clusters[:2])
