@@ -21,9 +21,8 @@ Tables printed:
    1M-row version of the tweets (each text suffixed with its copy number so the texts differ), then
    ``neighbours → map → clusters → tags`` with each stage's seconds and peak memory.
 
-Usage: ``python benchmarks/bench_scale.py [--million] [--keep DIR]``; ``--keep`` leaves the vectors,
-coordinates and labels in DIR (``vectors.npy``, ``coords.npy``, ``labels.npy``) for
-``bench_clusterings.py``.
+Usage: ``python benchmarks/bench_scale.py [--million] [--keep DIR]``; ``--keep`` leaves the project,
+vectors, coordinates and labels in DIR (``vectors.npy``, ``coords.npy``, ``labels.npy``).
 """
 
 from __future__ import annotations

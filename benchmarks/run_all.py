@@ -18,6 +18,7 @@ import bench_import  # noqa: E402
 import bench_label_noise  # noqa: E402
 import bench_map  # noqa: E402
 import bench_redraw  # noqa: E402
+import bench_scale  # noqa: E402
 import bench_slices  # noqa: E402
 import bench_tag  # noqa: E402
 import bench_window_1m  # noqa: E402
@@ -30,6 +31,7 @@ def main() -> None:
         bench_import.main(),
         bench_embed.main(),
         bench_map.main(),
+        bench_scale.main(million=True),
         bench_redraw.main(),
         bench_label_noise.main(),
         bench_tag.main(),
