@@ -34,8 +34,9 @@ class ProjectSpec:
     seed : int
         Random state; fixed so the same data draws the same map.
     threads : int
-        Threads of UMAP's gradient descent: 0 = every core; 1 = bit-identical maps for the same
-        inputs (slower). See :mod:`analysis.map.umap_layout`.
+        Threads of UMAP's gradient descent: 0 = one thread (bit-identical maps for the same inputs)
+        up to :data:`PARALLEL_MIN_ROWS` rows, where a map takes seconds, and every core above;
+        1 = always one thread. See :mod:`analysis.map.umap_layout`.
     """
 
     method: str = "umap"
@@ -44,6 +45,8 @@ class ProjectSpec:
     seed: int = 42
     threads: int = 0
 
+
+PARALLEL_MIN_ROWS = 50_000
 
 MapMethod = Callable[
     [NDArray[np.float32], NDArray[np.int32], NDArray[np.float32], ProjectSpec, Progress],
@@ -63,8 +66,9 @@ def _umap(
     # UMAP's graph lists the row itself first, at distance 0.
     idx = np.hstack([np.arange(n, dtype=np.int64)[:, None], knn_indices[:, : n_neighbors - 1]])
     dist = np.hstack([np.zeros((n, 1), np.float32), knn_distances[:, : n_neighbors - 1]])
+    threads = spec.threads or (1 if n <= PARALLEL_MIN_ROWS else 0)
     return umap_layout(
-        vectors, idx, dist, min_dist=spec.min_dist, seed=spec.seed, progress=progress, threads=spec.threads
+        vectors, idx, dist, min_dist=spec.min_dist, seed=spec.seed, progress=progress, threads=threads
     )
 
 
