@@ -5,11 +5,9 @@ measured the same way."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 
 from analysis.ingest.importer import import_dataset
@@ -21,18 +19,6 @@ from storage.versions import resolve_version
 from widgets.export_dialog import ExportDialog
 
 STALL_MS = 200
-
-
-@pytest.fixture
-def live_window(qtbot, tmp_path: Path) -> Iterator[MainWindow]:  # type: ignore[no-untyped-def]
-    """A main window whose jobs run on worker threads."""
-    win = MainWindow(settings=QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
-    qtbot.addWidget(win)
-    win.resize(1366, 768)
-    win.show()
-    yield win
-    win.jobs.cancel()
-    win.jobs.wait(30_000)
 
 
 def test_showing_exporting_and_saving_keep_the_window_responsive(

@@ -7,13 +7,12 @@ only; the timings at a million rows are in benchmarks/bench_window_1m.py."""
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
 import polars as pl
 import pytest
-from PySide6.QtCore import QPoint, QSettings, Qt
+from PySide6.QtCore import QPoint, Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QAbstractSlider
 
@@ -78,18 +77,6 @@ def big_project(tmp_path_factory: pytest.TempPathFactory, data_dir: Path) -> Pat
         record = StageRecord("clusters", "cluster", version, {}, "map", 0.0)
         write_clustering(project, record, "blobs", None, 0, clusters)
     return path
-
-
-@pytest.fixture
-def live_window(qtbot, tmp_path: Path) -> Iterator[MainWindow]:  # type: ignore[no-untyped-def]
-    """A main window whose jobs run on worker threads, as in the application."""
-    win = MainWindow(settings=QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
-    qtbot.addWidget(win)
-    win.resize(1366, 768)
-    win.show()
-    yield win
-    win.jobs.cancel()
-    win.jobs.wait(30_000)
 
 
 def test_the_map_is_drawn_first_and_the_frame_loads_in_a_job(
