@@ -4,11 +4,7 @@ clustering of the map (:mod:`analysis.map.spherical`)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
-
-import numpy as np
-from numpy.typing import NDArray
 
 from analysis.map.cluster_table import named_clusters
 from analysis.map.spherical import resolved_k, spherical_kmeans
@@ -16,21 +12,10 @@ from analysis.pipeline.inputs import StageInputs
 from analysis.pipeline.keys import spec_params
 from analysis.pipeline.spec import PipelineSpec
 from analysis.pipeline.stage import Stage, register
+from analysis.pipeline.stages.cluster import Clusters, write
 from analysis.progress import Progress
-from storage.project import Project
-from storage.stage_outputs import NewCluster, StageRecord, write_clustering
 
 NAME = "cluster_sphere"
-
-
-@dataclass(frozen=True)
-class SphereClusters:
-    """Each row's label (int64, no noise), the clusters to store, the method and the run used."""
-
-    labels: NDArray[np.int64]
-    clusters: list[NewCluster]
-    method: str
-    run_id: int | None
 
 
 def params(spec: PipelineSpec, inputs: StageInputs) -> dict[str, Any]:
@@ -38,19 +23,16 @@ def params(spec: PipelineSpec, inputs: StageInputs) -> dict[str, Any]:
     return spec_params(spec.sphere) | {"run_id": inputs.run_id()}
 
 
-def run(spec: PipelineSpec, inputs: StageInputs, progress: Progress) -> SphereClusters:
+def run(spec: PipelineSpec, inputs: StageInputs, progress: Progress) -> Clusters:
     labels = spherical_kmeans(inputs.vectors(), spec.sphere, progress)
     clusters = named_clusters(labels, inputs.texts(), inputs.wrong())
     k = resolved_k(spec.sphere, len(labels))
-    return SphereClusters(labels, clusters, f"spherical-kmeans(k={k})", inputs.run_id())
+    return Clusters(labels, clusters, f"spherical-kmeans(k={k})", inputs.run_id())
 
 
-def write(project: Project, record: StageRecord, result: SphereClusters) -> None:
-    write_clustering(project, record, result.method, result.run_id, 0, result.clusters)
-
-
-def describe(result: SphereClusters) -> str:
+def describe(result: Clusters) -> str:
     return f"{len(result.clusters)} clusters on the vectors, every row in one"
 
 
+# Stored as the cluster stage stores its clustering (no row is noise here, so its noise count is 0).
 STAGE = register(Stage(NAME, "embed", True, params, run, write, describe))
