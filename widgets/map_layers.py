@@ -83,11 +83,7 @@ class MapLayers:
         self._dim_brushes = np.array(
             [pg.mkBrush(int(c[0]), int(c[1]), int(c[2]), DIM_ALPHA) for c in rgba] + [None], dtype=object
         )[:-1]
-        if paint.density is not None and paint.extent is not None:
-            x0, y0, x1, y1 = paint.extent
-            for item in (self.density, self.selected_density):
-                item.setRect(QRectF(x0, y0, x1 - x0, y1 - y0))
-        else:
+        if paint.density is None or paint.extent is None:
             self.density.clear()
         self._draw_selection()
         self.refresh()
@@ -107,16 +103,24 @@ class MapLayers:
             return
         rows = np.flatnonzero(self.selected) if len(self.selected) == len(self.coords) else []
         if not len(rows):
-            self.density.setImage(paint.density, autoLevels=False)
+            self._place(self.density, paint.density, paint.extent)
             self.selected_density.clear()
             return
         if self._faded is None:
             self._faded = paint.density.copy()
             self._faded[..., 3] = (paint.density[..., 3] * FADED).astype(np.uint8)
-        self.density.setImage(self._faded, autoLevels=False)
+        self._place(self.density, self._faded, paint.extent)
         height, width = paint.density.shape[:2]
         image = density_rgba(self.coords[rows], paint.colours[rows], paint.extent, (height, width))
-        self.selected_density.setImage(image, autoLevels=False)
+        self._place(self.selected_density, image, paint.extent)
+
+    @staticmethod
+    def _place(item: pg.ImageItem, image: NDArray[np.uint8], extent: tuple[float, ...]) -> None:
+        """Show ``image`` over ``extent`` (x0, y0, x1, y1) in data coordinates. The image goes first:
+        ``setRect`` scales by the size of the image the item holds when it is called."""
+        item.setImage(image, autoLevels=False)
+        x0, y0, x1, y1 = extent
+        item.setRect(QRectF(x0, y0, x1 - x0, y1 - y0))
 
     def visible_mask(self) -> NDArray[np.bool_]:
         """Which points lie inside the current view rectangle."""

@@ -79,6 +79,21 @@ def big_project(tmp_path_factory: pytest.TempPathFactory, data_dir: Path) -> Pat
     return path
 
 
+def assert_density_on_screen(window: MainWindow) -> None:
+    """The density image covers the map's extent in data coordinates and its pixels reach the
+    widget (a fresh window once scaled the image by a stale size: a white map on screen)."""
+    view = window.map_view
+    density, extent = view.density, view.layers.paint.extent
+    placed = density.mapRectToView(density.boundingRect())
+    x0, y0, x1, y1 = extent
+    corners = [placed.left(), placed.top(), placed.right(), placed.bottom()]
+    assert np.allclose(corners, [x0, y0, x1, y1], rtol=1e-3)
+    image = view.plot.grab().toImage()
+    grid = [(x, y) for y in range(0, image.height(), 7) for x in range(0, image.width(), 7)]
+    pixels = np.array([image.pixelColor(x, y).lightness() for x, y in grid])
+    assert (pixels < 235).mean() > 0.02  # 24 blobs of colour (about 4% of the plot), not white
+
+
 def test_the_map_is_drawn_first_and_the_frame_loads_in_a_job(
     live_window: MainWindow, big_project: Path, qtbot, monkeypatch: pytest.MonkeyPatch
 ) -> None:  # type: ignore[no-untyped-def]
@@ -102,6 +117,7 @@ def test_the_map_is_drawn_first_and_the_frame_loads_in_a_job(
         assert window.frame is None and window.jobs.busy
         assert window.map_view.colour_mode() == "cluster" and len(window.map_view.coords) == ROWS
         assert window.map_view.density.image is not None  # 200k points: the density image
+        assert_density_on_screen(window)
         assert window.table_view.model.rowCount() == 0
         first_beats = heart.beats
         paint = window.map_view.layers.paint
