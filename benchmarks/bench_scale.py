@@ -167,6 +167,15 @@ def overlap(a: np.ndarray, b: np.ndarray) -> float:
     return float(np.mean([len(set(x) & set(y)) / len(x) for x, y in zip(a, b, strict=True)]))
 
 
+def recall_with_ties(vectors: np.ndarray, queries: np.ndarray, found: np.ndarray, truth: np.ndarray) -> float:
+    """Recall@k counting a found row as right when its distance is within 1e-3 of the k-th true one
+    (ann-benchmarks' k-nn recall): tweets repeat, and 42% of the emoji rows have a 16th neighbour as
+    near as the 15th, so which of equals is returned should not count as a miss."""
+    kth = np.einsum("ij,ij->i", vectors[queries], vectors[truth[:, -1]])
+    sims = np.einsum("ij,ikj->ik", vectors[queries], vectors[found])
+    return float((sims >= kth[:, None] - 1e-3).mean())
+
+
 def neighbours_case(workdir: str) -> dict[str, Any]:
     """Each neighbour method on the 100k vectors: seconds and recall@15 on a 10k sample."""
     from analysis.map.neighbours import NeighboursSpec, knn_graph
@@ -181,7 +190,8 @@ def neighbours_case(workdir: str) -> dict[str, Any]:
         (idx, _, used), seconds = timed(lambda s=spec: knn_graph(vectors, s, NullProgress(), "cpu"))
         rows.append(
             {"method": used, "rows": len(vectors), "seconds": seconds, "rows/s": len(vectors) / seconds,
-             f"recall@{K} (10k sample)": overlap(idx[queries], truth), "peak_mib": peak_mib()}
+             f"recall@{K} (10k sample)": overlap(idx[queries], truth),
+             "with ties": recall_with_ties(vectors, queries, idx[queries], truth), "peak_mib": peak_mib()}
         )  # fmt: skip
     return {"rows": rows}
 
@@ -311,7 +321,7 @@ def main(million: bool = False, keep: str | None = None) -> str:
         text += print_table(
             "Neighbours, 100k vectors",
             nn,
-            ["method", "rows", "seconds", "rows/s", f"recall@{K} (10k sample)", "peak_mib"],
+            ["method", "rows", "seconds", "rows/s", f"recall@{K} (10k sample)", "with ties", "peak_mib"],
         )
         quality = run_case(quality_case, workdir=work)["rows"]
         text += print_table("Map quality, 100k", quality, ["map", "rows", f"kNN preservation @{K}"])
