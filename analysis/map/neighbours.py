@@ -165,7 +165,7 @@ def _hnsw(
     order = _locality_order(vectors)
     ordered = np.ascontiguousarray(vectors[order])
     progress.advance(n // 10)
-    index = faiss.IndexHNSWSQ(d, faiss.ScalarQuantizer.QT_8bit, HNSW_LINKS, faiss.METRIC_INNER_PRODUCT)
+    index = faiss.IndexHNSWSQ(d, faiss.ScalarQuantizer.QT_8bit, HNSW_LINKS, faiss.METRIC_INNER_PRODUCT)  # type: ignore[arg-type]  # faiss stubs: enum given as int
     index.train(ordered[np.random.default_rng(0).choice(n, min(n, SQ_TRAIN_ROWS), replace=False)])
     index.hnsw.efConstruction = HNSW_EF_CONSTRUCTION
     index.hnsw.efSearch = HNSW_EF_SEARCH
