@@ -70,6 +70,8 @@ class ModelRun(Base):
     source_path: Mapped[str] = mapped_column(Text)
     has_probabilities: Mapped[bool] = mapped_column(Boolean)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    kind: Mapped[str] = mapped_column(String, default="classifier", server_default="classifier")
+    details: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
 
 
 class Prediction(Base):
