@@ -258,3 +258,17 @@ class AuditLog(Base):
     author: Mapped[str] = mapped_column(String)
     action: Mapped[str] = mapped_column(String)
     detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class Annotation(Base):
+    """One label an annotator gave a row of a version (several annotators, each once or more: a
+    repeat annotation is another row, later ones with higher ``id``)."""
+
+    __tablename__ = "annotation"
+    __table_args__ = (Index("ix_annotation_version_row", "version_id", "row_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("dataset_version.id", ondelete="CASCADE"))
+    row_id: Mapped[int] = mapped_column(Integer)
+    annotator: Mapped[str] = mapped_column(String)
+    label: Mapped[str] = mapped_column(String)
+    labelled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)

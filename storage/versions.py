@@ -16,6 +16,7 @@ from numpy.typing import NDArray
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from storage.annotations import copy_annotations, insert_annotations
 from storage.cluster_names import copy_cluster_names
 from storage.errors import InputError, ProjectError
 from storage.project import Project
@@ -130,6 +131,8 @@ class NewVersion:
         The rows with ``_row_id``, ``_row_key`` and ``_content_hash`` first.
     column_types : dict of str to str
         Logical type per user column.
+    annotations : polars.DataFrame or None
+        Several annotators' labels of the rows (:func:`storage.annotations.insert_annotations`).
     """
 
     dataset: str
@@ -142,6 +145,7 @@ class NewVersion:
     source_sha256: str
     note: str = ""
     log_detail: dict[str, Any] | None = None
+    annotations: pl.DataFrame | None = None
 
 
 def _dataset_id(s: Session, name: str, existing: bool) -> int:
@@ -198,6 +202,8 @@ def add_version(project: Project, new: NewVersion, run: NewRun | None = None) ->
         version.row_table = f"rows_{version.id}"
         create_row_table(s.connection(), version.row_table, new.rows, new.column_types)
         run_id = insert_run(s, version.id, run) if run is not None else None
+        if new.annotations is not None:
+            insert_annotations(s, version.id, new.annotations)
         project.log("import", (new.log_detail or {}) | {"version": version.id, "rows": new.rows.height}, s)
         version_id = int(version.id)
     return get_version(project, version_id), run_id  # as stored (SQLite keeps times without a zone)
@@ -216,8 +222,8 @@ def add_relabelled_version(
 
     The new row table is a copy of the source's with ``column`` added (initialised from ``original``)
     and the corrected rows updated; every run in ``losses`` (run id → new per-row loss, or None to
-    keep it) is copied onto the new version, and so is the source's map (:mod:`storage.stage_copy`:
-    the texts are unchanged). One transaction. Returns the new version's id.
+    keep it) is copied onto the new version, and so are the source's map (:mod:`storage.stage_copy`:
+    the texts are unchanged) and its annotations. One transaction. Returns the new version's id.
     """
     with project.session() as s:
         version = DatasetVersion(
@@ -251,6 +257,7 @@ def add_relabelled_version(
             copy_run(conn, run_id, version.id, loss)
         copy_map_stages(s, source.version_id, version.id)
         copy_cluster_names(s, source.version_id, version.id)
+        copy_annotations(s, source.version_id, version.id)
         project.log(
             "correct_labels",
             {"from_version": source.version_id, "to_version": version.id, "rows": len(corrections)},
