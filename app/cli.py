@@ -80,13 +80,17 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    from analysis.labeling.probe import ProbeSpec
     from analysis.map.embed import EmbedSpec
     from analysis.pipeline.runner import STAGES, PipelineSpec, run_pipeline
     from storage.project import Project
     from storage.versions import resolve_version
 
     stages = comma_list(args.stages) or STAGES
-    spec = PipelineSpec(embed=EmbedSpec(model=args.model, device=args.device, backend=args.embed_backend))
+    spec = PipelineSpec(
+        embed=EmbedSpec(model=args.model, device=args.device, backend=args.embed_backend),
+        probe=ProbeSpec(mode=args.probe),
+    )
     with Project.open(args.project) as project:
         version = resolve_version(project, args.dataset)
         with ConsoleProgress() as progress:
@@ -243,6 +247,13 @@ def build_parser() -> argparse.ArgumentParser:
         default="auto",
         choices=["auto", "onnx", "torch"],
         help="auto (ONNX int8 on the CPU, PyTorch on a GPU), onnx or torch (default auto)",
+    )
+    p.add_argument(
+        "--probe",
+        default="auto",
+        choices=["auto", "always", "never"],
+        help="a probe run (5-fold logistic regression on the embeddings, out-of-fold probabilities) for "
+        "label issues: auto (when the version has labels and no model run), always or never",
     )
     p.set_defaults(func=cmd_run)
 

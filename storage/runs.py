@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 import numpy as np
 import polars as pl
@@ -29,6 +30,18 @@ class Run:
     source_path: str
     has_probabilities: bool
     created_at: datetime | None = None
+    kind: str = "classifier"
+    details: dict[str, Any] | None = None
+
+    @property
+    def title(self) -> str:
+        """The run's name as views show it: a probe says how it was made."""
+        if self.kind == "probe" and self.details:
+            d = self.details
+            return (
+                f"{self.name} ({d.get('folds')}-fold probe, out-of-fold accuracy {d.get('accuracy', 0):.1%})"
+            )
+        return self.name
 
 
 @dataclass(frozen=True)
@@ -43,6 +56,10 @@ class NewRun:
         float64 of shape (n,), NaN where undefined; None without probabilities.
     probabilities : numpy.ndarray or None
         (n, n_classes) class probabilities (stored as float32), or None.
+    kind : str
+        ``classifier`` (imported outputs) or ``probe`` (made by Strata from the labels).
+    details : dict or None
+        How a probe was made (method, folds, seed, accuracy), JSON-ready.
     """
 
     name: str
@@ -53,6 +70,8 @@ class NewRun:
     margin: NDArray[np.float64] | None = None
     loss: NDArray[np.float64] | None = None
     probabilities: NDArray[np.float64] | None = None
+    kind: str = "classifier"
+    details: dict[str, Any] | None = None
 
 
 def _run(row: ModelRun) -> Run:
@@ -64,6 +83,8 @@ def _run(row: ModelRun) -> Run:
         row.source_path,
         row.has_probabilities,
         row.created_at,
+        row.kind,
+        row.details,
     )
 
 
@@ -100,6 +121,8 @@ def insert_run(session: Session, version_id: int, run: NewRun) -> int:
         label_names=run.label_names,
         source_path=run.source_path,
         has_probabilities=run.probabilities is not None,
+        kind=run.kind,
+        details=run.details,
     )
     session.add(row)
     session.flush()
@@ -129,9 +152,9 @@ def copy_run(conn: Connection, run_id: int, version_id: int, loss: NDArray[np.fl
 
     Returns the copy's id. Runs in the caller's transaction (``conn``).
     """
+    columns = "name, label_names, source_path, has_probabilities, created_at, kind, details"
     result = conn.exec_driver_sql(
-        "INSERT INTO model_run (version_id, name, label_names, source_path, has_probabilities, created_at) "
-        "SELECT ?, name, label_names, source_path, has_probabilities, created_at FROM model_run WHERE id = ?",
+        f"INSERT INTO model_run (version_id, {columns}) SELECT ?, {columns} FROM model_run WHERE id = ?",
         (version_id, run_id),
     )
     new_id = int(result.lastrowid or 0)

@@ -20,7 +20,16 @@ from sqlalchemy.orm import Session
 from storage.cluster_names import given_names
 from storage.project import Project
 from storage.rows import read_query
-from storage.schema import Cluster, Clustering, ClusterMember, NeighbourGraph, Projection, StageResult
+from storage.runs import NewRun, insert_run
+from storage.schema import (
+    Cluster,
+    Clustering,
+    ClusterMember,
+    ModelRun,
+    NeighbourGraph,
+    Projection,
+    StageResult,
+)
 from storage.vectors import pack, unpack
 from storage.versions import get_version
 
@@ -283,3 +292,21 @@ def read_neighbours(project: Project, version_id: int) -> NDArray[np.int32] | No
     latest = latest_stage(project, version_id, "neighbours")
     found = read_neighbours_at(project, latest.key) if latest else None
     return None if found is None else found[0]
+
+
+def write_probe_run(project: Project, record: StageRecord, run: NewRun) -> int:
+    """Store a probe stage's record and its run in one transaction, replacing the version's earlier
+    probe of that name (a probe is remade, never kept beside its successor); return the run's id."""
+    with project.session() as s:
+        insert_stage(s, record)
+        earlier = s.scalars(
+            select(ModelRun).where(
+                ModelRun.version_id == record.version_id, ModelRun.name == run.name, ModelRun.kind == "probe"
+            )
+        )
+        for row in earlier:
+            s.delete(row)
+        s.flush()
+        run_id = insert_run(s, record.version_id, run)
+        project.log("probe_run", {"version": record.version_id, "run": run.name, **(run.details or {})}, s)
+        return run_id

@@ -115,20 +115,15 @@ class StageInputs:
         StageInputError
             When the spec names a run the version does not have.
         """
-        if "run" not in self._memo:
-            runs = list_runs(self.project, self.version_id)
-            if self.spec.run is None:
-                self._memo["run"] = runs[-1] if runs else None
-            else:
-                found = [r for r in runs if r.name == self.spec.run]
-                if not found:
-                    names = ", ".join(r.name for r in runs) or "none"
-                    raise StageInputError(
-                        f"No model run named '{self.spec.run}' on this version (runs: {names})."
-                    )
-                self._memo["run"] = found[0]
-        run: Run | None = self._memo["run"]
-        return run
+        # Not kept: the probe stage adds a run in the middle of a pipeline run.
+        runs = list_runs(self.project, self.version_id)
+        if self.spec.run is None:
+            return runs[-1] if runs else None
+        found = [r for r in runs if r.name == self.spec.run]
+        if not found:
+            names = ", ".join(r.name for r in runs) or "none"
+            raise StageInputError(f"No model run named '{self.spec.run}' on this version (runs: {names}).")
+        return found[0]
 
     def run_id(self) -> int | None:
         """The id of :meth:`run`, or None."""
@@ -140,9 +135,9 @@ class StageInputs:
         run_id = self.run_id()
         if run_id is None:
             return None
-        if "predictions" not in self._memo:
-            self._memo["predictions"] = read_predictions(self.project, run_id)
-        predictions: pl.DataFrame = self._memo["predictions"]
+        if f"predictions:{run_id}" not in self._memo:
+            self._memo[f"predictions:{run_id}"] = read_predictions(self.project, run_id)
+        predictions: pl.DataFrame = self._memo[f"predictions:{run_id}"]
         return predictions
 
     def wrong(self) -> NDArray[np.bool_] | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from analysis.errors.spec import TagSpec
+from analysis.labeling.probe import ProbeSpec
 from analysis.map.clustering import ClusterSpec
 from analysis.map.embed import EmbedSpec
 from analysis.map.neighbours import NeighboursSpec
@@ -21,5 +22,6 @@ class PipelineSpec:
     project: ProjectSpec = field(default_factory=ProjectSpec)
     cluster: ClusterSpec = field(default_factory=ClusterSpec)
     sphere: SphereClusterSpec = field(default_factory=SphereClusterSpec)
+    probe: ProbeSpec = field(default_factory=ProbeSpec)
     tag: TagSpec = field(default_factory=TagSpec)
     run: str | None = None

@@ -95,4 +95,5 @@ def test_a_new_model_run_changes_only_the_keys_that_read_it(tmp_path: Path, bank
         import_run(project, version, tmp_path / "run.csv", RoleMapping(pred="pred", run_name="m"))
         after = keys()
     assert before == again
-    assert [s for s in STAGES if before[s] != after[s]] == ["cluster_sphere", "cluster", "tag"]
+    # the probe (auto) is no longer wanted once the version has a run of its own
+    assert [s for s in STAGES if before[s] != after[s]] == ["probe", "cluster_sphere", "cluster", "tag"]
