@@ -122,9 +122,23 @@ def _csv_header(data: bytes, separator: str) -> list[str]:
     polars keeps the doubled quotes of a quoted name (a header field ``\"\"\"q\"\"\"`` reads as
     ``\"\"q\"\"``, not ``\"q\"``), so a name with quotes would gain quotes at each export and
     re-import; Python's csv module reads it as written.
+
+    A name the header repeats is read as pandas reads it: the second ``name`` becomes ``name.1``, the
+    third ``name.2`` (ConvAbuse's split files name three columns ``Annotator6_transphobic``, a typo for
+    annotators 7 and 8); polars would otherwise refuse the file with a message about its schema.
     """
     first = data[: 1 << 20].decode("utf-8", errors="replace")
-    return next(csv.reader(io.StringIO(first), delimiter=separator), [])
+    names = next(csv.reader(io.StringIO(first), delimiter=separator), [])
+    taken, out = set(names), []
+    used: set[str] = set()
+    for name in names:
+        candidate, count = name, 0
+        while candidate in used or (count and candidate in taken):  # "x.1" may be a column of its own
+            count += 1
+            candidate = f"{name}.{count}"
+        used.add(candidate)
+        out.append(candidate)
+    return out
 
 
 def _bad_json_line(path: Path, data: bytes) -> InputError | None:

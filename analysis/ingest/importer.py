@@ -15,6 +15,7 @@ import numpy as np
 import polars as pl
 from numpy.typing import NDArray
 
+from analysis.ingest.annotations import AnnotationSpec, prepare_annotations
 from analysis.ingest.model_outputs import (
     check_known,
     probability_matrix,
@@ -33,7 +34,8 @@ from storage.versions import NewVersion, add_version
 @dataclass(frozen=True)
 class ImportResult:
     """What an import made: ids of the dataset, version and model run (if any), the row count, and
-    the dataset's name and the version's number (as a user counts them: 1, 2, …)."""
+    the dataset's name and the version's number (as a user counts them: 1, 2, …); the number of
+    annotations stored and notes on what the import did with them."""
 
     dataset_id: int
     version_id: int
@@ -41,6 +43,8 @@ class ImportResult:
     rows: int
     dataset: str = ""
     number: int = 1
+    annotations: int = 0
+    notes: tuple[str, ...] = ()
 
 
 def check_system_columns(df: pl.DataFrame, source: str) -> None:
@@ -247,6 +251,7 @@ def import_dataset(
     note: str = "",
     version_of: str | None = None,
     classes: tuple[str, ...] | None = None,
+    annotation: AnnotationSpec | None = None,
 ) -> ImportResult:
     """Import ``path`` (and optionally a model's outputs) as version 1 of a new dataset.
 
@@ -270,6 +275,9 @@ def import_dataset(
         Import as the next version of this existing dataset instead of a new dataset.
     classes : tuple of str, optional
         Every class of the task (when predictions name classes that no row is labelled with).
+    annotation : AnnotationSpec, optional
+        Several annotators' labels, wide or long, and a one-hot collapse
+        (:func:`analysis.ingest.annotations.prepare_annotations`); stored in the ``annotation`` table.
 
     Returns
     -------
@@ -286,6 +294,9 @@ def import_dataset(
     source = str(path)
     df = read_table(path, encoding=encoding)
     check_system_columns(df, source)
+    prepared = prepare_annotations(df, roles, annotation, source) if annotation else None
+    if prepared is not None:
+        df, roles = prepared.frame, prepared.roles
     if outputs_path is not None:
         if roles.id is None:
             raise InputError("Model outputs in a separate file are joined on ids: map an id column (--id).")
@@ -339,12 +350,15 @@ def import_dataset(
         next_of_existing=version_of is not None,
         rows=rows,
         column_types=types,
-        roles=roles.stored() | {"row_key": "id" if roles.id else "text hash"},
+        roles=roles.stored()
+        | {"row_key": "id" if roles.id else "text hash"}
+        | ({"annotation": prepared.record} if prepared and prepared.record else {}),
         label_names=class_names,
         source_path=str(path.resolve()),
         source_sha256=file_sha256(path),
         note=note,
         log_detail={"dataset": dataset_name, "source": source},
+        annotations=prepared.annotations if prepared and prepared.record else None,
     )
     run = (
         new_run(roles.run_name, str(outputs_path or path), class_names, preds, probs, labels)
@@ -353,7 +367,14 @@ def import_dataset(
     )
     version, run_id = add_version(project, new, run)
     return ImportResult(
-        version.dataset_id, version.version_id, run_id, data.height, dataset_name, version.number
+        version.dataset_id,
+        version.version_id,
+        run_id,
+        data.height,
+        dataset_name,
+        version.number,
+        prepared.annotations.height if prepared else 0,
+        prepared.notes if prepared else (),
     )
 
 
