@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from analysis.progress import Cancelled
+from app.cli_agreement import add_import_arguments as add_annotation_arguments
 from app.cli_common import class_list, comma_list, positive_int
 from app.console import ConsoleProgress
 from storage.errors import StrataError
@@ -54,6 +55,7 @@ def cmd_new(args: argparse.Namespace) -> int:
 
 def cmd_import(args: argparse.Namespace) -> int:
     from analysis.ingest.importer import import_dataset
+    from app.cli_agreement import annotation_spec, print_import_notes
     from storage.project import Project
 
     project, created = Project.open_or_create(args.project)
@@ -70,12 +72,14 @@ def cmd_import(args: argparse.Namespace) -> int:
             label_map=args.label_map,
             version_of=args.version_of,
             classes=class_list(args.classes),
+            annotation=annotation_spec(args),
         )
     run = f", model run '{args.run_name}'" if result.run_id else ""
     print(
         f"Imported {result.rows:,} rows into {args.project} as dataset '{result.dataset}' "
         f"version {result.number}{run}."
     )
+    print_import_notes(result)
     return 0
 
 
@@ -234,6 +238,7 @@ def build_parser() -> argparse.ArgumentParser:
         "(for predictions-only runs whose model predicts classes absent from the labels)",
     )
     p.add_argument("--encoding", default="utf-8", help="text encoding of CSV/TSV/JSON files (default utf-8)")
+    add_annotation_arguments(p)
     p.set_defaults(func=cmd_import)
 
     p = sub.add_parser("run", help="run the pipeline: embed, neighbours, project, cluster, tag")
@@ -278,6 +283,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_info)
 
+    from app.cli_agreement import add_parser as add_agreement
     from app.cli_clusters import add_parser as add_clusters
     from app.cli_drift import add_parser as add_drift
     from app.cli_slices import add_parsers
@@ -285,6 +291,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_clusters(sub)
     add_parsers(sub)
     add_drift(sub)
+    add_agreement(sub)
 
     p = sub.add_parser("gui", help="open the main window")
     p.add_argument("project", nargs="?")

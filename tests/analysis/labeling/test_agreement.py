@@ -22,10 +22,10 @@ from analysis.labeling.matrix import annotation_matrix, label_order
 SCALE = ["1", "0", "-1", "-2", "-3"]
 
 
-@pytest.fixture(scope="module")
-def raw(data_dir: Path) -> dict[tuple[int, int], list[int]]:
-    """(row, annotator 1..8) → the is_abuse values the annotator gave, in order, from the train file."""
-    with (data_dir / "convabuse" / "ConvAbuseEMNLPtrain.csv").open(encoding="utf-8", newline="") as fh:
+def first_labels(path: Path) -> dict[tuple[int, int], list[int]]:
+    """(row, annotator 1..8) → the is_abuse values the annotator gave, in order, read from a ConvAbuse
+    split file with the csv module."""
+    with path.open(encoding="utf-8", newline="") as fh:
         rows = list(csv.reader(fh))
     header, out = rows[0], {}
     for r, row in enumerate(rows[1:]):
@@ -37,6 +37,11 @@ def raw(data_dir: Path) -> dict[tuple[int, int], list[int]]:
                     for bits in zip(*(c.split(",") for c in cells), strict=True)
                 ]
     return out
+
+
+@pytest.fixture(scope="module")
+def raw(data_dir: Path) -> dict[tuple[int, int], list[int]]:
+    return first_labels(data_dir / "convabuse" / "ConvAbuseEMNLPtrain.csv")
 
 
 @pytest.fixture(scope="module")
