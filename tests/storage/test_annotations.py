@@ -19,7 +19,7 @@ from storage.annotations import (
 from storage.errors import InputError
 from storage.project import Project, _alembic_config, head_revision
 from storage.tags import read_row_tags
-from storage.versions import NewVersion, add_version
+from storage.versions import NewVersion, add_relabelled_version, add_version, get_version
 
 
 def _version(project: Project, annotations: pl.DataFrame | None = None, name: str = "d") -> int:
@@ -94,3 +94,11 @@ def test_migration_0007_goes_both_ways(tmp_path: Path) -> None:
     with Project.open(path) as project:  # upgraded on open
         assert project.schema_revision() == head_revision()
         assert read_annotations(project, 1).height == 0
+
+
+def test_a_relabelled_version_keeps_the_annotations(tmp_path: Path) -> None:
+    with Project.create(tmp_path / "p.strata") as project:
+        version = _version(project, ANNOTATIONS)
+        source = get_version(project, version)
+        relabelled = add_relabelled_version(project, source, "t_corrected", "t", {0: "y"}, "review", {})
+        assert read_annotations(project, relabelled).to_dicts() == ANNOTATIONS.to_dicts()
