@@ -187,7 +187,7 @@ def load_view_frame(
         label_names=version.label_names,
         coords=lent.coords if lent is not None else read_coords(project, version_id),
         clusters=clusters,
-        run_name=run.name if run else None,
+        run_name=run.title if run else None,
         run_id=run.run_id if run else None,
         class_names=list(run.label_names) if run else list(version.label_names),
         probabilities=read_probabilities(project, run.run_id)

@@ -19,6 +19,7 @@ from analysis.pipeline.runner import PipelineSpec, StageReport, run_pipeline
 from analysis.selection import SelectionModel
 from analysis.view_frame import ViewFrame, load_view_frame
 from analysis.workspace_state import WorkspaceState
+from app.agreement import AgreementController
 from app.curation import CurationController
 from app.jobs import JobProgress, JobRunner
 from app.settings import app_settings, recent_projects, remember_project
@@ -79,6 +80,8 @@ class MainWindow(WindowWorkspace, QMainWindow):
         self.curation = CurationController(self, self)
         self.slicing = SlicingController(self, self)
         self.versions = VersionsController(self, self)
+        self.agreement = AgreementController(self, self)
+        self.agreement.reviewReady.connect(self._review_disagreements)
         self.map_view.rowActivated.connect(lambda _row: self.work_tabs.setCurrentWidget(self.table_view))
         self.map_view.exportRequested.connect(lambda: self.export_rows(selection=True))
         self.map_view.tagRequested.connect(self.tag_selection)
@@ -324,6 +327,11 @@ class MainWindow(WindowWorkspace, QMainWindow):
         """Show the review queue of label issues and give it the keyboard."""
         self.work_tabs.setCurrentIndex(1)
         self.curation.review.setFocus()
+
+    def _review_disagreements(self, tag: str) -> None:
+        """Open the review queue of the rows the agreement view sent."""
+        self.curation.review_tag(tag)
+        self.start_review()
 
     def tag_selection(self) -> None:
         """Tag the selected rows with the tag chosen in the Tags panel (Ctrl+T)."""

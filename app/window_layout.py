@@ -39,6 +39,7 @@ def build_layout(window: MainWindow) -> None:
         (window.curation.confusion, "Confusion"),
         (window.versions.diff_view, "Version diff"),
         (window.versions.drift_view, "Drift"),
+        (window.agreement.view, "Agreement"),
     ):
         tabs.addTab(widget, title)
     window.work_tabs = tabs

@@ -58,8 +58,9 @@ class ProjectPanel(QWidget):
             parent.setData(0, VERSION_ROLE, v.version_id)
             for run in runs.get(v.version_id, []):
                 kind = "probabilities" if run.has_probabilities else "labels only"
-                child = QTreeWidgetItem([f"run: {run.name}"])
-                child.setToolTip(0, f"model run {run.name} ({kind})")
+                child = QTreeWidgetItem([f"run: {run.title}"])
+                made = "made by Strata from the labels" if run.kind == "probe" else kind
+                child.setToolTip(0, f"model run {run.name} ({made})")
                 child.setData(0, VERSION_ROLE, v.version_id)
                 item.addChild(child)
             if v.version_id == current:

@@ -25,6 +25,7 @@ from storage.exports import record_export
 from storage.outputs import atomic_write, check_output, protected_paths
 from storage.project import Project, current_user
 from storage.readers import file_sha256
+from storage.runs import list_runs
 from storage.tags import read_row_tags
 from storage.versions import get_version
 
@@ -277,6 +278,10 @@ def export_rows(
         "columns": data.columns,
         "row_keys": table["_row_key"].to_list(),
         "label_counts": {str(k): int(v) for k, v in sorted(label_counts.items(), key=lambda kv: str(kv[0]))},
+        # where the scores behind tags came from: imported outputs, or a probe Strata made from the labels
+        "model_runs": [
+            {"name": r.name, "kind": r.kind, "details": r.details} for r in list_runs(project, version_id)
+        ],
         "notes": notes,
         "output": {
             "path": str(out.resolve()),

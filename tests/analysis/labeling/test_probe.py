@@ -49,7 +49,8 @@ def test_out_of_fold_probabilities_rank_planted_flips_first(banking: tuple[np.nd
     classes = sorted(set(labels))
     flipped = rng.random(len(labels)) < 0.1
     noisy: list[str | None] = [
-        str(rng.choice([c for c in classes if c != lab])) if f else lab for lab, f in zip(labels, flipped, strict=True)
+        str(rng.choice([c for c in classes if c != lab])) if f else lab
+        for lab, f in zip(labels, flipped, strict=True)
     ]
     unlabelled = rng.random(len(labels)) < 0.05
     noisy = [None if u else lab for lab, u in zip(noisy, unlabelled, strict=True)]
@@ -116,7 +117,8 @@ def test_a_labels_only_version_gets_label_issues_from_a_probe_run(labels_only: P
         # a second run reuses it; a probe "always" on a version with its own probe is the same probe
         again = {r.stage: r for r in run_pipeline(project, version)}
         assert again["probe"].cached and again["tag"].cached
-        never = {r.stage: r for r in run_pipeline(project, version, PipelineSpec(probe=ProbeSpec(mode="never")))}
+        never_spec = PipelineSpec(probe=ProbeSpec(mode="never"))
+        never = {r.stage: r for r in run_pipeline(project, version, never_spec)}
         assert never["probe"].detail == "skipped: not asked for"
 
 
@@ -129,3 +131,28 @@ def test_strata_run_makes_a_probe_and_errors_lists_label_issues(labels_only: Pat
     errors = run_strata("errors", str(path), cwd=tmp_path)
     assert errors.returncode == 0, errors.stderr
     assert "no model run with labels" not in errors.stdout and "label_issue" in errors.stdout
+
+
+def test_the_window_runs_a_probe_for_a_labels_only_version(  # type: ignore[no-untyped-def]
+    labels_only: Path, tmp_path: Path, window, qtbot
+) -> None:
+    from PySide6.QtCore import Qt
+    from PySide6.QtTest import QTest
+
+    path = tmp_path / "copy.strata"
+    path.write_bytes(labels_only.read_bytes())
+    window.open_project(path)
+    QTest.keyClick(window, Qt.Key.Key_R, Qt.KeyboardModifier.ControlModifier)  # Pipeline > Run all stages
+    qtbot.waitUntil(lambda: window.frame is not None and window.frame.run_name is not None, timeout=120_000)
+    assert window.frame.run_name.startswith("probe (5-fold probe, out-of-fold accuracy")
+    tree = window.project_panel.tree
+    items = [tree.topLevelItem(0)]
+    texts = []
+    while items:
+        item = items.pop()
+        texts.append(item.text(0))
+        items.extend(item.child(i) for i in range(item.childCount()))
+    assert any(t.startswith("run: probe (5-fold probe") for t in texts)
+    errors = window.curation.errors.table
+    modes = [errors.item(r, 0).text() for r in range(errors.rowCount())]
+    assert any("label issue" in m.lower() or "label_issue" in m for m in modes), modes

@@ -59,7 +59,7 @@ def test_sample_pipeline_finds_named_clusters(sample_project: Path) -> None:
 def test_second_run_is_all_cache_hits(sample_project: Path) -> None:
     with Project.open(sample_project) as project:
         reports = run_pipeline(project, resolve_version(project))
-    stages = ["embed", "neighbours", "cluster_sphere", "project", "cluster", "tag"]
+    stages = ["embed", "neighbours", "probe", "cluster_sphere", "project", "cluster", "tag"]
     assert [r.stage for r in reports] == stages
     assert all(r.cached for r in reports)
 
