@@ -272,3 +272,53 @@ class Annotation(Base):
     annotator: Mapped[str] = mapped_column(String)
     label: Mapped[str] = mapped_column(String)
     labelled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class GoldSet(Base):
+    """A gold set: rows of a version (all, or a slice's) frozen with their content hashes and labels.
+
+    ``filter`` is the slice filter as it was when the set was made (a later edit of the slice does
+    not move the gold set); ``revision`` counts the approved changes since."""
+
+    __tablename__ = "gold_set"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String, unique=True)
+    dataset_id: Mapped[int] = mapped_column(ForeignKey("dataset.id", ondelete="CASCADE"))
+    version_id: Mapped[int] = mapped_column(ForeignKey("dataset_version.id", ondelete="CASCADE"))
+    slice_name: Mapped[str | None] = mapped_column(String, nullable=True)
+    filter: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    label_column: Mapped[str | None] = mapped_column(String, nullable=True)
+    row_count: Mapped[int] = mapped_column(Integer)
+    revision: Mapped[int] = mapped_column(Integer, default=0)
+    author: Mapped[str] = mapped_column(String, default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    note: Mapped[str] = mapped_column(Text, default="")
+
+
+class GoldRow(Base):
+    """A frozen row of a gold set: its key, content hash and gold label, and the version it was
+    frozen from (the set's own version, or the one an approval took it from)."""
+
+    __tablename__ = "gold_row"
+    gold_set_id: Mapped[int] = mapped_column(ForeignKey("gold_set.id", ondelete="CASCADE"), primary_key=True)
+    row_key: Mapped[str] = mapped_column(String, primary_key=True)
+    content_hash: Mapped[str] = mapped_column(String(32))
+    label: Mapped[str | None] = mapped_column(String, nullable=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("dataset_version.id", ondelete="CASCADE"))
+
+
+class GoldApproval(Base):
+    """An approved change of a gold set: who, when, why (``note``, required) and what changed
+    (``changes``: one entry per row key with its content hash and label before and after)."""
+
+    __tablename__ = "gold_approval"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    gold_set_id: Mapped[int] = mapped_column(ForeignKey("gold_set.id", ondelete="CASCADE"), index=True)
+    action: Mapped[str] = mapped_column(String)
+    author: Mapped[str] = mapped_column(String)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    note: Mapped[str] = mapped_column(Text)
+    version_id: Mapped[int | None] = mapped_column(
+        ForeignKey("dataset_version.id", ondelete="SET NULL"), nullable=True
+    )
+    changes: Mapped[list[Any]] = mapped_column(JSON)
