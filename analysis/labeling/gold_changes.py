@@ -5,12 +5,12 @@ change goes through :func:`storage.gold_sets.approve_change`, with a note, into 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
 
 import polars as pl
 
 from analysis.labeling.gold import freeze_rows, violations
 from analysis.labeling.gold_report import version_rows
-from analysis.slices.filters import evaluate, list_slices, version_table
 from storage.errors import InputError
 from storage.gold_sets import (
     GoldApprovalInfo,
@@ -22,30 +22,23 @@ from storage.gold_sets import (
 from storage.project import Project
 from storage.versions import get_version, read_rows
 
+if TYPE_CHECKING:  # the slices package reads a version's filter table, which reads its tags
+    from analysis.slices.row_sets import RowSet
+
 
 def mark_gold_set(
-    project: Project,
-    name: str,
-    version_id: int,
-    *,
-    slice_name: str | None = None,
-    where: str | None = None,
-    note: str = "",
-    author: str | None = None,
+    project: Project, name: str, rows: RowSet, *, note: str = "", author: str | None = None
 ) -> tuple[GoldSetInfo, list[str]]:
-    """Mark a version, or the rows of a saved slice or a filter on it, as a gold set (rows frozen).
+    """Mark rows of a version (all of them, or a slice's) as a gold set: their keys, content hashes
+    and the labels of the version's label column are frozen.
 
     Parameters
     ----------
     name : str
         The gold set's name (unique in the project).
-    version_id : int
-        The version whose rows are frozen, with their content hashes and the labels of its label
-        column.
-    slice_name : str, optional
-        A saved slice: its filter as it is now is recorded with the set.
-    where : str, optional
-        A filter given there and then (the slices' SQL, :func:`analysis.slices.filters.evaluate`).
+    rows : RowSet
+        The rows, as :func:`analysis.slices.row_sets.resolve_row_set` names them (a version, or a
+        slice or filter of it): the slice and filter are recorded with the set.
     note : str
         Why the set was made (kept with it and in the audit log).
 
@@ -58,26 +51,17 @@ def mark_gold_set(
     Raises
     ------
     InputError
-        For both a slice and a filter, an unknown slice, a filter that does not run, no rows, or a
-        name already taken.
+        For a gold set's rows (a gold set is made from a version), no rows, or a name already taken.
     """
-    if slice_name and where:
-        raise InputError("Give a slice (--slice) or a filter (--where), not both.")
-    version = get_version(project, version_id)
+    if rows.gold:
+        raise InputError(f"A gold set is made from a version's rows, not from {rows.title}.")
+    version = get_version(project, rows.version_id)
     label = version.roles.get("label")
     label = label if isinstance(label, str) else None
-    rows = read_rows(project, version_id, [label] if label else [])
-    spec = None
-    if slice_name:
-        slices = list_slices(project)
-        if slice_name not in slices:
-            raise InputError(f"No slice named '{slice_name}'; saved slices: {', '.join(slices) or 'none'}.")
-        spec = slices[slice_name]
-    elif where:
-        spec = {"where": where}
-    if spec is not None:
-        rows = rows.filter(pl.Series(evaluate(version_table(project, version_id), spec)))
-    gold, repeated = freeze_rows(rows, label, version_id)
+    chosen = read_rows(project, version.version_id, [label] if label else []).filter(
+        pl.col("_row_id").is_in(rows.rows["_row_id"].implode())
+    )
+    gold, repeated = freeze_rows(chosen, label, version.version_id)
     notes = []
     if label is None:
         notes.append(
@@ -91,11 +75,11 @@ def mark_gold_set(
     info = create_gold_set(
         project,
         name,
-        version_id,
+        version.version_id,
         gold,
         label_column=label,
-        slice_name=slice_name,
-        filter_spec=spec,
+        slice_name=rows.slice_name,
+        filter_spec=rows.filter,
         note=note,
         author=author,
     )

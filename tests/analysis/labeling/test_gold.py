@@ -16,6 +16,7 @@ from analysis.labeling.gold import freeze_rows, score_against_gold
 from analysis.labeling.gold_changes import accept_from_version, mark_gold_set, relabel_gold, remove_from_gold
 from analysis.labeling.gold_report import gold_report
 from analysis.slices.filters import save_slice, version_table
+from analysis.slices.row_sets import resolve_row_set
 from analysis.stats import wilson_interval
 from storage.errors import InputError
 from storage.gold_sets import get_gold_set, read_approvals, read_gold_rows
@@ -49,7 +50,7 @@ def bank(tmp_path: Path, banking_small: Path) -> tuple[Project, pl.DataFrame, di
     for name, kind, every in (("model", "classifier", 7), ("probe", "probe", 11)):
         add_run(project, 1, _run(name, labels, kind, every))
     save_slice(project, "cards", {"where": WHERE}, version_table(project, 1))
-    _, notes = mark_gold_set(project, "cards", 1, slice_name="cards", note="checked twice")
+    _, notes = mark_gold_set(project, "cards", resolve_row_set(project, "bank:1:cards"), note="checked twice")
     assert notes == []
     in_gold = rows.filter(pl.col("category").str.starts_with("card"))
     keys = in_gold["id"].to_list()
@@ -145,13 +146,17 @@ def test_approvals_move_the_gold_set_and_are_recorded(
 
 def test_marking_refusals_and_freezing(bank: tuple[Project, pl.DataFrame, dict[str, set[str]]]) -> None:
     project, _, _ = bank
-    with pytest.raises(InputError, match="not both"):
-        mark_gold_set(project, "x", 1, slice_name="cards", where=WHERE)
     with pytest.raises(InputError, match="No slice named 'nope'; saved slices: cards"):
-        mark_gold_set(project, "x", 1, slice_name="nope")
+        resolve_row_set(project, "bank:nope")
     with pytest.raises(InputError, match="cannot be used"):
-        mark_gold_set(project, "x", 1, where="colour = 'red'")
-    whole, notes = mark_gold_set(project, "all", 2)
+        resolve_row_set(project, "bank:1", where="colour = 'red'")
+    with pytest.raises(InputError, match="made from a version's rows"):
+        mark_gold_set(project, "x", resolve_row_set(project, "gold:cards"))
+    both = resolve_row_set(project, "bank:1:cards", where="id != 'b0'", need_text=False)
+    narrower, _ = mark_gold_set(project, "narrower", both)
+    assert narrower.filter == {"where": f"({WHERE}) AND (id != 'b0')"} and narrower.slice_name == "cards"
+    assert narrower.rows == get_gold_set(project, "cards").rows - 1
+    whole, notes = mark_gold_set(project, "all", resolve_row_set(project, "bank"))
     assert whole.rows == 598 and whole.filter is None and notes == []
 
     rows = pl.DataFrame(
