@@ -1,4 +1,4 @@
-"""Label issues: confident learning (cleanlab), a cross-validated probe, and kNN label consistency."""
+"""Label issues: confident learning (cleanlab), kNN label consistency, and both ranked together."""
 
 from __future__ import annotations
 
@@ -60,49 +60,6 @@ def confident_learning(labels: NDArray[np.int64], probs: NDArray[np.floating]) -
     return LabelIssues(mask, 1.0 - self_confidence, p.argmax(axis=1).astype(np.int64))
 
 
-def probe_probabilities(
-    vectors: NDArray[np.float32], labels: NDArray[np.int64], n_classes: int, folds: int = 5, seed: int = 0
-) -> NDArray[np.float64]:
-    """Out-of-fold class probabilities from a logistic-regression probe on the embeddings.
-
-    Used when a model run has predicted labels but no probabilities: confident learning needs
-    out-of-sample probabilities, which cross-validation provides (as cleanlab's documentation advises).
-
-    Parameters
-    ----------
-    vectors : numpy.ndarray
-        float32 (n, d) normalised embeddings.
-    labels : numpy.ndarray
-        int64 (n,) class index per row.
-    n_classes : int
-        K, the size of the label set (classes absent from ``labels`` get probability 0).
-    folds : int
-        Stratified folds (fewer when the rarest class has fewer rows).
-
-    Returns
-    -------
-    numpy.ndarray
-        float64 (n, K), rows summing to 1.
-    """
-    from sklearn.linear_model import LogisticRegression
-    from sklearn.model_selection import StratifiedKFold
-
-    present, codes = np.unique(labels, return_inverse=True)
-    smallest = int(np.bincount(codes).min())
-    splits = max(2, min(folds, smallest))
-    out = np.zeros((len(labels), n_classes))
-    if smallest < 2 or len(present) < 2:
-        out[np.arange(len(labels)), labels] = 1.0  # too few rows to cross-validate: no evidence
-        return out
-    for train, test in StratifiedKFold(splits, shuffle=True, random_state=seed).split(vectors, codes):
-        model = LogisticRegression(C=10.0, max_iter=1000)
-        model.fit(vectors[train], codes[train])
-        fold = np.zeros((len(test), len(present)))
-        fold[:, model.classes_] = model.predict_proba(vectors[test])
-        out[np.ix_(test, present)] = fold
-    return np.asarray(out / out.sum(axis=1, keepdims=True), dtype=np.float64)
-
-
 def knn_label_disagreement(knn_indices: NDArray[np.int32], labels: NDArray[np.int64]) -> NDArray[np.float64]:
     """Share of each row's nearest neighbours whose label differs from the row's own.
 
@@ -136,7 +93,28 @@ def knn_suggestion(
     return np.asarray(counts.argmax(axis=1), dtype=np.int64)
 
 
-VARIANTS = ("confident_learning", "knn", "combined")
+VARIANTS = ("confident_learning", "knn", "combined", "ranked")
+
+
+def ranked_issues(
+    labels: NDArray[np.int64], probs: NDArray[np.floating], disagreement: NDArray[np.float64]
+) -> LabelIssues:
+    """Rows ranked by the mean of 1 - self-confidence and the neighbours' disagreement, the first N
+    flagged, N being confident learning's estimate of how many labels are wrong.
+
+    Two kinds of evidence (the model's and the neighbourhood's) ranked together, cut where confident
+    learning counts the noise: cleanlab's ``num_label_issues`` (Northcutt et al., JAIR 2021, the
+    off-diagonal mass of the calibrated confident joint). A reviewer works down the ranked list.
+    """
+    from cleanlab.count import num_label_issues
+
+    p = np.asarray(probs, dtype=np.float64)
+    p = p / p.sum(axis=1, keepdims=True)
+    score = (1.0 - p[np.arange(len(labels)), labels] + disagreement) / 2
+    count = int(num_label_issues(labels, p))
+    mask = np.zeros(len(labels), dtype=bool)
+    mask[np.argsort(-score, kind="stable")[:count]] = True
+    return LabelIssues(mask, score, p.argmax(axis=1).astype(np.int64))
 
 
 def find_issues(
@@ -152,7 +130,7 @@ def find_issues(
     ``confident_learning``: cleanlab on ``probs``. ``knn``: rows whose neighbour disagreement exceeds
     ``knn_threshold``, suggested label the neighbours' majority. ``combined``: rows flagged by
     confident learning whose neighbours also disagree (disagreement > ``knn_threshold`` / 2), score
-    the mean of both scores.
+    the mean of both scores. ``ranked``: see :func:`ranked_issues`.
 
     Raises
     ------
@@ -175,6 +153,8 @@ def find_issues(
             disagreement > knn_threshold, disagreement, knn_suggestion(knn_indices, labels, n_classes)
         )
     assert probs is not None
+    if variant == "ranked":
+        return ranked_issues(labels, probs, disagreement)
     cl = confident_learning(labels, probs)
     mask = cl.mask & (disagreement > knn_threshold / 2)
     return LabelIssues(mask, (cl.score + disagreement) / 2, cl.suggested)

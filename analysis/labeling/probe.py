@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from analysis.progress import Progress, check_cancel
+from analysis.progress import NullProgress, Progress, check_cancel
 from storage.errors import StageInputError
 
 METHOD = "logistic regression on the embeddings (scikit-learn, lbfgs)"
@@ -45,7 +45,7 @@ class ProbeSpec:
     mode: str = "auto"
     folds: int = 5
     seed: int = 0
-    regularisation: float = 1.0
+    regularisation: float = 10.0
 
 
 @dataclass(frozen=True)
@@ -99,6 +99,52 @@ def out_of_fold_probabilities(
     Returns
     -------
     ProbeResult
+        Classes sorted; see :func:`probe_probabilities`.
+
+    Raises
+    ------
+    storage.errors.StageInputError
+        When fewer than two classes have at least two labelled rows each.
+    analysis.progress.Cancelled
+        When cancelled.
+    """
+    classes = sorted({label for label in labels if label is not None})
+    index = {c: i for i, c in enumerate(classes)}
+    codes = np.array([index[label] if label is not None else -1 for label in labels], dtype=np.int64)
+    probabilities, folds = probe_probabilities(vectors, codes, len(classes), spec, progress)
+    labelled = codes >= 0
+    accuracy = float((probabilities[labelled].argmax(axis=1) == codes[labelled]).mean())
+    return ProbeResult(classes, probabilities, folds, accuracy)
+
+
+def probe_probabilities(
+    vectors: NDArray[np.float32],
+    codes: NDArray[np.int64],
+    n_classes: int,
+    spec: ProbeSpec | None = None,
+    progress: Progress | None = None,
+) -> tuple[NDArray[np.float64], int]:
+    """Out-of-fold class probabilities from stratified k-fold logistic regression on embeddings.
+
+    Parameters
+    ----------
+    vectors : numpy.ndarray
+        float32 (n, d), L2-normalised embeddings.
+    codes : numpy.ndarray
+        int64 (n,): class index of the given label, -1 for an unlabelled row.
+    n_classes : int
+        K; a class absent from a fold's training rows gets probability 0 for that fold's rows.
+    spec : ProbeSpec, optional
+    progress : analysis.progress.Progress, optional
+        Advanced per fold; Cancel checked between folds.
+
+    Returns
+    -------
+    probabilities : numpy.ndarray
+        float64 (n, K), rows summing to 1: out of fold for labelled rows, the fold models' mean
+        for unlabelled ones.
+    folds : int
+        Folds used (k, or fewer when the largest class has fewer rows).
 
     Raises
     ------
@@ -110,18 +156,17 @@ def out_of_fold_probabilities(
     from sklearn.linear_model import LogisticRegression
     from sklearn.model_selection import StratifiedKFold
 
-    classes, counts = np.unique([label for label in labels if label is not None], return_counts=True)
+    spec, progress = spec or ProbeSpec(), progress or NullProgress()
+    labelled = np.flatnonzero(codes >= 0)
+    unlabelled = np.flatnonzero(codes < 0)
+    counts = np.bincount(codes[labelled], minlength=n_classes)
     if (counts >= MIN_PER_CLASS).sum() < 2:
         raise StageInputError(
             "A probe run needs at least two classes with two or more labelled rows each; this version "
-            f"has {len(classes)} class(es) and {int(counts.sum())} labelled row(s). Label more rows."
+            f"has {int((counts > 0).sum())} class(es) and {labelled.size} labelled row(s). Label more rows."
         )
-    index = {c: i for i, c in enumerate(classes.tolist())}
-    codes = np.array([index[label] if label is not None else -1 for label in labels], dtype=np.int64)
-    labelled = np.flatnonzero(codes >= 0)
-    unlabelled = np.flatnonzero(codes < 0)
     folds = int(max(2, min(spec.folds, counts.max())))
-    probabilities = np.zeros((len(labels), len(classes)))
+    probabilities = np.zeros((len(codes), n_classes))
     progress.total(folds)
     splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=spec.seed)
     # Classes rarer than the folds are spread as far as they go (scikit-learn warns and carries on).
@@ -130,14 +175,11 @@ def out_of_fold_probabilities(
         splits = list(splitter.split(labelled, codes[labelled]))
     for train, held_out in splits:
         check_cancel(progress)
-        model = LogisticRegression(C=spec.regularisation, max_iter=300)
+        model = LogisticRegression(C=spec.regularisation, max_iter=1000)
         model.fit(vectors[labelled[train]], codes[labelled[train]])
         seen = model.classes_  # a class absent from this fold's training rows gets probability 0
         probabilities[np.ix_(labelled[held_out], seen)] = model.predict_proba(vectors[labelled[held_out]])
         if unlabelled.size:
-            probabilities[np.ix_(unlabelled, seen)] += model.predict_proba(vectors[unlabelled]) / folds
+            probabilities[np.ix_(unlabelled, seen)] += model.predict_proba(vectors[unlabelled])
         progress.advance()
-    if unlabelled.size:  # a class missing from some folds' training rows leaves these short of 1
-        probabilities[unlabelled] /= probabilities[unlabelled].sum(axis=1, keepdims=True)
-    accuracy = float((probabilities[labelled].argmax(axis=1) == codes[labelled]).mean())
-    return ProbeResult(classes.tolist(), probabilities, folds, accuracy)
+    return probabilities / probabilities.sum(axis=1, keepdims=True), folds

@@ -7,8 +7,10 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from analysis.errors.label_issues import find_issues, probe_probabilities
+from analysis.errors.label_issues import find_issues
 from analysis.errors.registry import batch, error_mode
+from analysis.labeling.probe import probe_probabilities
+from storage.errors import StageInputError
 from storage.tags import TagBatch
 
 if TYPE_CHECKING:
@@ -37,9 +39,14 @@ def detect(inputs: TagInputs, spec: TagSpec) -> TagBatch | None:
                 "label_issue skipped: the run has no probabilities and there is no text for a probe"
             )
             return None
-        full = np.zeros((len(labels), len(classes)))
-        full[labelled] = probe_probabilities(inputs.stage.vectors()[labelled], labels[labelled], len(classes))
-        probs, source = full, PROBE
+        try:
+            probs = probe_probabilities(inputs.stage.vectors(), np.where(labelled, labels, -1), len(classes))[
+                0
+            ]
+        except StageInputError as why:
+            inputs.notes.append(f"label_issue skipped: {why}")
+            return None
+        source = PROBE
     method = spec.label_issue_method if inputs.has_text else "confident_learning"
     rows = np.flatnonzero(labelled)
     sub_graph = None

@@ -10,12 +10,13 @@ import numpy as np
 import polars as pl
 import pytest
 
-from analysis.errors.label_issues import find_issues, probe_probabilities
+from analysis.errors.label_issues import find_issues
 from analysis.errors.modes.label_issue import PROBE
 from analysis.errors.report import error_report
 from analysis.errors.spec import TagSpec
 from analysis.ingest.importer import import_dataset
 from analysis.ingest.roles import RoleMapping
+from analysis.labeling.probe import probe_probabilities
 from analysis.map.neighbours import NeighboursSpec, knn_graph
 from analysis.pipeline.runner import run_pipeline
 from analysis.progress import NullProgress
@@ -68,7 +69,7 @@ def test_label_noise_detection_clears_the_floor(sample_project: Path) -> None:
     graph, _, _ = knn_graph(vectors, NeighboursSpec(), NullProgress(), "cpu")
     for pattern in ("uniform", "class-dependent"):
         noisy = flips(labels, vectors, len(classes), pattern)
-        probs = probe_probabilities(vectors, noisy, len(classes))
+        probs = probe_probabilities(vectors, noisy, len(classes))[0]
         issues = find_issues(TagSpec().label_issue_method, noisy, probs, graph, len(classes))
         measured = scores(issues.mask, noisy != labels)
         assert measured["F1"] >= 0.65 and measured["recall"] >= 0.7, (pattern, measured)
