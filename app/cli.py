@@ -285,13 +285,17 @@ def build_parser() -> argparse.ArgumentParser:
 
     from app.cli_agreement import add_parser as add_agreement
     from app.cli_clusters import add_parser as add_clusters
+    from app.cli_contamination import add_parser as add_contamination
     from app.cli_drift import add_parser as add_drift
+    from app.cli_gold import add_parser as add_gold
     from app.cli_slices import add_parsers
 
     add_clusters(sub)
     add_parsers(sub)
     add_drift(sub)
     add_agreement(sub)
+    add_gold(sub)
+    add_contamination(sub)
 
     p = sub.add_parser("gui", help="open the main window")
     p.add_argument("project", nargs="?")

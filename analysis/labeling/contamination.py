@@ -139,6 +139,8 @@ def ngram_matches(
     totals = np.bincount(c_row, minlength=m)
     hits = np.bincount(c_row[hit], minlength=m)
     np.divide(hits, totals, out=share, where=totals > 0)
+    if not hit.any():
+        return match, share
     # the owner each row shares most n-grams with: count (row, owner) pairs, keep each row's largest
     pairs, counts = np.unique(np.stack([c_row[hit], owner[at[hit]]]), axis=1, return_counts=True)
     order = np.lexsort((-counts, pairs[0]))

@@ -182,6 +182,7 @@ def test_matching_rules_on_small_cases() -> None:
     ]
     match, share = ngram_matches(checked, ["other text entirely", source], 13)
     assert match.tolist() == [1, -1, -1] and share[0] == pytest.approx(1 / 3) and share[1:].tolist() == [0, 0]
+    assert ngram_matches(checked[1:], [source], 13)[0].tolist() == [-1, -1]  # no overlap anywhere
     # the n-grams of one text never run into the next
     assert ngram_matches([" ".join(words[8:21])], [" ".join(words[:10]), " ".join(words[10:])], 13)[
         0
