@@ -21,6 +21,7 @@ def test_headless_demo_writes_summary_and_screenshots(tmp_path: Path, qapp) -> N
         "import",
         "embed",
         "neighbours",
+        "probe",
         "cluster_sphere",
         "project",
         "cluster",

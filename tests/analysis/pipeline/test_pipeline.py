@@ -71,8 +71,8 @@ def test_changed_parameter_reruns_only_downstream(sample_project: Path) -> None:
         before, _ = read_clusters(project, version)
         reports = run_pipeline(project, version, spec)
         after, _ = read_clusters(project, version)
-    # embed, neighbours, cluster_sphere, project cached; cluster and tag (it reads the clusters) rerun
-    assert [r.cached for r in reports] == [True, True, True, True, False, False]
+    # embed, neighbours, probe, cluster_sphere, project cached; cluster and tag (it reads the clusters) rerun
+    assert [r.cached for r in reports] == [True, True, True, True, True, False, False]
     assert len(after) < len(before)
     assert min(c.size for c in after) >= 40
 
@@ -155,8 +155,8 @@ def test_dataset_without_text_says_so(tmp_path: Path) -> None:
         with pytest.raises(StageInputError, match=r"has no text column.*still show in the table"):
             run_pipeline(project, version, stages=("project",))
         reports = run_pipeline(project, version)
-    assert [r.detail for r in reports[:5]] == ["skipped: no text column"] * 5
-    assert reports[5].stage == "tag" and "misclassified 1" in reports[5].detail
+    assert [r.detail for r in reports[:6]] == ["skipped: no text column"] * 6
+    assert reports[6].stage == "tag" and "misclassified 1" in reports[6].detail
 
 
 def test_unknown_model_folder_is_refused(tmp_path: Path, banking_small: Path) -> None:
@@ -185,5 +185,5 @@ def test_whole_pipeline_runs_with_sockets_forbidden(tmp_path: Path, banking_smal
             clusters, _ = read_clusters(project, version)
     finally:
         enable_socket()
-    assert [r.cached for r in reports] == [False] * 6
+    assert [r.cached for r in reports] == [False] * 7
     assert len(clusters) >= 3
