@@ -96,3 +96,27 @@ def test_check_tag_list_select_and_mark(workspace: SmallWorkspace, qtbot) -> Non
     QTest.mouseClick(view.check_button, Qt.MouseButton.LeftButton)
     assert len(workspace.errors) == 1 and isinstance(workspace.errors[0], InputError)
     assert "No dataset 'nope'" in str(workspace.errors[0])
+
+
+def test_in_the_main_window(window, workspace: SmallWorkspace, qtbot) -> None:  # type: ignore[no-untyped-def]
+    """What the lead wires: the controller made on the real window follows its versions, checks in its
+    job runner, selects through its selection and reports in its status bar."""
+    project = workspace.project
+    assert project is not None
+    path = project.path
+    workspace.state.set_project(None)  # the window opens the file itself
+    controller = GoldController(window, window)
+    view = controller.contamination_view
+    qtbot.addWidget(view)
+    view.show()
+    window.open_project(path)
+    window.show_version(2)
+    assert window.version_id == 2 and view.against.currentText() == "gsm8k_test:1"
+    QTest.mouseClick(view.check_button, Qt.MouseButton.LeftButton)
+    assert view.table.rowCount() == 15 and window.last_error == ""
+    assert window.frame is not None and window.frame.tag_mask(TAG).sum() == 15
+    table = view.table
+    QTest.mouseClick(
+        table.viewport(), Qt.MouseButton.LeftButton, pos=table.visualItemRect(table.item(0, 0)).center()
+    )
+    assert window.selection.row_ids.tolist() == [view.pairs["row_id"][0]]
