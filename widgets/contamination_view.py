@@ -184,8 +184,11 @@ class ContaminationView(QWidget):
         self.matching_text.setPlainText("")
 
     def select_pair(self, index: int) -> None:
-        """Select the ``index``-th listed pair (as a click does)."""
+        """Select the ``index``-th listed pair (as a click does) and scroll it into view."""
         self.table.selectRow(index)
+        item = self.table.item(index, 0)
+        if item is not None:
+            self.table.scrollToItem(item, QAbstractItemView.ScrollHint.PositionAtCenter)
 
     def _selection_changed(self) -> None:
         rows = sorted({i.row() for i in self.table.selectedIndexes()})
