@@ -21,6 +21,7 @@ from analysis.view_frame import ViewFrame, load_view_frame
 from analysis.workspace_state import WorkspaceState
 from app.agreement import AgreementController
 from app.curation import CurationController
+from app.gold import GoldController
 from app.jobs import JobProgress, JobRunner
 from app.settings import app_settings, recent_projects, remember_project
 from app.slicing import SlicingController
@@ -82,6 +83,7 @@ class MainWindow(WindowWorkspace, QMainWindow):
         self.versions = VersionsController(self, self)
         self.agreement = AgreementController(self, self)
         self.agreement.reviewReady.connect(self._review_disagreements)
+        self.gold = GoldController(self, self)
         self.map_view.rowActivated.connect(lambda _row: self.work_tabs.setCurrentWidget(self.table_view))
         self.map_view.exportRequested.connect(lambda: self.export_rows(selection=True))
         self.map_view.tagRequested.connect(self.tag_selection)

@@ -40,6 +40,8 @@ def build_layout(window: MainWindow) -> None:
         (window.versions.diff_view, "Version diff"),
         (window.versions.drift_view, "Drift"),
         (window.agreement.view, "Agreement"),
+        (window.gold.contamination_view, "Contamination"),
+        (window.gold.gold_view, "Gold sets"),
     ):
         tabs.addTab(widget, title)
     window.work_tabs = tabs

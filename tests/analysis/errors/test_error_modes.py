@@ -10,7 +10,7 @@ import numpy as np
 import polars as pl
 import pytest
 
-from analysis.errors.label_issues import find_issues
+from analysis.errors.label_issues import VARIANTS, find_issues
 from analysis.errors.modes.label_issue import PROBE
 from analysis.errors.report import error_report
 from analysis.errors.spec import TagSpec
@@ -59,20 +59,27 @@ def test_sample_error_modes_agree_with_the_model_outputs(sample_project: Path) -
     assert abs(outliers.size - 0.02 * 3080) <= 2
 
 
-def test_label_noise_detection_clears_the_floor(sample_project: Path) -> None:
-    """BANKING77 test with 10% flipped labels; the default method must find them (measured F1 0.75 / 0.70)."""
+def test_the_default_label_issue_method_is_best_on_mean_f1(sample_project: Path) -> None:
+    """BANKING77 test (the default was chosen on train) with 10% of labels flipped three ways: the
+    default has the best mean F1 of the variants, and finds most flips in every case."""
     with Project.open(sample_project) as project:
         rows = read_rows(project, resolve_version(project), ["label"])
         vectors = load_vectors(project, 1, rows["_content_hash"].to_list())
     classes = sorted(rows["label"].unique().to_list())
     labels = np.array([classes.index(c) for c in rows["label"].to_list()])
     graph, _, _ = knn_graph(vectors, NeighboursSpec(), NullProgress(), "cpu")
-    for pattern in ("uniform", "class-dependent"):
-        noisy = flips(labels, vectors, len(classes), pattern)
+    clean = probe_probabilities(vectors, labels, len(classes))[0]
+    f1: dict[str, list[float]] = {variant: [] for variant in VARIANTS}
+    for pattern in ("uniform", "class-dependent", "probe confusions"):
+        noisy = flips(labels, vectors, len(classes), pattern, clean_probs=clean)
         probs = probe_probabilities(vectors, noisy, len(classes))[0]
-        issues = find_issues(TagSpec().label_issue_method, noisy, probs, graph, len(classes))
-        measured = scores(issues.mask, noisy != labels)
-        assert measured["F1"] >= 0.65 and measured["recall"] >= 0.7, (pattern, measured)
+        for variant in VARIANTS:
+            measured = scores(find_issues(variant, noisy, probs, graph, len(classes)).mask, noisy != labels)
+            f1[variant].append(measured["F1"])
+            if variant == TagSpec().label_issue_method:
+                assert measured["recall"] >= 0.55, (pattern, measured)
+    means = {variant: float(np.mean(values)) for variant, values in f1.items()}
+    assert max(means, key=means.__getitem__) == TagSpec().label_issue_method, means
 
 
 def test_tweeteval_label_issues_come_from_the_probe(tmp_path: Path, data_dir: Path) -> None:
