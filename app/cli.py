@@ -288,6 +288,7 @@ def build_parser() -> argparse.ArgumentParser:
     from app.cli_contamination import add_parser as add_contamination
     from app.cli_drift import add_parser as add_drift
     from app.cli_gold import add_parser as add_gold
+    from app.cli_queue import add_parser as add_queue
     from app.cli_slices import add_parsers
 
     add_clusters(sub)
@@ -296,6 +297,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_agreement(sub)
     add_gold(sub)
     add_contamination(sub)
+    add_queue(sub)
 
     p = sub.add_parser("gui", help="open the main window")
     p.add_argument("project", nargs="?")

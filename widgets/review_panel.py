@@ -129,9 +129,8 @@ class ReviewPanel(QWidget):
         self.progress.setText(done)
         self.text.setText(str(row[frame.text_column]) if frame.text_column else str(row["_row_key"]))
         given = row.get(frame.label_column) if frame.label_column else None
-        self.labels.setText(
-            f"given: <b>{given}</b> → suggested: <b>{item.suggested}</b> (score {item.score:.2f})"
-        )
+        shown = "<i>unlabelled</i>" if given is None else f"<b>{given}</b>"  # a row to label (queue)
+        self.labels.setText(f"given: {shown} → suggested: <b>{item.suggested}</b> (score {item.score:.2f})")
         if item.suggested:
             self.other.setCurrentText(item.suggested)
         if emit:

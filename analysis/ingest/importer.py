@@ -325,7 +325,12 @@ def import_dataset(
     labels = df[roles.label] if roles.label else None
     if mapping is not None and labels is not None:
         labels = _apply_label_map(labels, mapping, source)
-    labels = labels.cast(pl.String) if labels is not None else None
+    if labels is not None:
+        # an empty or blank label cell (CSV `""`, JSON "") is a row without a label, not a class ""
+        labels = labels.cast(pl.String)
+        labels = (
+            pl.select(pl.when(labels.str.strip_chars() != "").then(labels)).to_series().alias(labels.name)
+        )
     class_names, preds, probs = validated_outputs(df, roles, mapping, labels, source, classes)
 
     output_cols = set(roles.proba_cols) | {roles.pred, roles.proba_list} - {None}
