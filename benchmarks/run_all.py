@@ -11,6 +11,7 @@ from pathlib import Path
 HERE = Path(__file__).parent
 sys.path.insert(0, str(HERE))
 
+import bench_active  # noqa: E402
 import bench_diff_drift  # noqa: E402
 import bench_embed  # noqa: E402
 import bench_gui  # noqa: E402
@@ -34,6 +35,7 @@ def main() -> None:
         bench_scale.main(million=True),
         bench_redraw.main(),
         bench_label_noise.main(),
+        bench_active.main(),
         bench_tag.main(),
         bench_slices.main(),
         bench_diff_drift.main(),

@@ -28,9 +28,11 @@ the window read.
   when several annotators labelled the rows: it weighs the annotators' agreement and the model's
   confidence to say which row (labelled or not) gains most from one more label.
 
-Which strategy is the default (:data:`DEFAULT_STRATEGY`) is decided by ``benchmarks/bench_active.py``
-(BANKING77 train, 5 rounds of 200 labels from 2 per class, 3 seeds): see that module and
-``benchmarks/README.md`` for the figures.
+The default (:data:`DEFAULT_STRATEGY`) is ``mix``, chosen by ``benchmarks/bench_active.py``
+(BANKING77 train, 5 rounds of 200 labels from 2 per intent, 3 seeds): the probe's test accuracy after
+each round is 4.5 to 6.8 points above ``random``'s, where ``uncertainty`` alone falls short of
+``random`` in the first round and ``diversity`` gains little after the second (figures in
+``benchmarks/README.md``).
 """
 
 from __future__ import annotations
