@@ -9,6 +9,7 @@ from typing import Any
 from app.cli_common import positive_int
 
 EXCERPT = 70  # characters of text shown per row
+LABEL = 40  # characters of a suggested label shown
 
 
 def cmd_queue(args: argparse.Namespace) -> int:
@@ -31,13 +32,13 @@ def cmd_queue(args: argparse.Namespace) -> int:
         f"{queue.candidates:,} candidate rows ({source}{where}):"
     )
     width = max((len(str(r)) for r in queue.rows.tolist()), default=1)
-    suggested_width = min(max((len(s or "—") for s in queue.suggested), default=1), 30)
-    for row, text, suggested, score in zip(
-        queue.rows.tolist(), queue.texts, queue.suggested, queue.scores.tolist(), strict=True
+    suggested = [_cut(s or "—", LABEL) for s in queue.suggested]
+    suggested_width = max((len(s) for s in suggested), default=1)
+    for row, text, label, score in zip(
+        queue.rows.tolist(), queue.texts, suggested, queue.scores.tolist(), strict=True
     ):
-        excerpt = " ".join(text.split())
-        excerpt = excerpt if len(excerpt) <= EXCERPT else excerpt[: EXCERPT - 1] + "…"
-        print(f"  {row:>{width}}  {score:6.3f}  {(suggested or '—')[:30]:<{suggested_width}}  {excerpt}")
+        excerpt = _cut(" ".join(text.split()), EXCERPT)
+        print(f"  {row:>{width}}  {score:6.3f}  {label:<{suggested_width}}  {excerpt}")
     print("(columns: row id, score — higher: label sooner —, suggested label, text)")
     for note in queue.notes:
         print(f"Note: {note}.")
@@ -47,6 +48,10 @@ def cmd_queue(args: argparse.Namespace) -> int:
             f"'{QUEUE_TAG}' in the review panel, label them, then save them as a new version."
         )
     return 0
+
+
+def _cut(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def add_parser(sub: Any) -> None:
