@@ -23,6 +23,7 @@ from app.agreement import AgreementController
 from app.curation import CurationController
 from app.gold import GoldController
 from app.jobs import JobProgress, JobRunner
+from app.label_queue import LabelQueueController
 from app.settings import app_settings, recent_projects, remember_project
 from app.slicing import SlicingController
 from app.versions import VersionsController
@@ -84,6 +85,8 @@ class MainWindow(WindowWorkspace, QMainWindow):
         self.agreement = AgreementController(self, self)
         self.agreement.reviewReady.connect(self._review_disagreements)
         self.gold = GoldController(self, self)
+        self.label_queue = LabelQueueController(self, self)
+        self.label_queue.reviewReady.connect(self._review_disagreements)
         self.map_view.rowActivated.connect(lambda _row: self.work_tabs.setCurrentWidget(self.table_view))
         self.map_view.exportRequested.connect(lambda: self.export_rows(selection=True))
         self.map_view.tagRequested.connect(self.tag_selection)
@@ -331,7 +334,7 @@ class MainWindow(WindowWorkspace, QMainWindow):
         self.curation.review.setFocus()
 
     def _review_disagreements(self, tag: str) -> None:
-        """Open the review queue of the rows the agreement view sent."""
+        """Open the review queue of the rows tagged ``tag`` (agreement view, label queue)."""
         self.curation.review_tag(tag)
         self.start_review()
 

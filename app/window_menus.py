@@ -90,6 +90,7 @@ def build_menus(window: MainWindow) -> None:
 
     run_menu = bar.addMenu("&Pipeline")
     add_action(window, run_menu, "&Run all stages", window.run_pipeline, "Ctrl+R")
+    add_action(window, run_menu, "Queue rows to &label", window.label_queue.queue, "Ctrl+Shift+L")
     add_action(window, run_menu, "&Cancel job", window.jobs.cancel, "Ctrl+.")
     add_action(window, run_menu, "Re&view label issues", window.start_review, "Ctrl+Shift+R")
 
