@@ -67,6 +67,7 @@ def run_stages(project: Any, version: int, rows: int, who: str) -> list[dict[str
     the previous stage (so reading inputs and writing results count), and the peak memory so far."""
     import time
 
+    from analysis.labeling.probe import ProbeSpec
     from analysis.pipeline.runner import PipelineSpec, run_pipeline
 
     out: list[dict[str, Any]] = []
@@ -80,7 +81,8 @@ def run_stages(project: Any, version: int, rows: int, who: str) -> list[dict[str
              "peak_mib": peak_mib(), "note": report.detail}
         )  # fmt: skip
 
-    run_pipeline(project, version, PipelineSpec(), on_stage=finished)
+    # The issue's chain (and the peer recipe) has no probe run: the tweets' labels would start one.
+    run_pipeline(project, version, PipelineSpec(probe=ProbeSpec(mode="never")), on_stage=finished)
     return out
 
 
