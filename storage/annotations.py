@@ -7,7 +7,6 @@ polars frames built in one go from the cursor (:func:`storage.rows.read_query`),
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from typing import Any
 
@@ -18,9 +17,10 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from storage.errors import InputError
-from storage.project import Project, current_user
+from storage.project import Project
 from storage.rows import execute_many, read_query
-from storage.schema import Annotation, DatasetVersion, RowTag, Tag
+from storage.rule_tags import replace_rule_tags
+from storage.schema import Annotation, DatasetVersion
 
 # The columns of an annotation frame, in order, with their dtypes.
 ANNOTATION_SCHEMA: dict[str, Any] = {
@@ -193,38 +193,11 @@ def tag_for_review(
     """
     if not len(rows) == len(scores) == len(suggested):
         raise InputError("Rows, scores and suggested labels must be as many.")
-    with project.session() as s:
-        tag_id = s.scalar(select(Tag.id).where(Tag.name == tag))
-        if tag_id is None:
-            row = Tag(name=tag, colour=colour, description=description, kind="curation")
-            s.add(row)
-            s.flush()
-            tag_id = row.id
-        s.execute(
-            delete(RowTag).where(
-                RowTag.version_id == version_id, RowTag.tag_id == tag_id, RowTag.source == "rule"
-            )
-        )
-        author = current_user()
-        execute_many(
-            s.connection(),
-            "INSERT INTO row_tag (version_id, row_id, tag_id, source, score, author, note, detail, "
-            "created_at) VALUES (?, ?, ?, 'rule', ?, ?, ?, ?, CURRENT_TIMESTAMP)",
-            [
-                (
-                    int(version_id),
-                    int(r),
-                    int(tag_id),
-                    float(sc),
-                    author,
-                    description,
-                    json.dumps({"suggested": sug}) if sug is not None else None,
-                )
-                for r, sc, sug in zip(rows, scores, suggested, strict=True)
-            ],
-        )
-        project.log("review_queue", {"version": version_id, "tag": tag, "rows": len(rows)}, s)
-        return len(rows)
+    details = [{"suggested": sug} if sug is not None else {} for sug in suggested]
+    return replace_rule_tags(
+        project, version_id, tag, "review", rows, scores, details,
+        colour=colour, description=description, kind="curation", note=description,
+    )  # fmt: skip
 
 
 def copy_annotations(session: Session, from_version: int, to_version: int) -> None:

@@ -80,7 +80,7 @@ def test_review_tags_replace_the_earlier_list(tmp_path: Path) -> None:
         tag_for_review(project, version, "annotator_disagreement", [2], [0.75], ["0"])
         tags = read_row_tags(project, version)
         assert tags.select("row_id", "tag", "source", "score", "detail").rows() == [
-            (2, "annotator_disagreement", "rule", 0.75, '{"suggested": "0"}')
+            (2, "annotator_disagreement", "rule", 0.75, '{"suggested": "0", "scope": "review"}')
         ]
 
 
