@@ -107,9 +107,12 @@ def thresholds(params: dict[str, object]) -> str:
     if not params:
         return ""
     p = params
+    # 'ranked' cuts at confident learning's estimate; the kNN threshold is only used by the others
+    method = p["label_issue_method"]
+    cut = "cut at cleanlab's estimate" if method == "ranked" else f"kNN > {p['knn_threshold']}"
     return (
         f"Thresholds: low margin < {p['low_margin']} · high loss ≥ {float(str(p['high_loss'])):.2f} · "
-        f"label issues by {p['label_issue_method']} (kNN > {p['knn_threshold']}) · near-duplicate "
+        f"label issues by {method} ({cut}) · near-duplicate "
         f"similarity ≥ {p['near_duplicate_similarity']} · outliers {float(str(p['outlier_share'])):.0%} · "
         f"error clusters q < {p['error_cluster_alpha']} · "
         f"annotator confidence < {p['min_annotator_confidence']}"

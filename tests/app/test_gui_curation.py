@@ -116,4 +116,5 @@ def test_review_queue_relabels_into_a_new_version(qtbot, window: MainWindow) -> 
 
 def test_error_panel_shows_the_thresholds_used(window: MainWindow) -> None:
     text = window.curation.errors.note.text()
-    assert "low margin < 0.1" in text and "near-duplicate similarity ≥ 0.95" in text and "combined" in text
+    assert "low margin < 0.1" in text and "near-duplicate similarity ≥ 0.95" in text
+    assert "ranked (cut at cleanlab's estimate)" in text
