@@ -9,11 +9,9 @@ from typing import Any
 
 import polars as pl
 from PySide6.QtCore import QSettings
-from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import QFileDialog, QInputDialog, QLineEdit, QMainWindow, QMessageBox
 
 from analysis.frame_preview import PREVIEW_ROWS, load_map_preview, preview_colour_mode
-from analysis.ingest.importer import import_dataset
 from analysis.map_paint import MapPaint, paint_map
 from analysis.pipeline.runner import PipelineSpec, StageReport, run_pipeline
 from analysis.selection import SelectionModel
@@ -27,17 +25,16 @@ from app.label_queue import LabelQueueController
 from app.settings import app_settings, recent_projects, remember_project
 from app.slicing import SlicingController
 from app.versions import VersionsController
+from app.window_import import WindowImport
 from app.window_layout import build_layout, fit_to
 from app.window_menus import add_action, build_menus
 from app.window_workspace import WindowWorkspace
 from storage.crypto import set_passphrase_provider
 from storage.errors import StrataError
 from storage.project import Project
-from storage.readers import FORMATS
 from storage.runs import list_runs
 from storage.versions import get_version, list_versions
 from widgets.clusters_view import ClustersView
-from widgets.import_dialog import ImportDialog, ImportRequest
 from widgets.job_status import JobStatus
 from widgets.map_view import MapView
 from widgets.project_panel import ProjectPanel
@@ -48,7 +45,7 @@ PROJECT_FILTER = "Strata projects (*.strata);;All files (*)"
 LAYOUT_VERSION = 2  # saved dock layouts of older windows (docks on the right) are not restored
 
 
-class MainWindow(WindowWorkspace, QMainWindow):
+class MainWindow(WindowImport, WindowWorkspace, QMainWindow):
     """Strata's main window.
 
     The state it shows (project, version, frame, selection, tags) lives in a Qt-free
@@ -281,38 +278,7 @@ class MainWindow(WindowWorkspace, QMainWindow):
         )
         return text if ok and text else None
 
-    # -- import and pipeline ------------------------------------------------------------------
-    def import_dialog(self, path: str | Path | None = None) -> None:
-        """Ask for a file and its role mapping, then import it."""
-        dialog = ImportDialog(path, self)
-        if dialog.exec():
-            self.import_file(dialog.request())
-
-    def import_file(self, request: ImportRequest) -> None:
-        """Import a file as a new dataset in a job (creating a project beside it if none is open)."""
-        if self.project is None:
-            target = request.path.with_suffix(".strata")
-            self._guard(lambda: self._set_project(Project.open_or_create(target)[0]))
-            if self.project is None:
-                return
-        project = self.project
-
-        def work(_progress: JobProgress) -> int:
-            result = import_dataset(
-                project,
-                request.path,
-                request.roles,
-                name=request.name,
-                encoding=request.encoding,
-                outputs_path=request.outputs_path,
-                label_map=request.label_map,
-            )
-            return result.version_id
-
-        self.jobs.submit(
-            f"Importing {request.path.name}", work, self.show_version, self.show_error, lane="pipeline"
-        )
-
+    # -- pipeline ---------------------------------------------------------------------------------
     def run_pipeline(self, spec: PipelineSpec | None = None) -> None:
         """Run embed → neighbours → project → cluster on the shown version, in a job."""
         if self.project is None or self.version_id is None:
@@ -377,19 +343,7 @@ class MainWindow(WindowWorkspace, QMainWindow):
             "network connection, downloads no model and sends no telemetry.",
         )
 
-    # -- drag and drop, shutdown --------------------------------------------------------------
-    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
-        urls = event.mimeData().urls()
-        if urls and all(Path(u.toLocalFile()).suffix.lower() in {*FORMATS, ".strata"} for u in urls):
-            event.acceptProposedAction()
-
-    def dropEvent(self, event: QDropEvent) -> None:
-        path = Path(event.mimeData().urls()[0].toLocalFile())
-        if path.suffix == ".strata":
-            self.open_project(path)
-        else:
-            self.import_dialog(path)
-
+    # -- shutdown ---------------------------------------------------------------------------------
     def closeEvent(self, event: Any) -> None:
         self.jobs.cancel()
         self.jobs.wait(30_000)
