@@ -165,13 +165,19 @@ def test_the_table_counts_every_row_and_materialises_only_pages_on_screen(shown:
     assert all(len(page) <= PAGE_ROWS for page in model._pages.values())
 
 
+@pytest.fixture
+def live_shown(live_window: MainWindow, big_project: Path, qtbot) -> MainWindow:  # type: ignore[no-untyped-def]
+    """The threaded test window with the 200k project loaded and the table's tab in front."""
+    live_window.open_project(big_project)
+    qtbot.waitUntil(lambda: live_window.frame is not None and not live_window.jobs.busy, timeout=120_000)
+    live_window.work_tabs.setCurrentWidget(live_window.table_view)
+    return live_window
+
+
 def test_search_waits_for_a_pause_and_runs_in_a_job(
-    live_window: MainWindow, big_project: Path, qtbot, monkeypatch: pytest.MonkeyPatch
+    live_shown: MainWindow, qtbot, monkeypatch: pytest.MonkeyPatch
 ) -> None:  # type: ignore[no-untyped-def]
-    window = live_window
-    window.open_project(big_project)
-    qtbot.waitUntil(lambda: window.frame is not None and not window.jobs.busy, timeout=120_000)
-    window.work_tabs.setCurrentWidget(window.table_view)
+    window = live_shown
     table, model = window.table_view, window.table_view.model
     real = table_view.text_matches
     searched: list[tuple[str, threading.Thread]] = []
@@ -293,12 +299,9 @@ def test_a_colouring_of_a_big_map_is_painted_in_a_job(
 
 
 def test_sorting_a_big_table_runs_in_a_job_and_filters_keep_the_order(
-    live_window: MainWindow, big_project: Path, qtbot, monkeypatch: pytest.MonkeyPatch
+    live_shown: MainWindow, qtbot, monkeypatch: pytest.MonkeyPatch
 ) -> None:  # type: ignore[no-untyped-def]
-    window = live_window
-    window.open_project(big_project)
-    qtbot.waitUntil(lambda: window.frame is not None and not window.jobs.busy, timeout=120_000)
-    window.work_tabs.setCurrentWidget(window.table_view)
+    window = live_shown
     table, model = window.table_view, window.table_view.model
     real = table_model.sort_order
     sorted_in: list[threading.Thread] = []
