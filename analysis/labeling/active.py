@@ -33,18 +33,26 @@ The default (:data:`DEFAULT_STRATEGY`) is ``mix``, chosen by ``benchmarks/bench_
 each round is 4.5 to 6.8 points above ``random``'s, where ``uncertainty`` alone falls short of
 ``random`` in the first round and ``diversity`` gains little after the second (figures in
 ``benchmarks/README.md``).
+
+The uncertainty measures and the cluster-based selection the strategies are built from, on plain
+arrays, are in :mod:`analysis.labeling.active_scoring`.
 """
 
 from __future__ import annotations
 
-import heapq
-import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
 
+from analysis.labeling.active_scoring import (
+    cluster_groups,
+    entropy_uncertainty,
+    margin_uncertainty,
+    representatives,
+    round_robin,
+)
 from storage.errors import InputError
 
 MIX_SHORTLIST = 10  # mix spreads its picks over the 10 × size most uncertain rows (Zhdanov's beta)
@@ -133,41 +141,6 @@ def register_strategy(strategy: Strategy) -> Strategy:
     return strategy
 
 
-def margin_uncertainty(probabilities: NDArray[np.floating]) -> NDArray[np.float64]:
-    """1 − (p₁ − p₂): one minus the margin between each row's two most probable classes.
-
-    Parameters
-    ----------
-    probabilities : numpy.ndarray
-        float (n, k), k ≥ 2, rows summing to 1.
-
-    Returns
-    -------
-    numpy.ndarray
-        float64 (n,) in [0, 1]; 1 where the top two classes tie.
-    """
-    p = np.asarray(probabilities, dtype=np.float64)
-    top = np.partition(p, p.shape[1] - 2, axis=1)[:, -2:]
-    return np.asarray(1.0 - (top[:, 1] - top[:, 0]), dtype=np.float64)
-
-
-def entropy_uncertainty(probabilities: NDArray[np.floating]) -> NDArray[np.float64]:
-    """Shannon entropy of each row's class probabilities divided by log k.
-
-    Parameters
-    ----------
-    probabilities : numpy.ndarray
-        float (n, k), k ≥ 2, rows summing to 1.
-
-    Returns
-    -------
-    numpy.ndarray
-        float64 (n,) in [0, 1]; 1 for the uniform distribution.
-    """
-    p = np.clip(np.asarray(probabilities, dtype=np.float64), 1e-12, 1.0)
-    return np.asarray(-(p * np.log(p)).sum(axis=1) / np.log(p.shape[1]), dtype=np.float64)
-
-
 def rank_rows(pool: LabelPool, strategy: str, size: int, seed: int = 0) -> Ranking:
     """The ``size`` candidates to label first under ``strategy``.
 
@@ -223,144 +196,22 @@ def _random(pool: LabelPool, size: int, rng: np.random.Generator) -> Ranking:
     return _top(pool.candidates, keys, size)
 
 
-def round_robin(
-    rows: NDArray[np.int64], clusters: NDArray[np.int64], covered: NDArray[np.int64], size: int
-) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
-    """Take rows cluster by cluster, the least covered cluster first, each cluster's rows in order.
-
-    Parameters
-    ----------
-    rows : numpy.ndarray
-        int64 (m,): candidate rows, each cluster's in the order to take them.
-    clusters : numpy.ndarray
-        int64 (m,): the cluster of each candidate.
-    covered : numpy.ndarray
-        int64 (c,): labelled rows per cluster label ``0…c-1`` before any pick (a label outside
-        counts as uncovered).
-    size : int
-        How many to take.
-
-    Returns
-    -------
-    picked : numpy.ndarray
-        int64 (s,): rows in the order taken.
-    coverage : numpy.ndarray
-        int64 (s,): how many rows of its cluster were labelled or taken before each pick.
-    """
-    queues: dict[int, list[int]] = {}
-    for row, cluster in zip(rows.tolist(), clusters.tolist(), strict=True):
-        queues.setdefault(cluster, []).append(row)
-    # the heap holds (rows covered, cluster): fewest covered first, the lower cluster label on ties
-    heap = [(int(covered[c]) if 0 <= c < covered.size else 0, c) for c in queues]
-    heapq.heapify(heap)
-    position = dict.fromkeys(queues, 0)
-    picked: list[int] = []
-    coverage: list[int] = []
-    while heap and len(picked) < size:
-        count, cluster = heapq.heappop(heap)
-        picked.append(queues[cluster][position[cluster]])
-        coverage.append(count)
-        position[cluster] += 1
-        if position[cluster] < len(queues[cluster]):
-            heapq.heappush(heap, (count + 1, cluster))
-    return np.asarray(picked, dtype=np.int64), np.asarray(coverage, dtype=np.int64)
-
-
 def _covered(pool: LabelPool) -> NDArray[np.int64]:
     """Labelled rows per cluster; noise rows count as one more cluster (the last slot)."""
     assert pool.clusters is not None
-    groups = _groups(pool.clusters)
+    groups = cluster_groups(pool.clusters)
     return np.bincount(groups[pool.labelled], minlength=int(groups.max()) + 1).astype(np.int64)
-
-
-def _groups(clusters: NDArray[np.int64]) -> NDArray[np.int64]:
-    """Cluster labels with noise (-1) moved to a group of its own after the last cluster."""
-    return np.where(clusters >= 0, clusters, int(clusters.max()) + 1).astype(np.int64)
-
-
-def representatives(
-    vectors: NDArray[np.floating], k: int, seed: int, weights: NDArray[np.float64] | None = None
-) -> NDArray[np.int64]:
-    """One row per k-means cluster of ``vectors``: the nearest to its centroid, largest cluster first.
-
-    Parameters
-    ----------
-    vectors : numpy.ndarray
-        float (m, d) rows to choose from.
-    k : int
-        Clusters, 1 ≤ k; all m rows come back (in order) when k ≥ m.
-    seed : int
-        Seed of the k-means++ initialisation (scikit-learn ``KMeans``, one initialisation).
-    weights : numpy.ndarray, optional
-        float64 (m,) sample weights of the k-means objective.
-
-    Returns
-    -------
-    numpy.ndarray
-        int64 (≤ k,): positions into ``vectors``; fewer than k when rows repeat (k-means then finds
-        fewer distinct clusters).
-    """
-    import warnings
-
-    from sklearn.cluster import KMeans
-    from sklearn.exceptions import ConvergenceWarning
-
-    m = vectors.shape[0]
-    if k >= m:
-        return np.arange(m, dtype=np.int64)
-    x = np.asarray(vectors, dtype=np.float64)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)  # repeated rows: fewer distinct clusters
-        model = KMeans(n_clusters=k, n_init=1, random_state=seed).fit(x, sample_weight=weights)
-    labels = model.labels_.astype(np.int64)
-    distance = np.linalg.norm(x - model.cluster_centers_[labels], axis=1)
-    sizes = np.bincount(labels, minlength=k)
-    # per cluster the nearest row; clusters by decreasing size, then label
-    first = np.lexsort((distance, labels))
-    nearest = first[np.r_[True, labels[first][1:] != labels[first][:-1]]]
-    order = np.lexsort((labels[nearest], -sizes[labels[nearest]]))
-    return nearest[order].astype(np.int64)
-
-
-def kmeans_clusters(vectors: NDArray[np.floating], seed: int = 0) -> NDArray[np.int64]:
-    """Clusters of the embeddings for a version the pipeline has not clustered.
-
-    k follows the ``cluster_sphere`` stage's rule, ``clamp(round(sqrt(n / 10)), 2, 64)``
-    (:func:`analysis.map.spherical.auto_k`, restated here: the import contract keeps the labeling
-    package from importing the map package). On L2-normalised vectors Euclidean k-means ranks rows
-    as cosine similarity does.
-
-    Parameters
-    ----------
-    vectors : numpy.ndarray
-        float (n, d), n ≥ 1.
-    seed : int
-        Seed of the k-means++ initialisation (scikit-learn ``KMeans``, one initialisation).
-
-    Returns
-    -------
-    numpy.ndarray
-        int64 (n,): cluster 0…k-1 of each row.
-    """
-    from sklearn.cluster import KMeans
-
-    n = vectors.shape[0]
-    k = max(1, min(n, max(2, min(64, round(math.sqrt(n / 10))))))
-    if k == 1:
-        return np.zeros(n, dtype=np.int64)
-    model = KMeans(n_clusters=k, n_init=1, random_state=seed).fit(np.asarray(vectors, dtype=np.float64))
-    return np.asarray(model.labels_, dtype=np.int64)
 
 
 def _diversity(pool: LabelPool, size: int, rng: np.random.Generator) -> Ranking:
     """Cluster-balanced quotas, filled in each cluster by k-means representatives of its candidates."""
     assert pool.clusters is not None and pool.vectors is not None
     rows = pool.candidates
-    groups = _groups(pool.clusters)[rows]
+    groups = cluster_groups(pool.clusters)[rows]
     order = np.argsort(groups, kind="stable")
     # the round robin says how many picks each cluster gets and in which turn; k-means says which rows
     turns, coverage = round_robin(rows[order], groups[order], _covered(pool), size)
-    turn_groups = _groups(pool.clusters)[turns]
+    turn_groups = cluster_groups(pool.clusters)[turns]
     seed = int(rng.integers(2**31))
     picked = np.empty_like(turns)
     for group in np.unique(turn_groups):

@@ -27,9 +27,9 @@ from analysis.labeling.active import (
     STRATEGIES,
     LabelPool,
     Ranking,
-    kmeans_clusters,
     rank_rows,
 )
+from analysis.labeling.active_scoring import kmeans_clusters
 from analysis.labeling.matrix import annotation_matrix
 from analysis.progress import NullProgress, Progress
 from storage.annotations import read_annotations, tag_for_review

@@ -12,14 +12,8 @@ from sklearn.linear_model import LogisticRegression
 
 from analysis.ingest.importer import import_dataset
 from analysis.ingest.roles import RoleMapping
-from analysis.labeling.active import (
-    STRATEGIES,
-    LabelPool,
-    entropy_uncertainty,
-    margin_uncertainty,
-    rank_rows,
-    representatives,
-)
+from analysis.labeling.active import STRATEGIES, LabelPool, rank_rows
+from analysis.labeling.active_scoring import entropy_uncertainty, margin_uncertainty, representatives
 from analysis.labeling.probe import ProbeSpec, out_of_fold_probabilities
 from analysis.progress import NullProgress
 from storage.embeddings import load_vectors
