@@ -1,6 +1,6 @@
 """Making and changing gold sets: marking a version or a slice of it as gold (its rows frozen), and
 the three approved changes: accepting rows from a version, relabelling and removing rows. Every
-change goes through :func:`storage.gold_sets.approve_change`, with a note, into the audit log."""
+change goes through :func:`storage.gold_approvals.approve_change`, with a note, into the audit log."""
 
 from __future__ import annotations
 
@@ -12,13 +12,8 @@ import polars as pl
 from analysis.labeling.gold import freeze_rows, violations
 from analysis.labeling.gold_report import version_rows
 from storage.errors import InputError
-from storage.gold_sets import (
-    GoldApprovalInfo,
-    GoldSetInfo,
-    approve_change,
-    create_gold_set,
-    read_gold_rows,
-)
+from storage.gold_approvals import GoldApprovalInfo, approve_change
+from storage.gold_sets import GoldSetInfo, create_gold_set, read_gold_rows
 from storage.project import Project
 from storage.versions import get_version, read_rows
 
@@ -120,7 +115,7 @@ def accept_from_version(
     ------
     InputError
         When the version is of another dataset, has no violation to accept, a key is neither in the
-        version nor in the gold set, or as :func:`storage.gold_sets.approve_change`.
+        version nor in the gold set, or as :func:`storage.gold_approvals.approve_change`.
     """
     _of_dataset(project, gold, version_id)
     version = get_version(project, version_id)
@@ -168,7 +163,7 @@ def relabel_gold(
     Raises
     ------
     InputError
-        When a key is not in the set, or as :func:`storage.gold_sets.approve_change`.
+        When a key is not in the set, or as :func:`storage.gold_approvals.approve_change`.
     """
     current = read_gold_rows(project, gold.gold_id)
     unknown = [k for k in labels if k not in set(current["row_key"].to_list())]
@@ -188,6 +183,6 @@ def remove_from_gold(
     Raises
     ------
     InputError
-        As :func:`storage.gold_sets.approve_change` (a key not in the set, an empty note).
+        As :func:`storage.gold_approvals.approve_change` (a key not in the set, an empty note).
     """
     return approve_change(project, gold.gold_id, "remove", note, removals=list(keys), author=author)

@@ -10,13 +10,8 @@ from typing import Any
 import polars as pl
 
 from analysis.labeling.gold import GoldScore, score_against_gold, violations
-from storage.gold_sets import (
-    GoldApprovalInfo,
-    GoldSetInfo,
-    get_gold_set,
-    read_approvals,
-    read_gold_rows,
-)
+from storage.gold_approvals import GoldApprovalInfo, read_approvals
+from storage.gold_sets import GoldSetInfo, get_gold_set, read_gold_rows
 from storage.project import Project
 from storage.runs import list_runs, read_predictions
 from storage.versions import Version, list_versions, read_rows

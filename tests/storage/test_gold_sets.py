@@ -12,13 +12,12 @@ from alembic import command
 from sqlalchemy import text
 
 from storage.errors import InputError
+from storage.gold_approvals import approve_change, read_approvals
 from storage.gold_sets import (
     GOLD_ROW_SCHEMA,
-    approve_change,
     create_gold_set,
     get_gold_set,
     list_gold_sets,
-    read_approvals,
     read_gold_rows,
 )
 from storage.project import Project, _alembic_config

@@ -19,7 +19,8 @@ from analysis.slices.filters import save_slice, version_table
 from analysis.slices.row_sets import resolve_row_set
 from analysis.stats import wilson_interval
 from storage.errors import InputError
-from storage.gold_sets import get_gold_set, read_approvals, read_gold_rows
+from storage.gold_approvals import read_approvals
+from storage.gold_sets import get_gold_set, read_gold_rows
 from storage.project import Project
 from storage.runs import NewRun, add_run
 
