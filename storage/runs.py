@@ -37,11 +37,13 @@ class Run:
     def title(self) -> str:
         """The run's name as views show it: a probe says how it was made."""
         if self.kind == "probe" and self.details:
-            d = self.details
-            return (
-                f"{self.name} ({d.get('folds')}-fold probe, out-of-fold accuracy {d.get('accuracy', 0):.1%})"
-            )
+            return f"{self.name} ({probe_summary(self.details)})"
         return self.name
+
+
+def probe_summary(details: dict[str, Any]) -> str:
+    """How a probe run was made, in a few words: its folds and out-of-fold accuracy."""
+    return f"{details.get('folds')}-fold probe, out-of-fold accuracy {float(details.get('accuracy', 0)):.1%}"
 
 
 @dataclass(frozen=True)

@@ -9,8 +9,6 @@ import hashlib
 from dataclasses import dataclass
 from typing import Any
 
-import numpy as np
-
 from analysis.ingest.model_outputs import row_scores
 from analysis.labeling.probe import PROBE_RUN, out_of_fold_probabilities
 from analysis.pipeline.inputs import StageInputs
@@ -20,7 +18,7 @@ from analysis.pipeline.stage import Stage, register
 from analysis.progress import Progress
 from storage.errors import StageInputError
 from storage.project import Project
-from storage.runs import NewRun, list_runs
+from storage.runs import NewRun, list_runs, probe_summary
 from storage.stage_outputs import StageRecord, write_probe_run, write_stage
 
 MODES = ("auto", "always", "never")
@@ -80,7 +78,7 @@ def run(spec: PipelineSpec, inputs: StageInputs, progress: Progress) -> Probed:
         confidence=scores["confidence"],
         margin=scores["margin"],
         loss=scores["loss"],
-        probabilities=np.asarray(result.probabilities),
+        probabilities=result.probabilities,
         kind="probe",
         details=result.details(spec.probe, labelled),
     )
@@ -97,8 +95,7 @@ def write(project: Project, record: StageRecord, result: Probed) -> None:
 def describe(result: Probed) -> str:
     if result.run is None:
         return f"skipped: {result.reason}"
-    d = result.run.details or {}
-    return f"{d.get('folds')}-fold probe, out-of-fold accuracy {float(d.get('accuracy', 0)):.1%}"
+    return probe_summary(result.run.details or {})
 
 
 STAGE = register(Stage("probe", "embed", True, params, run, write, describe))
