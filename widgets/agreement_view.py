@@ -22,12 +22,9 @@ from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QPushButton,
     QSplitter,
-    QTableWidget,
-    QTableWidgetItem,
     QTabWidget,
     QToolTip,
     QVBoxLayout,
@@ -37,6 +34,7 @@ from PySide6.QtWidgets import (
 from analysis.labeling.agreement_report import AgreementResult
 from analysis.palette import PALE, RIGHT, WRONG, palette_colour
 from widgets.class_heatmap import ClassAxis
+from widgets.tables import fitted_table, value_item
 
 EMPTY_NOTE = "Agreement of several annotators: import their labels with --annotator-cols or --annotator."
 LISTED = 500  # most-disagreed rows listed; the rest are counted
@@ -171,27 +169,6 @@ class LabelBars(pg.PlotWidget):
         self.getPlotItem().setXRange(-0.6, len(x) - 0.4, padding=0)
 
 
-def _item(text: str, value: float | int | None = None, tip: str = "") -> QTableWidgetItem:
-    item = QTableWidgetItem(text)
-    if value is not None:  # sort by the number, not the text
-        item.setData(Qt.ItemDataRole.UserRole, value)
-    if tip:
-        item.setToolTip(tip)
-    return item
-
-
-def _table(headers: list[str]) -> QTableWidget:
-    table = QTableWidget(0, len(headers))
-    table.setHorizontalHeaderLabels(headers)
-    table.verticalHeader().hide()
-    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-    table.horizontalHeader().setStretchLastSection(True)
-    table.setWordWrap(False)
-    return table
-
-
 class AgreementView(QWidget):
     """Draws an agreement result; emits ``computeRequested()``, ``rowsSelected(row_ids)`` and
     ``reviewRequested(row_ids)`` (lists of ``_row_id``)."""
@@ -211,14 +188,14 @@ class AgreementView(QWidget):
         self.compute_button.clicked.connect(self.computeRequested)
         self.heatmap = KappaHeatmap()
         self.bars = LabelBars()
-        self.annotators = _table(["Annotator", "Rows", "Quality", "Agrees", "Mean κ", "Worst"])
+        self.annotators = fitted_table(["Annotator", "Rows", "Quality", "Agrees", "Mean κ", "Worst"])
         self.annotators.setToolTip(
             "CROWDLAB quality (cleanlab): agreement with the other annotators and the consensus, weighted"
         )
         self.pages = QTabWidget(documentMode=True)
         self.pages.addTab(self.bars, "Per label")
         self.pages.addTab(self.annotators, "Annotators")
-        self.rows = _table(["Disagree", "Labels given", "Consensus", "Text"])
+        self.rows = fitted_table(["Disagree", "Labels given", "Consensus", "Text"])
         self.rows.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.rows.setToolTip("Rows whose annotators disagree most; select to show them, send them to review")
         self.rows.itemSelectionChanged.connect(self._selection_changed)
@@ -275,12 +252,12 @@ class AgreementView(QWidget):
         self.annotators.setRowCount(table.height)
         for r, row in enumerate(table.iter_rows(named=True)):
             cells = [
-                _item(row["annotator"]),
-                _item(f"{row['rows']:,}", row["rows"]),
-                _item(_number(row["quality"]), row["quality"]),
-                _item(f"{row['agreement']:.0%}", row["agreement"]),
-                _item(_number(row["mean_kappa"], 2), row["mean_kappa"]),
-                _item(str(row["worst_class"])),
+                value_item(row["annotator"]),
+                value_item(f"{row['rows']:,}", row["rows"]),
+                value_item(_number(row["quality"]), row["quality"]),
+                value_item(f"{row['agreement']:.0%}", row["agreement"]),
+                value_item(_number(row["mean_kappa"], 2), row["mean_kappa"]),
+                value_item(str(row["worst_class"])),
             ]
             for c, item in enumerate(cells):
                 self.annotators.setItem(r, c, item)
@@ -291,9 +268,14 @@ class AgreementView(QWidget):
         self.rows.blockSignals(True)
         self.rows.setRowCount(ranked.height)
         for r, (row, text) in enumerate(zip(ranked.iter_rows(named=True), texts, strict=True)):
-            first = _item(f"{row['disagreement']:.2f}", row["row_id"], f"row {row['row_id']}")
+            first = value_item(f"{row['disagreement']:.2f}", row["row_id"], f"row {row['row_id']}")
             shown = str(text or "").replace("\n", " ")
-            cells = [first, _item(row["labels"]), _item(row["consensus"]), _item(shown, tip=shown)]
+            cells = [
+                first,
+                value_item(row["labels"]),
+                value_item(row["consensus"]),
+                value_item(shown, tip=shown),
+            ]
             for c, item in enumerate(cells):
                 self.rows.setItem(r, c, item)
         self.rows.blockSignals(False)

@@ -14,22 +14,19 @@ import math
 import polars as pl
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
     QSplitter,
-    QTableWidget,
-    QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
 
 from analysis.labeling.gold import GoldScore
 from analysis.labeling.gold_report import GoldReport, VersionCheck
+from widgets.tables import fitted_table, value_item
 
 EMPTY_NOTE = (
     "A gold set freezes rows and their labels; later versions and every run are scored against it. "
@@ -39,28 +36,6 @@ ALL_ROWS = "(all rows)"
 SCORE_HEADERS = ["Scored", "Kind", "Accuracy [95% interval]", "Rows", "Disagree", "Violations"]
 ROW_HEADERS = ["Row key", "What", "Gold", "Given", "Text"]
 LISTED = 1000
-
-
-def _item(text: str, value: float | int | None = None, tip: str = "") -> QTableWidgetItem:
-    item = QTableWidgetItem(text)
-    if value is not None:
-        item.setData(Qt.ItemDataRole.UserRole, value)
-    if tip:
-        item.setToolTip(tip)
-    return item
-
-
-def _table(headers: list[str]) -> QTableWidget:
-    table = QTableWidget(0, len(headers))
-    table.setHorizontalHeaderLabels(headers)
-    table.verticalHeader().hide()
-    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-    table.horizontalHeader().setStretchLastSection(True)
-    table.setWordWrap(False)
-    return table
 
 
 def accuracy_text(score: GoldScore | None) -> str:
@@ -103,11 +78,11 @@ class GoldView(QWidget):
         self.note = QLabel(EMPTY_NOTE)
         self.note.setWordWrap(True)
         self.note.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.scores = _table(SCORE_HEADERS)
+        self.scores = fitted_table(SCORE_HEADERS, single_selection=True)
         self.scores.setToolTip("Each version's labels and each run's predictions on the gold rows")
         self.scores.itemSelectionChanged.connect(self._score_chosen)
         self.rows_title = QLabel("")
-        self.rows = _table(ROW_HEADERS)
+        self.rows = fitted_table(ROW_HEADERS, single_selection=True)
         self.rows.itemSelectionChanged.connect(self._row_chosen)
         self.name = QLineEdit(placeholderText="name")
         self.name.setToolTip("Name of the new gold set")
@@ -180,12 +155,12 @@ class GoldView(QWidget):
             compared = score.compared if score is not None else 0
             violations = check.violations.height if check is not None else None
             cells = [
-                _item(subject, r),
-                _item(kind),
-                _item(accuracy_text(score), score.accuracy if score is not None else None),
-                _item(f"{compared:,}", compared),
-                _item(f"{score.disagreements.height:,}" if score is not None else "—"),
-                _item("" if violations is None else f"{violations:,}", violations),
+                value_item(subject, r),
+                value_item(kind),
+                value_item(accuracy_text(score), score.accuracy if score is not None else None),
+                value_item(f"{compared:,}", compared),
+                value_item(f"{score.disagreements.height:,}" if score is not None else "—"),
+                value_item("" if violations is None else f"{violations:,}", violations),
             ]
             for c, item in enumerate(cells):
                 self.scores.setItem(r, c, item)
@@ -229,11 +204,11 @@ class GoldView(QWidget):
         for r, row in enumerate(shown.iter_rows(named=True)):
             text = " ".join(str(row["text"] or "").split())
             cells = [
-                _item(str(row["row_key"]), row["row_id"]),
-                _item(str(row["what"])),
-                _item(str(row["gold_label"] or "")),
-                _item("" if row["given"] is None else str(row["given"])),
-                _item(text, tip=text),
+                value_item(str(row["row_key"]), row["row_id"]),
+                value_item(str(row["what"])),
+                value_item(str(row["gold_label"] or "")),
+                value_item("" if row["given"] is None else str(row["given"])),
+                value_item(text, tip=text),
             ]
             for c, item in enumerate(cells):
                 self.rows.setItem(r, c, item)
