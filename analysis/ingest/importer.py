@@ -1,7 +1,8 @@
 """Import a data file (and a model's outputs on it) into a project as a new dataset version.
 
-Everything is validated before anything is written, and the writes happen in one transaction: a
-failed import leaves the project exactly as it was.
+Everything is validated before anything is written (the table checks are in
+:mod:`analysis.ingest.checks`), and the writes happen in one transaction: a failed import leaves the
+project exactly as it was.
 """
 
 from __future__ import annotations
@@ -16,6 +17,13 @@ import polars as pl
 from numpy.typing import NDArray
 
 from analysis.ingest.annotations import AnnotationSpec, prepare_annotations
+from analysis.ingest.checks import (
+    check_ids,
+    check_system_columns,
+    join_outputs,
+    parse_time,
+    require_columns,
+)
 from analysis.ingest.model_outputs import (
     check_known,
     probability_matrix,
@@ -26,7 +34,7 @@ from analysis.ingest.roles import RoleMapping
 from storage.errors import InputError, StrataError
 from storage.project import Project
 from storage.readers import file_sha256, read_table
-from storage.rows import SYSTEM_COLUMNS, logical_type
+from storage.rows import logical_type
 from storage.runs import NewRun
 from storage.versions import NewVersion, add_version
 
@@ -45,23 +53,6 @@ class ImportResult:
     number: int = 1
     annotations: int = 0
     notes: tuple[str, ...] = ()
-
-
-def check_system_columns(df: pl.DataFrame, source: str) -> None:
-    """Refuse data columns that would collide with the row table's own columns.
-
-    Raises
-    ------
-    InputError
-        When the file has a column named ``_row_id``, ``_row_key`` or ``_content_hash``.
-    """
-    clash = [c for c in df.columns if c in SYSTEM_COLUMNS]
-    if clash:
-        raise InputError(
-            f"{source}: column(s) {clash} have names Strata keeps for its own row columns "
-            f"({', '.join(SYSTEM_COLUMNS)}). Rename them in the file (e.g. to 'source{clash[0]}') and "
-            "import again."
-        )
 
 
 def preview_file(
@@ -121,72 +112,6 @@ def _apply_label_map(series: pl.Series, mapping: list[str] | dict[str, str], sou
             f"{source}: values {sorted(unknown)[:5]} of '{series.name}' are not in the label map."
         )
     return as_text.replace_strict(table, default=None, return_dtype=pl.String)
-
-
-def require_columns(df: pl.DataFrame, names: list[str], source: str) -> None:
-    missing = [n for n in names if n not in df.columns]
-    if missing:
-        raise InputError(f"{source}: column(s) {missing} not found. The file has: {', '.join(df.columns)}.")
-
-
-def _check_ids(df: pl.DataFrame, id_col: str, source: str) -> None:
-    ids = df[id_col]
-    if ids.null_count():
-        rows = (np.flatnonzero(ids.is_null().to_numpy())[:5] + 1).tolist()
-        raise InputError(
-            f"{source}: id column '{id_col}' is empty in {ids.null_count()} row(s), e.g. {rows}."
-        )
-    dup = df.with_row_index("_r").filter(pl.col(id_col).is_duplicated())
-    if dup.height:
-        shown = dup.group_by(id_col, maintain_order=True).agg(pl.col("_r") + 1).head(5)
-        detail = "; ".join(f"{k!r} in rows {v}" for k, v in shown.iter_rows())
-        raise InputError(
-            f"{source}: id column '{id_col}' has {dup[id_col].n_unique()} duplicated value(s): {detail}. "
-            "Ids must be unique; choose another id column or none."
-        )
-
-
-def join_outputs(df: pl.DataFrame, outputs: pl.DataFrame, id_col: str, source: str) -> pl.DataFrame:
-    require_columns(outputs, [id_col], source)
-    _check_ids(outputs, id_col, source)
-    outputs = outputs.with_columns(pl.col(id_col).cast(df.schema[id_col]))
-    extra = outputs.join(df.select(id_col), on=id_col, how="anti")
-    if extra.height:
-        raise InputError(
-            f"{source}: {extra.height} output row(s) have ids not in the data, "
-            f"e.g. {extra[id_col][:3].to_list()}."
-        )
-    joined = df.join(outputs, on=id_col, how="left", suffix="_output", maintain_order="left")
-    missing = df.join(outputs.select(id_col), on=id_col, how="anti")
-    if missing.height:
-        raise InputError(
-            f"{source}: {missing.height} data row(s) have no model output, "
-            f"e.g. ids {missing[id_col][:3].to_list()}."
-        )
-    return joined
-
-
-def _parse_time(df: pl.DataFrame, roles: RoleMapping, source: str) -> pl.DataFrame:
-    col = roles.time
-    if col is None or df.schema[col] != pl.String:
-        return df
-    try:
-        parsed = df[col].str.to_datetime(format=roles.time_format, strict=False)
-    except pl.exceptions.PolarsError:  # no format could be inferred from the values
-        example = df[col].drop_nulls()[0] if df[col].drop_nulls().len() else None
-        hint = "check --time-format" if roles.time_format else "give their format with --time-format"
-        raise InputError(
-            f"{source}: time column '{col}' has values that are not dates in one format, e.g. {example!r}; "
-            f"{hint} (e.g. '%d-%m-%Y %H.%M'), or map another column with --time."
-        ) from None
-    bad = parsed.is_null() & df[col].is_not_null()
-    if bad.any():
-        example = df[col].filter(bad)[0]
-        raise InputError(
-            f"{source}: time column '{col}' has {int(bad.sum())} value(s) that are not dates, "
-            f"e.g. {example!r}; give their format with --time-format (e.g. '%d-%m-%Y %H.%M')."
-        )
-    return df.with_columns(parsed.alias(col))
 
 
 def validated_outputs(
@@ -318,8 +243,8 @@ def import_dataset(
         source,
     )
     if roles.id:
-        _check_ids(df, roles.id, source)
-    df = _parse_time(df, roles, source)
+        check_ids(df, roles.id, source)
+    df = parse_time(df, roles, source)
 
     mapping = read_label_map(label_map) if label_map else None
     labels = df[roles.label] if roles.label else None

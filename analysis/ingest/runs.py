@@ -6,13 +6,8 @@ from pathlib import Path
 
 import polars as pl
 
-from analysis.ingest.importer import (
-    join_outputs,
-    new_run,
-    read_label_map,
-    require_columns,
-    validated_outputs,
-)
+from analysis.ingest.checks import join_outputs, require_columns
+from analysis.ingest.importer import new_run, read_label_map, validated_outputs
 from analysis.ingest.roles import RoleMapping
 from storage.errors import InputError
 from storage.project import Project
