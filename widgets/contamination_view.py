@@ -27,12 +27,12 @@ from PySide6.QtWidgets import (
     QSpinBox,
     QSplitter,
     QTableWidget,
-    QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
 
 from analysis.labeling.contamination import KINDS
+from widgets.tables import value_item
 
 EMPTY_NOTE = (
     "Copies of an evaluation set or a gold set in the shown version: choose the other set and Check "
@@ -49,15 +49,6 @@ KIND_TIPS = {
 
 def _one_line(text: object) -> str:
     return " ".join(str(text or "").split())
-
-
-def _item(text: str, value: float | int | None = None, tip: str = "") -> QTableWidgetItem:
-    item = QTableWidgetItem(text)
-    if value is not None:
-        item.setData(Qt.ItemDataRole.UserRole, value)
-    if tip:
-        item.setToolTip(tip)
-    return item
 
 
 def similarity_text(row: dict[str, object]) -> str:
@@ -171,11 +162,11 @@ class ContaminationView(QWidget):
         for r, row in enumerate(self.pairs.iter_rows(named=True)):
             text, match = _one_line(row["text"]), _one_line(row["match_text"])
             cells = [
-                _item(text, row["row_id"], f"{row['row_key']}: {row['text']}"),
-                _item(match, None, f"{row['match_key']}: {row['match_text']}"),
-                _item(row["kind"], None, f"{row['kinds']}: {KIND_TIPS.get(row['kind'], '')}"),
-                _item(similarity_text(row), row["score"]),
-                _item(str(row["against"])),
+                value_item(text, row["row_id"], f"{row['row_key']}: {row['text']}"),
+                value_item(match, None, f"{row['match_key']}: {row['match_text']}"),
+                value_item(row["kind"], None, f"{row['kinds']}: {KIND_TIPS.get(row['kind'], '')}"),
+                value_item(similarity_text(row), row["score"]),
+                value_item(str(row["against"])),
             ]
             for c, item in enumerate(cells):
                 self.table.setItem(r, c, item)
