@@ -67,6 +67,8 @@ class ViewFrame:
     class_order: list[str] = field(default_factory=list)
     tag_info: list[TagInfo] = field(default_factory=list)
     sphere_clusters: list[ClusterInfo] = field(default_factory=list)
+    # every view that lists tags asks for these when a version is shown; counted once per tags read
+    _tag_counts: list[TagCount] | None = field(default=None, init=False, repr=False, compare=False)
 
     def clusterings(self) -> list[str]:
         """The clusterings this frame has, as their columns (keys of :data:`CLUSTERING_TITLES`)."""
@@ -93,7 +95,9 @@ class ViewFrame:
     def tag_counts(self) -> list[TagCount]:
         """Distinct rows per tag on the version's rows, most frequent first (the error panel's and
         ``strata errors``' counts: :func:`analysis.errors.tag_counts.tag_counts`)."""
-        return tag_counts(self.tags, self.rows.height, self.tag_info)
+        if self._tag_counts is None:
+            self._tag_counts = tag_counts(self.tags, self.rows.height, self.tag_info)
+        return list(self._tag_counts)
 
     def tag_names(self) -> list[str]:
         """Tags present on the version's rows, most frequent (in distinct rows) first."""
@@ -103,6 +107,7 @@ class ViewFrame:
         """Re-read the version's row tags and the tag definitions (after a tag is created or applied)."""
         self.tags = read_row_tags(project, self.version_id)
         self.tag_info = list_tags(project)
+        self._tag_counts = None
 
     def tag_mask(self, tag: str) -> NDArray[np.bool_]:
         """bool (n,): rows carrying ``tag`` (from any source)."""

@@ -19,6 +19,7 @@ Events (listeners get keyword arguments):
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from analysis.selection import SelectionModel
@@ -31,27 +32,37 @@ Listener = Callable[..., None]
 
 
 class Events:
-    """Named events with listeners, called in subscription order."""
+    """Named events with listeners, called in subscription order.
+
+    A listener connected with ``later=True`` (a view in a hidden tab) may run after :meth:`emit`
+    returns: :attr:`later`, when the application sets one, schedules it on a later turn of its event
+    loop, so the window answers between the views a new version updates; without one it runs at once.
+    """
 
     def __init__(self, names: tuple[str, ...] = EVENTS) -> None:
-        self._listeners: dict[str, list[Listener]] = {name: [] for name in names}
+        self._listeners: dict[str, list[tuple[Listener, bool]]] = {name: [] for name in names}
+        self.later: Callable[[Callable[[], None]], None] | None = None
 
-    def connect(self, name: str, listener: Listener) -> Callable[[], None]:
-        """Call ``listener(**kwargs)`` on every ``name`` event; returns a function that disconnects it.
+    def connect(self, name: str, listener: Listener, later: bool = False) -> Callable[[], None]:
+        """Call ``listener(**kwargs)`` on every ``name`` event (through :attr:`later` with ``later``);
+        returns a function that disconnects it.
 
         Raises
         ------
         KeyError
             ``name`` is not an event of this emitter.
         """
-        listeners = self._listeners[name]
-        listeners.append(listener)
-        return lambda: listeners.remove(listener) if listener in listeners else None
+        listeners, entry = self._listeners[name], (listener, later)
+        listeners.append(entry)
+        return lambda: listeners.remove(entry) if entry in listeners else None
 
     def emit(self, name: str, **kwargs: Any) -> None:
-        """Call the listeners of ``name``."""
-        for listener in list(self._listeners[name]):
-            listener(**kwargs)
+        """Call the listeners of ``name`` (or schedule those connected with ``later``)."""
+        for listener, later in list(self._listeners[name]):
+            if later and self.later is not None:
+                self.later(partial(listener, **kwargs))
+            else:
+                listener(**kwargs)
 
 
 class WorkspaceState:

@@ -42,7 +42,9 @@ class AgreementController(QObject):
         self.view.computeRequested.connect(self.compute)
         self.view.rowsSelected.connect(lambda rows: workspace.selection.set(rows, source=self))
         self.view.reviewRequested.connect(self.send_to_review)
-        workspace.state.events.connect("version", lambda frame, dataset_changed: self.set_frame(frame))
+        workspace.state.events.connect(
+            "version", lambda frame, dataset_changed: self.set_frame(frame), later=True
+        )
 
     def set_frame(self, frame: ViewFrame | None) -> None:
         """Follow the shown version: measure its agreement (in a job) when it is another one."""

@@ -289,6 +289,7 @@ def build_parser() -> argparse.ArgumentParser:
     from app.cli_drift import add_parser as add_drift
     from app.cli_gold import add_parser as add_gold
     from app.cli_queue import add_parser as add_queue
+    from app.cli_rubric import add_parser as add_rubric
     from app.cli_slices import add_parsers
 
     add_clusters(sub)
@@ -298,6 +299,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_gold(sub)
     add_contamination(sub)
     add_queue(sub)
+    add_rubric(sub)
 
     p = sub.add_parser("gui", help="open the main window")
     p.add_argument("project", nargs="?")

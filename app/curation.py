@@ -124,7 +124,9 @@ class CurationController(QObject):
         )
         self.review.saveRequested.connect(self.save_review)
         self.review.queueRequested.connect(self.review_tag)
-        workspace.state.events.connect("version", lambda frame, dataset_changed: self.set_frame(frame))
+        workspace.state.events.connect(
+            "version", lambda frame, dataset_changed: self.set_frame(frame), later=True
+        )
         workspace.state.events.connect("tags", self._on_tags)
 
     def set_frame(self, frame: ViewFrame | None) -> None:
@@ -134,14 +136,17 @@ class CurationController(QObject):
             view.set_frame(frame)
         project = self.workspace.project
         self.tags.set_tags(list_tags(project) if project else [])
-        queue = ReviewQueue.for_tag(project, frame.version_id) if project and frame else None
+        queue = (
+            ReviewQueue.for_tag(project, frame.version_id, row_tags=frame.tags) if project and frame else None
+        )
         self.review.set_queue(queue, frame)
 
     def review_tag(self, tag: str) -> None:
         """Review the rows carrying ``tag``, highest score first."""
         project, frame = self.workspace.project, self.workspace.frame
         if project is not None and frame is not None:
-            self.review.set_queue(ReviewQueue.for_tag(project, frame.version_id, tag), frame)
+            queue = ReviewQueue.for_tag(project, frame.version_id, tag, row_tags=frame.tags)
+            self.review.set_queue(queue, frame)
 
     def _on_tags(self, frame: ViewFrame) -> None:
         """The version's tags changed: every view that lists or counts them follows."""

@@ -56,7 +56,9 @@ class GoldController(QObject):
         self.gold_view.goldChosen.connect(self.show_gold)
         self.gold_view.markRequested.connect(self.mark)
         self.gold_view.rowSelected.connect(self._select)
-        workspace.state.events.connect("version", lambda frame, dataset_changed: self.set_frame(frame))
+        workspace.state.events.connect(
+            "version", lambda frame, dataset_changed: self.set_frame(frame), later=True
+        )
 
     def _version_name(self) -> str:
         assert self.workspace.project is not None and self._shown is not None

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from pyqtgraph.util.garbage_collector import GarbageCollector
 from PySide6.QtWidgets import QApplication
 
 from app.main_window import open_window
@@ -21,9 +22,24 @@ def ensure_app() -> QApplication:
     return app
 
 
+def collect_on_gui_thread(interval_s: float = 1.0) -> GarbageCollector:
+    """Run Python's cycle collector on the GUI thread only, every ``interval_s`` seconds.
+
+    Left automatic, it runs on whichever thread allocates: a job's worker thread then destroys a
+    closed window's widgets, which deadlocks with the GUI thread (it hung the test suite). pyqtgraph's
+    collector disables the automatic one and collects on a GUI-thread timer; stop its ``timer`` and
+    call ``gc.enable()`` to undo.
+    """
+    return GarbageCollector(interval=interval_s)
+
+
 def run_gui(project: str | Path | None = None) -> int:
     """Open the main window (on ``project`` if given) and run the event loop until it closes."""
     app = ensure_app()
+    collector = collect_on_gui_thread()
     window = open_window(project)
     window.show()
-    return int(app.exec())
+    try:
+        return int(app.exec())
+    finally:
+        collector.timer.stop()

@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, QTimer, Signal
 
 THROTTLE_S = 0.05
 
@@ -108,13 +108,30 @@ class JobRunner(QObject):
         self._running: dict[str, JobProgress] = {}
         self._handlers: dict[int, tuple[str, str, Callable[[Any], None], Callable[[Exception], None]]] = {}
         self._partials: dict[int, Callable[[Any], None]] = {}
+        self._deferred = 0
         self._finished.connect(self._on_finished)
         self._partial.connect(self._on_partial)
 
     @property
     def busy(self) -> bool:
-        """Whether a job is running in any lane."""
-        return bool(self._running)
+        """Whether a job is running in any lane, or work handed to :meth:`defer` waits."""
+        return bool(self._running) or self._deferred > 0
+
+    def defer(self, fn: Callable[[], None]) -> None:
+        """Run ``fn`` on the GUI thread on a later turn of the event loop (at once when synchronous),
+        after what is waiting now (a paint, a key press)."""
+        if self.sync:
+            fn()
+            return
+        self._deferred += 1
+
+        def run() -> None:
+            try:
+                fn()
+            finally:
+                self._deferred -= 1
+
+        QTimer.singleShot(0, self, run)
 
     def is_current(self, generation: int) -> bool:
         """Whether ``generation`` is its lane's newest job (its progress and result are not stale)."""

@@ -22,6 +22,7 @@ from app.curation import CurationController
 from app.gold import GoldController
 from app.jobs import JobProgress, JobRunner
 from app.label_queue import LabelQueueController
+from app.rubric import RubricController
 from app.settings import app_settings, recent_projects, remember_project
 from app.slicing import SlicingController
 from app.versions import VersionsController
@@ -66,6 +67,8 @@ class MainWindow(WindowImport, WindowWorkspace, QMainWindow):
         self.last_error = ""
         set_passphrase_provider(self.ask_passphrase)
         self.jobs = JobRunner(sync=sync_jobs, parent=self)
+        # the views that follow a new version with later=True update one per event-loop turn
+        self.state.events.later = self.jobs.defer
 
         self.map_view = MapView(self.selection)
         self.table_view = TableView(self.selection)
@@ -77,6 +80,7 @@ class MainWindow(WindowImport, WindowWorkspace, QMainWindow):
         self.project_panel = ProjectPanel()
         self.project_panel.versionActivated.connect(self.show_version)
         self.curation = CurationController(self, self)
+        self.rubric = RubricController(self, self.curation, self)
         self.slicing = SlicingController(self, self)
         self.versions = VersionsController(self, self)
         self.agreement = AgreementController(self, self)
@@ -98,8 +102,8 @@ class MainWindow(WindowImport, WindowWorkspace, QMainWindow):
         events = self.state.events
         events.connect("project", lambda project: self.refresh_project_panel())
         events.connect("version", self._on_version)
-        events.connect("version", lambda frame, dataset_changed: self.slicing.set_frame(frame))
-        events.connect("version", lambda frame, dataset_changed: self.versions.set_frame(frame))
+        events.connect("version", lambda frame, dataset_changed: self.slicing.set_frame(frame), later=True)
+        events.connect("version", lambda frame, dataset_changed: self.versions.set_frame(frame), later=True)
         events.connect("tags", self._on_tags)
         events.connect("clusters", self._on_clusters)
         self.setAcceptDrops(True)

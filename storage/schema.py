@@ -322,3 +322,14 @@ class GoldApproval(Base):
         ForeignKey("dataset_version.id", ondelete="SET NULL"), nullable=True
     )
     changes: Mapped[list[Any]] = mapped_column(JSON)
+
+
+class ClassRubric(Base):
+    """What a class of a dataset means for the people labelling it (shown in the review queue)."""
+
+    __tablename__ = "class_rubric"
+    dataset_id: Mapped[int] = mapped_column(ForeignKey("dataset.id", ondelete="CASCADE"), primary_key=True)
+    class_name: Mapped[str] = mapped_column(String, primary_key=True)
+    text: Mapped[str] = mapped_column(Text)
+    author: Mapped[str] = mapped_column(String, default="")
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

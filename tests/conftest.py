@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import atexit
+import gc
 import os
 import shutil
 import subprocess
 import sys
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import polars as pl
@@ -103,6 +105,26 @@ def banking_small(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("banking") / "banking_small.csv"
     frame.write_csv(path)
     return path
+
+
+@pytest.fixture(autouse=True)
+def collect_garbage_on_the_gui_thread(request: pytest.FixtureRequest) -> Iterator[None]:
+    """In a Qt test, Python's cycle collector runs on the GUI thread only, as in the application
+    (app/gui.py): the earlier tests' closed windows are collected here first, and during the test
+    the collector runs on a GUI-thread timer, so no job's worker thread destroys widgets (which
+    deadlocked the suite)."""
+    if "qtbot" not in request.fixturenames:
+        yield
+        return
+    from app.gui import collect_on_gui_thread
+
+    gc.collect()
+    collector = collect_on_gui_thread(0.5)
+    try:
+        yield
+    finally:
+        collector.timer.stop()
+        gc.enable()
 
 
 @pytest.fixture(scope="session")

@@ -95,6 +95,9 @@ class ClassPairsView(QWidget):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.Stretch)
         for column in (2, 3):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+        # the widest counts are the first rows (largest first): measuring them, not the thousands of
+        # pairs of a 77-class matrix, keeps showing a version quick
+        header.setResizeContentsPrecision(50)
         self.list.clicked.connect(lambda index: self._choose_listed(index.row()))
         self.list.activated.connect(lambda index: self._choose_listed(index.row()))
         self.heatmap = ClassHeatmap()

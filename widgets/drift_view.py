@@ -63,6 +63,7 @@ class DriftView(QWidget):
         super().__init__(parent)
         self.result: DriftResult | None = None
         self.charts: DriftCharts | None = None
+        self._blank = False  # the charts show their empty notes (redrawing them costs ~0.1 s)
         self.ref_version = _combo("Version of the reference rows", 14)
         self.cur_version = _combo("Version of the current rows", 14)
         self.ref_where = QLineEdit(placeholderText="reference filter (SQL), e.g. a time window")
@@ -166,9 +167,11 @@ class DriftView(QWidget):
         self.result, self.charts = None, None
         self.table.setRowCount(0)
         self.note.setText(EMPTY_NOTE)
-        draw_distribution(self.chart, None)
-        draw_cluster_shares(self.clusters, None)
-        draw_timeline(self.timeline, None)
+        if not self._blank:
+            draw_distribution(self.chart, None)
+            draw_cluster_shares(self.clusters, None)
+            draw_timeline(self.timeline, None)
+            self._blank = True
         self._fill_classes()
         self.class_panel.setVisible(True)
         self.pages.setTabEnabled(1, True)
@@ -177,6 +180,7 @@ class DriftView(QWidget):
     def show_results(self, result: DriftResult, charts: DriftCharts) -> None:
         """Fill the ranked table and every chart."""
         self.result, self.charts = result, charts
+        self._blank = False
         self.table.setRowCount(0)
         for d in result.columns:
             row = self.table.rowCount()

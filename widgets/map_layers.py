@@ -90,7 +90,10 @@ class MapLayers:
 
     def select(self, selected: NDArray[np.bool_]) -> None:
         """Draw the rows where bool (n,) ``selected`` is True as selected."""
+        unchanged = not selected.any() and not self.selected.any()
         self.selected = selected
+        if unchanged:  # clearing an empty selection (every version shown does) redraws nothing
+            return
         self._draw_selection()
         self.refresh()
 

@@ -133,6 +133,7 @@ class MapView(QWidget):
         if not same_map:
             self._index = PointIndex(self.coords)
             self.layers.set_coords(self.coords)
+            self.fit()  # before the paint, whose point size follows the zoom: the points are set once
         if frame is None or coords is None:
             self.layers.clear()
             self.legend.clear()
@@ -166,8 +167,6 @@ class MapView(QWidget):
             if not same_map:  # nothing of the last map stays on screen while this one is painted
                 self.layers.clear()
             self.set_colour_mode(mode)
-        if not same_map:
-            self.fit()
 
     def colour_mode(self) -> str:
         """The current colouring (``label``, ``predicted``, ``correct`` or ``cluster``)."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from html import escape
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QComboBox, QGridLayout, QLabel, QPushButton, QVBoxLayout, QWidget
@@ -9,7 +11,10 @@ from PySide6.QtWidgets import QComboBox, QGridLayout, QLabel, QPushButton, QVBox
 from analysis.versions.review import ACCEPT, KEEP, RELABEL, SKIP, ReviewQueue
 from analysis.view_frame import ViewFrame
 
-HELP = "A accept suggestion · K keep label · O other label (from the list) · T tag · S skip · Backspace back"
+HELP = (
+    "A accept suggestion · K keep label · O other label (from the list) · T tag · S skip · "
+    "E edit rubric · Backspace back"
+)
 
 
 class ReviewPanel(QWidget):
@@ -21,12 +26,14 @@ class ReviewPanel(QWidget):
     queueRequested = Signal(str)  # review the rows of this tag
     decisionRequested = Signal(str, object)  # decision, label (None but for "relabel")
     backRequested = Signal()
+    rubricEditRequested = Signal(str)  # the class whose rubric to edit
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.queue: ReviewQueue | None = None
         self.frame: ViewFrame | None = None
+        self.rubric: dict[str, str] = {}
         self.source = QComboBox()
         self.source.setToolTip("Which rows to review, worst first")
         self.source.activated.connect(lambda _i: self.queueRequested.emit(self.source.currentText()))
@@ -38,6 +45,13 @@ class ReviewPanel(QWidget):
         self.labels = QLabel("")
         self.other = QComboBox()
         self.other.setToolTip("The label O assigns")
+        self.rubric_text = QLabel("")
+        self.rubric_text.setWordWrap(True)
+        self.rubric_text.setTextFormat(Qt.TextFormat.RichText)
+        self.rubric_text.setToolTip("What the classes mean: the rubric of the suggested and given labels")
+        self.edit_rubric = QPushButton("Edit rubric…")
+        self.edit_rubric.setToolTip("Write what the suggested class means, for everyone who reviews (E)")
+        self.edit_rubric.clicked.connect(self._edit_rubric)
         buttons = QGridLayout()
         for i, (text, slot) in enumerate(
             (
@@ -59,6 +73,8 @@ class ReviewPanel(QWidget):
         layout.addWidget(self.text)
         layout.addWidget(self.labels)
         layout.addWidget(self.other)
+        layout.addWidget(self.rubric_text)
+        layout.addWidget(self.edit_rubric)
         layout.addLayout(buttons)
         layout.addWidget(QLabel(HELP, wordWrap=True))
         layout.addStretch(1)
@@ -74,6 +90,26 @@ class ReviewPanel(QWidget):
             self.source.addItems(frame.tag_names())
             self.source.setCurrentText(queue.tag if queue is not None else "label_issue")
         self._show(emit=False)
+
+    def set_rubric(self, rubric: dict[str, str]) -> None:
+        """Show ``rubric`` (class name → text) next to the row under review."""
+        self.rubric = dict(rubric)
+        self._show(emit=False)
+
+    def _edit_rubric(self) -> None:
+        """Ask to edit the rubric of the suggested class (else of the label O would assign)."""
+        item = self.queue.current if self.queue is not None else None
+        name = (item.suggested if item is not None else None) or self.other.currentText()
+        if name:
+            self.rubricEditRequested.emit(name)
+
+    def _rubric_lines(self, given: object, suggested: str | None) -> str:
+        """The rubric of the suggested class, and of the given one when it differs (HTML)."""
+        names = [n for n in dict.fromkeys([suggested, None if given is None else str(given)]) if n]
+        lines = [f"<b>{escape(n)}</b>: {escape(self.rubric[n])}" for n in names if n in self.rubric]
+        if not lines and names:
+            return f"<i>No rubric for {escape(names[0])} yet (Edit rubric… writes one).</i>"
+        return "<br>".join(lines)
 
     def decide(self, decision: str, label: str | None = None) -> None:
         """Ask for a decision on the current row (the controller stores it and calls :meth:`refresh`)."""
@@ -105,6 +141,8 @@ class ReviewPanel(QWidget):
             self.tagRequested.emit(self.queue.current.row_id)
         elif key == Qt.Key.Key_Backspace and self.queue is not None:
             self.backRequested.emit()
+        elif key == Qt.Key.Key_E:
+            self._edit_rubric()
         else:
             super().keyPressEvent(event)
 
@@ -114,6 +152,7 @@ class ReviewPanel(QWidget):
             self.progress.setText("Nothing to review: run the pipeline, or choose another tag above.")
             self.text.setText("")
             self.labels.setText("")
+            self.rubric_text.setText("")
             self.save.setEnabled(False)
             return
         corrections = len(queue.corrections())
@@ -124,6 +163,7 @@ class ReviewPanel(QWidget):
             self.progress.setText(done + " · queue finished")
             self.text.setText("")
             self.labels.setText("")
+            self.rubric_text.setText("")
             return
         row = frame.rows.row(item.row_id, named=True)
         self.progress.setText(done)
@@ -131,6 +171,7 @@ class ReviewPanel(QWidget):
         given = row.get(frame.label_column) if frame.label_column else None
         shown = "<i>unlabelled</i>" if given is None else f"<b>{given}</b>"  # a row to label (queue)
         self.labels.setText(f"given: {shown} → suggested: <b>{item.suggested}</b> (score {item.score:.2f})")
+        self.rubric_text.setText(self._rubric_lines(given, item.suggested))
         if item.suggested:
             self.other.setCurrentText(item.suggested)
         if emit:

@@ -49,10 +49,22 @@ class ReviewQueue:
     decisions: dict[int, tuple[str, str | None]] = field(default_factory=dict)
 
     @classmethod
-    def for_tag(cls, project: Project, version_id: int, tag: str = "label_issue") -> ReviewQueue:
-        """The queue of rows carrying ``tag`` on a version, highest score first."""
+    def for_tag(
+        cls,
+        project: Project,
+        version_id: int,
+        tag: str = "label_issue",
+        row_tags: pl.DataFrame | None = None,
+    ) -> ReviewQueue:
+        """The queue of rows carrying ``tag`` on a version, highest score first.
+
+        ``row_tags``: the version's row tags when the caller has read them already (a shown frame's
+        :attr:`analysis.view_frame.ViewFrame.tags`), as :func:`storage.tags.read_row_tags` returns them.
+        """
         stored = read_decisions(project, version_id, tag)
-        tags = read_row_tags(project, version_id).filter(pl.col("tag") == tag)
+        if row_tags is None or "tag" not in row_tags.columns:  # a frame without tags read
+            row_tags = read_row_tags(project, version_id)
+        tags = row_tags.filter(pl.col("tag") == tag)
         tags = tags.sort("score", descending=True, nulls_last=True).unique(
             "row_id", keep="first", maintain_order=True
         )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 
+from analysis.workspace_state import Events
 from app.jobs import JobProgress, JobRunner
 
 
@@ -38,3 +39,30 @@ def test_an_error_reaches_on_error(qtbot) -> None:  # type: ignore[no-untyped-de
         runner.submit("failing", fail, lambda _r: None, errors.append)
     assert ended.args == ["failing", False]
     assert [str(e) for e in errors] == ["bad input"]
+
+
+def test_deferred_views_update_on_later_turns_and_keep_the_runner_busy(qtbot) -> None:  # type: ignore[no-untyped-def]
+    """A new version's hidden views (listeners connected with later=True) update after the event that
+    showed it, one per event-loop turn, in subscription order; the runner stays busy until they have."""
+    runner = JobRunner()
+    events = Events()
+    events.later = runner.defer
+    calls: list[str] = []
+    events.connect("version", lambda frame, dataset_changed: calls.append(f"map {frame}"))
+    events.connect("version", lambda frame, dataset_changed: calls.append(f"slices {frame}"), later=True)
+    events.connect("version", lambda frame, dataset_changed: calls.append(f"review {frame}"), later=True)
+    events.emit("version", frame=1, dataset_changed=True)
+    events.emit("version", frame=2, dataset_changed=False)
+    assert calls == ["map 1", "map 2"] and runner.busy
+    qtbot.waitUntil(lambda: not runner.busy, timeout=5_000)
+    assert calls == ["map 1", "map 2", "slices 1", "review 1", "slices 2", "review 2"]
+
+
+def test_without_a_scheduler_later_listeners_run_at_once() -> None:
+    events = Events()
+    calls: list[int] = []
+    disconnect = events.connect("tags", lambda frame: calls.append(frame), later=True)
+    events.emit("tags", frame=3)
+    disconnect()
+    events.emit("tags", frame=4)
+    assert calls == [3]

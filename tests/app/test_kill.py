@@ -121,13 +121,13 @@ def check_run_killed(
     assert np.array_equal(clusters, want_clusters)
 
 
-@pytest.mark.parametrize("seed", [1, 2])
+@pytest.mark.parametrize("seed", [1])
 def test_run_killed_at_a_random_point(texts: Path, reference, seed: int) -> None:  # type: ignore[no-untyped-def]
     check_run_killed(texts, reference, seed)
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("seed", range(3, 9))
+@pytest.mark.parametrize("seed", range(2, 9))
 def test_run_killed_at_more_points(texts: Path, reference, seed: int) -> None:  # type: ignore[no-untyped-def]
     check_run_killed(texts, reference, seed)
 
