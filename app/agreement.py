@@ -15,9 +15,11 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject, Signal
 
 from analysis.labeling.agreement_report import AgreementResult, agreement_for_version
+from analysis.labeling.latency import LatencyReport, version_latency
 from analysis.view_frame import ViewFrame
 from app.jobs import JobProgress
 from storage.annotations import count_annotations, tag_for_review
+from storage.errors import InputError
 from storage.versions import get_version
 from widgets.agreement_view import AgreementView
 
@@ -64,7 +66,7 @@ class AgreementController(QObject):
             return
         epoch = self._epoch
 
-        def work(progress: JobProgress) -> AgreementResult | str:
+        def work(progress: JobProgress) -> tuple[AgreementResult | str, LatencyReport | str] | str:
             if count_annotations(project, version) == 0:
                 v = get_version(project, version)
                 return (
@@ -72,15 +74,30 @@ class AgreementController(QObject):
                     "--annotator-cols (one column each) or --annotator (one row per item × annotator)."
                 )
             progress.message("Measuring annotator agreement")
-            return agreement_for_version(project, version)
+            try:
+                result: AgreementResult | str = agreement_for_version(project, version)
+            except InputError as err:  # e.g. one annotator per row: the view says why
+                result = str(err)
+            try:
+                return result, version_latency(project, version)
+            except InputError as err:  # no label times: the chart says so
+                return result, str(err)
 
-        def done(result: AgreementResult | str) -> None:
+        def done(result: tuple[AgreementResult | str, LatencyReport | str] | str) -> None:
             if epoch != self._epoch:
                 return
             if isinstance(result, str):
                 self.view.clear(result)
+                return
+            agreement, latency = result
+            if isinstance(agreement, str):
+                self.view.clear(agreement)
             else:
-                self.view.show_result(result)
+                self.view.show_result(agreement)
+            if isinstance(latency, str):
+                self.view.latency.set_report(None, latency)
+            else:
+                self.view.latency.set_report(latency)
 
         def failed(error: Exception) -> None:
             if epoch == self._epoch:

@@ -288,6 +288,7 @@ def build_parser() -> argparse.ArgumentParser:
     from app.cli_contamination import add_parser as add_contamination
     from app.cli_drift import add_parser as add_drift
     from app.cli_gold import add_parser as add_gold
+    from app.cli_latency import add_parser as add_latency
     from app.cli_queue import add_parser as add_queue
     from app.cli_rubric import add_parser as add_rubric
     from app.cli_slices import add_parsers
@@ -300,6 +301,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_contamination(sub)
     add_queue(sub)
     add_rubric(sub)
+    add_latency(sub)
 
     p = sub.add_parser("gui", help="open the main window")
     p.add_argument("project", nargs="?")

@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
 from analysis.labeling.agreement_report import AgreementResult
 from analysis.palette import PALE, RIGHT, WRONG, palette_colour
 from widgets.class_heatmap import ClassAxis
+from widgets.latency_chart import LatencyChart
 from widgets.tables import fitted_table, value_item
 
 EMPTY_NOTE = "Agreement of several annotators: import their labels with --annotator-cols or --annotator."
@@ -195,6 +196,8 @@ class AgreementView(QWidget):
         self.pages = QTabWidget(documentMode=True)
         self.pages.addTab(self.bars, "Per label")
         self.pages.addTab(self.annotators, "Annotators")
+        self.latency = LatencyChart()
+        self.pages.addTab(self.latency, "Labeling time")
         self.rows = fitted_table(["Disagree", "Labels given", "Consensus", "Text"])
         self.rows.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.rows.setToolTip("Rows whose annotators disagree most; select to show them, send them to review")
@@ -233,6 +236,7 @@ class AgreementView(QWidget):
         self.note.setText(message)
         self.heatmap.set_result(None)
         self.bars.set_result(None)
+        self.latency.set_report(None)
         self.annotators.setRowCount(0)
         self.rows.setRowCount(0)
         self.rows_note.setText("")

@@ -176,12 +176,18 @@ def compute_agreement(
     Raises
     ------
     InputError
-        When there are no annotations, or fewer than two annotators.
+        When there are no annotations, fewer than two annotators, or no row with two labels.
     """
     matrix = annotation_matrix(annotations, scale)
     if len(matrix.annotators) < 2:
         raise InputError(
             f"Agreement needs two annotators or more; the annotations name one ({matrix.annotators[0]})."
+        )
+    if not (matrix.counts.sum(axis=1) >= 2).any():
+        raise InputError(
+            f"Every one of the {len(matrix.counts):,} rows is labelled by one annotator, so there is no "
+            "agreement to measure. Check that the id groups an item's annotations (with several columns "
+            "if need be, e.g. --id conv_id,user)."
         )
     notes: list[str] = []
     if matrix.ordered_by == "name":
