@@ -15,7 +15,7 @@ NO_TIMES = "No label times: import the annotations with --labelled-at to see how
 
 def _plot(left: str) -> pg.PlotWidget:
     widget = pg.PlotWidget(background="w")
-    widget.setMinimumSize(200, 110)
+    widget.setMinimumSize(200, 80)  # two of them fit the tab at 1366×768
     plot = widget.getPlotItem()
     plot.setLabel("left", left)
     plot.setMouseEnabled(False, False)
