@@ -146,9 +146,11 @@ def version_latency(
     column = created_at or version.roles.get("time")
     created = None
     if column:
-        rows = read_rows(project, version_id)
-        if column not in rows.columns:
-            raise InputError(f"No column '{column}' in {name}; its columns: {', '.join(rows.columns)}.")
+        if column not in version.column_types:
+            raise InputError(
+                f"No column '{column}' in {name}; its columns: {', '.join(version.column_types)}."
+            )
+        rows = read_rows(project, version_id, [column])  # the system columns (_row_id) come too
         if not isinstance(rows[column].dtype, pl.Datetime):
             raise InputError(f"Column '{column}' of {name} holds {rows[column].dtype}, not times.")
         created = rows.select(row_id="_row_id", created_at=column)
