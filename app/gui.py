@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import sys
 from pathlib import Path
 
@@ -29,7 +30,14 @@ def collect_on_gui_thread(interval_s: float = 1.0) -> GarbageCollector:
     closed window's widgets, which deadlocks with the GUI thread (it hung the test suite). pyqtgraph's
     collector disables the automatic one and collects on a GUI-thread timer; stop its ``timer`` and
     call ``gc.enable()`` to undo.
+
+    What is alive now (modules, classes and torch's objects: millions) is collected once and frozen
+    (``gc.freeze``), so later full collections walk only what was made since: ~0.3 s of GUI thread
+    each time otherwise. Frozen objects are still freed when their last reference goes; only a cycle
+    among them would stay.
     """
+    gc.collect()
+    gc.freeze()
     return GarbageCollector(interval=interval_s)
 
 

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
 
-from analysis.ingest.importer import import_dataset
+from analysis.ingest.importer import ImportResult, import_dataset
 from storage.project import Project
 from storage.readers import FORMATS
 from widgets.import_dialog import ImportDialog, ImportRequest
@@ -29,6 +29,7 @@ class WindowImport:
     show_version: Callable[[int | None], None]
     show_error: Callable[[Exception], None]
     open_project: Callable[[str | Path | None], None]
+    notify: Callable[[str], None]
 
     def import_dialog(self, path: str | Path | None = None) -> None:
         """Ask for a file and its role mapping, then import it."""
@@ -45,8 +46,8 @@ class WindowImport:
                 return
         project = self.project
 
-        def work(_progress: JobProgress) -> int:
-            result = import_dataset(
+        def work(_progress: JobProgress) -> ImportResult:
+            return import_dataset(
                 project,
                 request.path,
                 request.roles,
@@ -54,12 +55,18 @@ class WindowImport:
                 encoding=request.encoding,
                 outputs_path=request.outputs_path,
                 label_map=request.label_map,
+                annotation=request.annotation,
             )
-            return result.version_id
 
         self.jobs.submit(
-            f"Importing {request.path.name}", work, self.show_version, self.show_error, lane="pipeline"
+            f"Importing {request.path.name}", work, self._imported, self.show_error, lane="pipeline"
         )
+
+    def _imported(self, result: ImportResult) -> None:
+        self.show_version(result.version_id)
+        said = [f"{result.annotations:,} annotations stored"] if result.annotations else []
+        if said or result.notes:
+            self.notify("; ".join([*said, *result.notes]))
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
         urls = event.mimeData().urls()

@@ -21,12 +21,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from analysis.ingest.annotations import AnnotationSpec
 from analysis.ingest.importer import preview_file
 from analysis.ingest.roles import RoleMapping, guess_roles
 from widgets.table_view import FrameTableModel
 
 NONE = "(none)"
 ROLE_FIELDS = ("id", "text", "label", "pred", "time", "split")
+# Usual names of a long file's annotator and label-time columns (prefilled, the user confirms).
+ANNOTATOR_NAMES = ("annotator", "annotator_id", "worker", "worker_id", "rater", "labeler", "labeller")
+LABELLED_AT_NAMES = ("labelled_at", "labeled_at", "annotated_at", "label_time", "labelled_time")
 FILE_FILTER = "Data files (*.csv *.tsv *.parquet *.jsonl *.ndjson *.json *.arrow *.feather);;All files (*)"
 
 
@@ -40,6 +44,7 @@ class ImportRequest:
     encoding: str
     outputs_path: Path | None
     label_map: Path | None
+    annotation: AnnotationSpec | None = None
 
 
 class ImportDialog(QDialog):
@@ -59,6 +64,17 @@ class ImportDialog(QDialog):
         self.label_map = QLineEdit(placeholderText="optional: integer label → name mapping file")
         self.proba_prefix = QLineEdit(placeholderText="e.g. prob_ (columns prob_<label>)")
         self.combos = {role: QComboBox() for role in ROLE_FIELDS}
+        # Annotations in the long shape are grouped into items by the id, which may take several columns.
+        self.combos["id"].setEditable(True)
+        self.combos["id"].setToolTip("the row's id; several columns as a,b,c (a long file's item)")
+        self.annotator_cols = QLineEdit(
+            placeholderText="wide: one column each, e.g. rater_a,rater_b or rater_?"
+        )
+        self.annotator = QComboBox(toolTip="long shape: the column naming each row's annotator")
+        self.labelled_at = QComboBox(toolTip="long shape: the column holding when each label was given")
+        self.one_hot = QLineEdit(
+            placeholderText="e.g. is_abuse", toolTip="collapse one-hot columns NAME.<value>"
+        )
         self.error = QLabel("")
         self.error.setWordWrap(True)
         self.error.setStyleSheet("color: #b00020")
@@ -79,6 +95,16 @@ class ImportDialog(QDialog):
             roles.addWidget(combo, 1)
         form.addRow("Roles", roles)
         form.addRow("Probabilities", self.proba_prefix)
+        annotators = QHBoxLayout()
+        for text, widget in (
+            ("columns", self.annotator_cols),
+            ("or annotator", self.annotator),
+            ("labelled at", self.labelled_at),
+            ("one-hot", self.one_hot),
+        ):
+            annotators.addWidget(QLabel(text))
+            annotators.addWidget(widget, 2 if widget is self.annotator_cols else 1)
+        form.addRow("Annotators", annotators)
         form.addRow("Outputs file", self.outputs)
         form.addRow("Label map", self.label_map)
         self.buttons = QDialogButtonBox(
@@ -124,6 +150,11 @@ class ImportDialog(QDialog):
             combo.addItems([NONE, *frame.columns])
             value = getattr(guess, role)
             combo.setCurrentText(value if value else NONE)
+        for combo, names in ((self.annotator, ANNOTATOR_NAMES), (self.labelled_at, LABELLED_AT_NAMES)):
+            combo.clear()
+            combo.addItems([NONE, *frame.columns])
+            lowered = {c.lower(): c for c in frame.columns}
+            combo.setCurrentText(next((lowered[n] for n in names if n in lowered), NONE))
         if guess.proba_prefix and not self.proba_prefix.text():
             self.proba_prefix.setText(guess.proba_prefix)
 
@@ -140,4 +171,19 @@ class ImportDialog(QDialog):
             encoding=self.encoding.text().strip() or "utf-8",
             outputs_path=Path(self.outputs.text().strip()) if self.outputs.text().strip() else None,
             label_map=Path(self.label_map.text().strip()) if self.label_map.text().strip() else None,
+            annotation=self.annotation(),
         )
+
+    def annotation(self) -> AnnotationSpec | None:
+        """The annotator options chosen (as ``strata import --annotator-cols/--annotator``), or None."""
+        chosen = {
+            c: c.currentText() if c.currentText() != NONE else None
+            for c in (self.annotator, self.labelled_at)
+        }
+        spec = AnnotationSpec(
+            columns=tuple(c.strip() for c in self.annotator_cols.text().split(",") if c.strip()),
+            annotator=chosen[self.annotator],
+            one_hot=self.one_hot.text().strip() or None,
+            labelled_at=chosen[self.labelled_at],
+        )
+        return spec if spec != AnnotationSpec() else None

@@ -30,6 +30,15 @@ def unit_rows(n: int, d: int) -> np.ndarray:
     return rows / np.linalg.norm(rows, axis=1, keepdims=True)
 
 
+def test_the_child_returns_the_functions_arrays() -> None:
+    rows = unit_rows(300, 40)
+    gram = rows.T @ rows
+    values, vectors = run_cancellable(np.linalg.eigh, gram, NullProgress())
+    assert np.allclose(values, np.linalg.eigvalsh(gram), atol=1e-4)
+    assert np.allclose(gram @ vectors[:, -1], values[-1] * vectors[:, -1], atol=1e-3)
+
+
+@pytest.mark.slow  # pynndescent compiles its numba code in every new process: 35-50 s on 2 cores
 def test_the_child_returns_the_graph() -> None:
     vectors = unit_rows(400, 16)
     found, dist = run_cancellable(nndescent_graph, vectors, NullProgress(), k=5)
