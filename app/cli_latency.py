@@ -12,23 +12,10 @@ from typing import Any
 from app.cli_common import positive_int
 
 
-def _seconds(value: float | None) -> str:
-    """Seconds as a person reads them: 42 s, 3.5 min, 2.1 h, 4.0 d."""
-    if value is None:
-        return "—"
-    for unit, size in (("d", 86_400), ("h", 3_600), ("min", 60)):
-        if value >= size * 1.5:
-            return f"{value / size:.1f} {unit}"
-    return f"{value:.0f} s"
-
-
-def _wait(row: dict[str, Any], shown: bool) -> str:
-    return f"{_seconds(row['median_wait_s']):>10}" if shown else ""
-
-
 def cmd_latency(args: argparse.Namespace) -> int:
     import polars as pl
 
+    from analysis.labeling.latency import readable_seconds as secs
     from analysis.labeling.latency import version_latency
     from storage.project import Project
     from storage.versions import get_version, resolve_version
@@ -51,23 +38,19 @@ def cmd_latency(args: argparse.Namespace) -> int:
         )
         return 0
     print(
-        f"Labeling latency of {version.dataset}:{version.number} (gaps over {_seconds(report.idle_s)} "
+        f"Labeling latency of {version.dataset}:{version.number} (gaps over {secs(report.idle_s)} "
         "between an annotator's labels are breaks, left out)"
     )
     wait = report.has_wait
     print(f"  {'annotator':<16}{'labels':>8}{'median':>10}{'p90':>10}" + (f"{'wait':>10}" if wait else ""))
     for row in report.per_annotator.head(args.top).iter_rows(named=True):
-        cells = f"{row['labels']:>8,}{_seconds(row['median_s']):>10}{_seconds(row['p90_s']):>10}"
-        print(
-            f"  {row['annotator'][:15]:<16}{cells}"
-            + (f"{_seconds(row['median_wait_s']):>10}" if wait else "")
-        )
+        cells = f"{row['labels']:>8,}{secs(row['median_s']):>10}{secs(row['p90_s']):>10}"
+        print(f"  {row['annotator'][:15]:<16}{cells}" + (f"{secs(row['median_wait_s']):>10}" if wait else ""))
     print(f"Over time (per {report.period}):")
     for row in report.over_time.iter_rows(named=True):
-        cells = f"{row['labels']:>8,}{_seconds(row['median_s']):>10}"
+        cells = f"{row['labels']:>8,}{secs(row['median_s']):>10}"
         print(
-            f"  {row['period']:%Y-%m-%d %H:%M}{cells}"
-            + (f"{_seconds(row['median_wait_s']):>10}" if wait else "")
+            f"  {row['period']:%Y-%m-%d %H:%M}{cells}" + (f"{secs(row['median_wait_s']):>10}" if wait else "")
         )
     if not wait:
         print("No created-at times: give --created-at COLUMN for how long items waited for a label.")

@@ -6,9 +6,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject
-from PySide6.QtGui import QUndoCommand
-from PySide6.QtWidgets import QInputDialog, QWidget
+from PySide6.QtCore import QObject, QTimer
+from PySide6.QtGui import QTextCursor, QUndoCommand
+from PySide6.QtWidgets import QInputDialog, QPlainTextEdit, QWidget
 
 from analysis.view_frame import ViewFrame
 from storage.errors import StrataError
@@ -24,14 +24,20 @@ AskText = Callable[[QWidget, str, str], "str | None"]
 
 
 def ask_rubric_text(parent: QWidget, class_name: str, current: str) -> str | None:
-    """A multi-line text dialog for the rubric of ``class_name``; None when cancelled."""
-    text, ok = QInputDialog.getMultiLineText(
-        parent,
-        "Class rubric",
-        f"What '{class_name}' means for the people labelling it (empty removes the rubric):",
-        current,
-    )
-    return text if ok else None
+    """A multi-line text dialog for the rubric of ``class_name``, lines wrapped to its width (Qt's
+    getMultiLineText scrolls a rubric sideways); None when cancelled."""
+    dialog = QInputDialog(parent)
+    dialog.setWindowTitle("Class rubric")
+    dialog.setLabelText(f"What '{class_name}' means for the people labelling it (empty removes the rubric):")
+    dialog.setOption(QInputDialog.InputDialogOption.UsePlainTextEditForTextInput)
+    dialog.setTextValue(current)
+    edit = dialog.findChild(QPlainTextEdit)
+    if edit is not None:
+        edit.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth)
+        # Qt selects the whole text when the dialog shows; typing then would replace the rubric.
+        QTimer.singleShot(0, lambda: edit.moveCursor(QTextCursor.MoveOperation.End))
+    dialog.resize(560, 280)
+    return dialog.textValue() if dialog.exec() else None
 
 
 class RubricEdit(QUndoCommand):

@@ -12,7 +12,6 @@ computes nothing: ``computeRequested`` asks for the result.
 from __future__ import annotations
 
 import math
-import os
 
 import numpy as np
 import pyqtgraph as pg
@@ -35,6 +34,7 @@ from analysis.labeling.agreement_report import AgreementResult
 from analysis.palette import PALE, RIGHT, WRONG, palette_colour
 from widgets.class_heatmap import ClassAxis
 from widgets.latency_chart import LatencyChart
+from widgets.names import short_names
 from widgets.tables import fitted_table, value_item
 
 EMPTY_NOTE = "Agreement of several annotators: import their labels with --annotator-cols or --annotator."
@@ -55,13 +55,6 @@ def kappa_rgba(kappa: NDArray[np.float64]) -> NDArray[np.uint8]:
     out[..., :3] = np.round(rgb)
     out[..., 3] = 255
     return out
-
-
-def short_names(names: list[str]) -> list[str]:
-    """The names without the prefix they share, when that leaves each something."""
-    prefix = os.path.commonprefix(names) if len(names) > 1 else ""  # noqa: RUF071 (not paths)
-    rest = [n[len(prefix) :] for n in names]
-    return rest if all(rest) else names
 
 
 class KappaHeatmap(pg.PlotWidget):
@@ -163,10 +156,15 @@ class LabelBars(pg.PlotWidget):
         self.bars.setOpts(
             x=x, height=self.heights, width=0.7, brushes=brushes, pens=[pg.mkPen(None)] * len(x)
         )
-        ticks = [
-            (float(i), f"{label} ({int(result.label_counts[i]):,})") for i, label in enumerate(result.labels)
-        ]
-        self.getPlotItem().getAxis("bottom").setTicks([ticks])
+        # The labels alone fit under narrow bars; how often each was given is in the tooltip.
+        self.getPlotItem().getAxis("bottom").setTicks([list(enumerate(result.labels))])
+        self.setToolTip(
+            "\n".join(
+                f"{label}: given {int(result.label_counts[i]):,} times, specific agreement "
+                + ("undefined" if math.isnan(result.specific[i]) else f"{result.specific[i]:.2f}")
+                for i, label in enumerate(result.labels)
+            )
+        )
         self.getPlotItem().setXRange(-0.6, len(x) - 0.4, padding=0)
 
 

@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import polars as pl
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -110,7 +112,7 @@ class ImportDialog(QDialog):
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
-        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Import")
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText("&Import")
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
@@ -122,6 +124,16 @@ class ImportDialog(QDialog):
         self.path_edit.editingFinished.connect(self.load_preview)
         if path:
             self.load_preview()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        """Return only commits the field it is typed in (a typed path is previewed by its
+        editingFinished): QDialog would press Import with roles the user has not seen. Alt+I, a click
+        or Return on a focused button imports."""
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and not isinstance(
+            self.focusWidget(), QPushButton
+        ):
+            return
+        super().keyPressEvent(event)
 
     def _browse(self) -> None:
         chosen, _ = QFileDialog.getOpenFileName(self, "Import dataset", "", FILE_FILTER)

@@ -8,7 +8,8 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
-from analysis.labeling.latency import LatencyReport
+from analysis.labeling.latency import LatencyReport, readable_seconds
+from widgets.names import short_names
 
 NO_TIMES = "No label times: import the annotations with --labelled-at to see how long labels take."
 
@@ -36,9 +37,8 @@ class LatencyChart(QWidget):
         self.p90 = pg.ScatterPlotItem(symbol="_", size=14, pen=pg.mkPen(40, 40, 40), brush=None)
         self.per_annotator.addItem(self.bars)
         self.per_annotator.addItem(self.p90)
-        self.over_time = _plot("median s per label")
+        self.over_time = _plot("s per label")
         self.over_time.getPlotItem().setAxisItems({"bottom": pg.DateAxisItem()})
-        self.over_time.getPlotItem().addLegend(offset=(-10, 10))
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.note)
@@ -59,20 +59,29 @@ class LatencyChart(QWidget):
         x = np.arange(table.height, dtype=np.float64)
         self.bars.setOpts(x=x, height=table["median_s"].fill_null(0).to_numpy(), width=0.7)
         self.p90.setData(x, table["p90_s"].fill_null(0).to_numpy())
-        ticks = [
-            (float(i), f"{a} ({n:,})") for i, (a, n) in enumerate(table.select("annotator", "labels").rows())
-        ]
-        self.per_annotator.getPlotItem().getAxis("bottom").setTicks([ticks])
-        self.per_annotator.getPlotItem().setXRange(-0.6, len(x) - 0.4, padding=0)
+        # Eight names like "Annotator1" do not fit side by side: their shared prefix goes in the axis title.
+        names = table["annotator"].to_list()
+        short = short_names(names)
+        title = names[0][: len(names[0]) - len(short[0])] if short != names else "annotator"
+        plot = self.per_annotator.getPlotItem()
+        plot.getAxis("bottom").setTicks([list(enumerate(short))])
+        plot.setLabel("bottom", title)
+        self.per_annotator.setToolTip(
+            "\n".join(
+                f"{a}: {n:,} labels, median {readable_seconds(m)}, p90 {readable_seconds(p)}"
+                for a, n, m, p in table.select("annotator", "labels", "median_s", "p90_s").rows()
+            )
+        )
+        plot.setXRange(-0.6, len(x) - 0.4, padding=0)
         series = report.over_time
         stamps = series["period"].dt.epoch("s").to_numpy().astype(np.float64)
         plot = self.over_time.getPlotItem()
         pen = pg.mkPen(70, 130, 180, width=2)
         median = series["median_s"].fill_null(np.nan).to_numpy()
-        plot.plot(stamps, median, pen=pen, symbol="o", symbolSize=5, name="s per label")
-        waits = "" if not report.has_wait else f"; median wait {series['median_wait_s'].median():,.0f} s"
+        plot.plot(stamps, median, pen=pen, symbol="o", symbolSize=5)
+        wait = series["median_wait_s"].median() if report.has_wait else None
+        waits = "" if wait is None else f", median wait {readable_seconds(float(wait))}"  # type: ignore[arg-type]
         self.note.setText(
-            f"{table['labels'].sum():,} timed labels by {table.height} annotators, per {report.period}; "
-            f"gaps over {report.idle_s:.0f} s are breaks{waits}. Bars: median s per label; "
-            "tick: 90th percentile."
+            f"{table['labels'].sum():,} timed labels, per {report.period}{waits}; breaks over "
+            f"{readable_seconds(report.idle_s)} left out. Bars: median, tick: 90th percentile."
         )

@@ -155,3 +155,13 @@ def version_latency(
             raise InputError(f"Column '{column}' of {name} holds {rows[column].dtype}, not times.")
         created = rows.select(row_id="_row_id", created_at=column)
     return labeling_latency(annotations, created, idle_s)
+
+
+def readable_seconds(value: float | None) -> str:
+    """Seconds as a person reads them: ``42 s``, ``3.5 min``, ``2.1 h``, ``4.0 d`` (``—`` for None)."""
+    if value is None:
+        return "—"
+    for unit, size in (("d", 86_400), ("h", 3_600), ("min", 60)):
+        if value >= size * 1.5:
+            return f"{value / size:.1f} {unit}"
+    return f"{value:.0f} s"

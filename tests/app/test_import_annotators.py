@@ -71,3 +71,15 @@ def test_no_annotator_options_is_a_plain_import(qtbot, data_dir: Path) -> None: 
     spec = dialog.annotation()
     assert spec is not None and spec.shape == "wide"
     assert spec.columns == ("Annotator?_is_abuse.1", "Annotator?_is_abuse.0")
+
+
+def test_return_in_the_path_field_previews_and_does_not_import(qtbot, data_dir: Path) -> None:  # type: ignore[no-untyped-def]
+    """Typing a path and pressing Return shows the file; it must not start an import whose roles the
+    user has not seen yet (found in the real window: the import failed at once)."""
+    dialog = ImportDialog()
+    qtbot.addWidget(dialog)
+    dialog.show()
+    QTest.keyClicks(dialog.path_edit, str(data_dir / "convabuse" / "ConvAbuseEMNLPfull.csv"))
+    QTest.keyClick(dialog.path_edit, Qt.Key.Key_Return)
+    assert dialog.isVisible() and dialog.result() == 0
+    assert dialog.preview_model.rowCount() == 100 and dialog.annotator.currentText() == "annotator_id"

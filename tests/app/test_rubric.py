@@ -68,3 +68,28 @@ def test_the_review_queue_shows_the_rubric_and_e_edits_it_undoably(
     window.rubric.ask = lambda _parent, _name, _current: None  # cancelled: nothing changes
     QTest.mouseClick(review.edit_rubric, Qt.MouseButton.LeftButton)
     assert "No rubric for" in review.rubric_text.text()
+
+
+def test_the_rubric_dialog_wraps_long_lines_and_returns_the_typed_text(qtbot) -> None:  # type: ignore[no-untyped-def]
+    """Found in the real window: Qt's multi-line input scrolled a one-line rubric sideways."""
+    from PySide6.QtCore import QTimer
+    from PySide6.QtTest import QTest
+    from PySide6.QtWidgets import QApplication, QInputDialog, QPlainTextEdit
+
+    from app.rubric import ask_rubric_text
+
+    seen: list[object] = []
+
+    def type_and_accept() -> None:
+        dialog = next(
+            w for w in QApplication.topLevelWidgets() if isinstance(w, QInputDialog) and w.isVisible()
+        )
+        edit = dialog.findChild(QPlainTextEdit)
+        seen.append(edit.lineWrapMode())
+        QTest.keyClicks(edit, ", not a fee")
+        dialog.accept()
+
+    QTimer.singleShot(200, type_and_accept)
+    text = ask_rubric_text(None, "exchange_rate", "Asks what rate is applied")  # type: ignore[arg-type]
+    assert seen == [QPlainTextEdit.LineWrapMode.WidgetWidth]
+    assert text == "Asks what rate is applied, not a fee"

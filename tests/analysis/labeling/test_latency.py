@@ -107,4 +107,8 @@ def test_the_agreement_tab_charts_each_annotators_pace(window, data_dir: Path, t
     heights = chart.bars.opts["height"]
     names = chart.report.per_annotator["annotator"].to_list()
     assert [round(h) for h in heights] == [20 + 5 * int(n.removeprefix("Annotator")) for n in names]
-    assert "timed labels by 8 annotators" in chart.note.text() and "median wait" in chart.note.text()
+    assert "timed labels" in chart.note.text() and "median wait" in chart.note.text()
+    # Annotator1…8 under the bars as 1…8, the shared prefix as the axis title (they overlapped).
+    axis = chart.per_annotator.getPlotItem().getAxis("bottom")
+    assert [t for _, t in axis._tickLevels[0]] == [n.removeprefix("Annotator") for n in names]
+    assert axis.labelText == "Annotator" and "Annotator1:" in chart.per_annotator.toolTip()
