@@ -122,8 +122,10 @@ def cohen_kappa_pairs(matrix: AnnotationMatrix) -> tuple[NDArray[np.float64], ND
             if both.sum() < MIN_PAIR_ROWS:
                 continue
             with warnings.catch_warnings():
-                # 0/0 when both annotators gave one same label throughout: kappa is undefined (NaN)
+                # 0/0 when both annotators gave one same label throughout: kappa is undefined (NaN);
+                # newer scikit-learn says so with UserWarnings (UndefinedMetricWarning, single label)
                 warnings.simplefilter("ignore", RuntimeWarning)
+                warnings.simplefilter("ignore", UserWarning)
                 value = cohen_kappa_score(matrix.codes[both, a], matrix.codes[both, b])
             kappa[a, b] = kappa[b, a] = float(value)
     return kappa, shared

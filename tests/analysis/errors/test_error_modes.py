@@ -59,6 +59,7 @@ def test_sample_error_modes_agree_with_the_model_outputs(sample_project: Path) -
     assert abs(outliers.size - 0.02 * 3080) <= 2
 
 
+@pytest.mark.slow  # 28 s of probe training; bench_label_noise.py measures the same choice on train
 def test_the_default_label_issue_method_is_best_on_mean_f1(sample_project: Path) -> None:
     """BANKING77 test (the default was chosen on train) with 10% of labels flipped three ways: the
     default has the best mean F1 of the variants, and finds most flips in every case."""
