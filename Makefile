@@ -16,6 +16,7 @@ $(STAMP): pyproject.toml Makefile
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q $(TORCH_SPEC)
 	$(BIN)/python -m pip install -q -e ".[dev]"
+	$(BIN)/python -m app.warmup  # numba's caches written now, not by the first run (~1 min on 2 cores)
 	touch $(STAMP)
 
 demo: $(STAMP)
