@@ -25,14 +25,17 @@ from PySide6.QtWidgets import (
 
 from analysis.ingest.annotations import AnnotationSpec
 from analysis.ingest.importer import preview_file
-from analysis.ingest.roles import RoleMapping, guess_roles
+from analysis.ingest.roles import (
+    ANNOTATOR_NAMES,
+    LABELLED_AT_NAMES,
+    RoleMapping,
+    first_named,
+    guess_roles,
+)
 from widgets.table_view import FrameTableModel
 
 NONE = "(none)"
 ROLE_FIELDS = ("id", "text", "label", "pred", "time", "split")
-# Usual names of a long file's annotator and label-time columns (prefilled, the user confirms).
-ANNOTATOR_NAMES = ("annotator", "annotator_id", "worker", "worker_id", "rater", "labeler", "labeller")
-LABELLED_AT_NAMES = ("labelled_at", "labeled_at", "annotated_at", "label_time", "labelled_time")
 FILE_FILTER = "Data files (*.csv *.tsv *.parquet *.jsonl *.ndjson *.json *.arrow *.feather);;All files (*)"
 
 
@@ -165,8 +168,7 @@ class ImportDialog(QDialog):
         for combo, names in ((self.annotator, ANNOTATOR_NAMES), (self.labelled_at, LABELLED_AT_NAMES)):
             combo.clear()
             combo.addItems([NONE, *frame.columns])
-            lowered = {c.lower(): c for c in frame.columns}
-            combo.setCurrentText(next((lowered[n] for n in names if n in lowered), NONE))
+            combo.setCurrentText(first_named(frame.columns, names) or NONE)
         if guess.proba_prefix and not self.proba_prefix.text():
             self.proba_prefix.setText(guess.proba_prefix)
 

@@ -11,6 +11,9 @@ PRED_NAMES = ("pred", "prediction", "predicted", "predicted_label", "y_pred", "p
 TIME_NAMES = ("time", "timestamp", "date", "datetime", "created_at", "tweet_created")
 SPLIT_NAMES = ("split", "subset", "partition", "fold")
 PROBA_PREFIXES = ("prob_", "proba_", "p_")
+# a long file's annotator and label-time columns (prefilled in the import dialog)
+ANNOTATOR_NAMES = ("annotator", "annotator_id", "worker", "worker_id", "rater", "labeler", "labeller")
+LABELLED_AT_NAMES = ("labelled_at", "labeled_at", "annotated_at", "label_time", "labelled_time")
 
 
 @dataclass(frozen=True)
@@ -75,7 +78,8 @@ class RoleMapping:
         }
 
 
-def _first(columns: list[str], names: tuple[str, ...]) -> str | None:
+def first_named(columns: list[str], names: tuple[str, ...]) -> str | None:
+    """The first of ``names`` (in their order, case ignored) among ``columns``, as the file spells it."""
     lowered = {c.lower(): c for c in columns}
     return next((lowered[n] for n in names if n in lowered), None)
 
@@ -95,11 +99,11 @@ def guess_roles(columns: list[str]) -> RoleMapping:
     """
     prefix = next((p for p in PROBA_PREFIXES if sum(c.startswith(p) for c in columns) >= 2), None)
     return RoleMapping(
-        id=_first(columns, ID_NAMES),
-        text=_first(columns, TEXT_NAMES),
-        label=_first(columns, LABEL_NAMES),
-        time=_first(columns, TIME_NAMES),
-        split=_first(columns, SPLIT_NAMES),
-        pred=_first(columns, PRED_NAMES),
+        id=first_named(columns, ID_NAMES),
+        text=first_named(columns, TEXT_NAMES),
+        label=first_named(columns, LABEL_NAMES),
+        time=first_named(columns, TIME_NAMES),
+        split=first_named(columns, SPLIT_NAMES),
+        pred=first_named(columns, PRED_NAMES),
         proba_prefix=prefix,
     )
