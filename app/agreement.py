@@ -18,7 +18,7 @@ from analysis.labeling.agreement_report import AgreementResult, agreement_for_ve
 from analysis.labeling.latency import LatencyReport, version_latency
 from analysis.view_frame import ViewFrame
 from app.jobs import JobProgress
-from storage.annotations import count_annotations, tag_for_review
+from storage.annotations import read_annotations, tag_for_review
 from storage.errors import InputError
 from storage.versions import get_version
 from widgets.agreement_view import AgreementView
@@ -67,7 +67,8 @@ class AgreementController(QObject):
         epoch = self._epoch
 
         def work(progress: JobProgress) -> tuple[AgreementResult | str, LatencyReport | str] | str:
-            if count_annotations(project, version) == 0:
+            annotations = read_annotations(project, version)  # read once for both reports
+            if annotations.is_empty():
                 v = get_version(project, version)
                 return (
                     f"{v.dataset}:{v.number} has no annotations: import several annotators' labels with "
@@ -75,11 +76,13 @@ class AgreementController(QObject):
                 )
             progress.message("Measuring annotator agreement")
             try:
-                result: AgreementResult | str = agreement_for_version(project, version)
+                result: AgreementResult | str = agreement_for_version(
+                    project, version, annotations=annotations
+                )
             except InputError as err:  # e.g. one annotator per row: the view says why
                 result = str(err)
             try:
-                return result, version_latency(project, version)
+                return result, version_latency(project, version, annotations=annotations)
             except InputError as err:  # no label times: the chart says so
                 return result, str(err)
 

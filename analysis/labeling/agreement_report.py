@@ -278,7 +278,9 @@ def _run_probabilities(
     return None, VOTES, []
 
 
-def agreement_for_version(project: Project, version_id: int, top: int | None = None) -> AgreementResult:
+def agreement_for_version(
+    project: Project, version_id: int, top: int | None = None, annotations: pl.DataFrame | None = None
+) -> AgreementResult:
     """The agreement of a version's annotations, with the texts of the most-disagreed rows.
 
     Parameters
@@ -287,6 +289,9 @@ def agreement_for_version(project: Project, version_id: int, top: int | None = N
     version_id : int
     top : int, optional
         Keep only this many most-disagreed rows (all by default).
+    annotations : polars.DataFrame, optional
+        The version's annotations when the caller has read them (as
+        :func:`storage.annotations.read_annotations` returns them); read here otherwise.
 
     Returns
     -------
@@ -300,7 +305,8 @@ def agreement_for_version(project: Project, version_id: int, top: int | None = N
         When the version has no annotations (the message says how to import them), or one annotator.
     """
     version = get_version(project, version_id)
-    annotations = read_annotations(project, version_id)
+    if annotations is None:
+        annotations = read_annotations(project, version_id)
     if annotations.is_empty():
         raise InputError(
             f"{version.dataset}:{version.number} has no annotations. Import several annotators' labels with "

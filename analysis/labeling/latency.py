@@ -124,10 +124,15 @@ def labeling_latency(
 
 
 def version_latency(
-    project: Project, version_id: int, created_at: str | None = None, idle_s: float = IDLE_S
+    project: Project,
+    version_id: int,
+    created_at: str | None = None,
+    idle_s: float = IDLE_S,
+    annotations: pl.DataFrame | None = None,
 ) -> LatencyReport:
-    """:func:`labeling_latency` of a version's stored annotations, with the items' created-at times
-    from column ``created_at`` (default: the version's time column, when it has one).
+    """:func:`labeling_latency` of a version's stored annotations (``annotations`` when the caller has
+    read them already), with the items' created-at times from column ``created_at`` (default: the
+    version's time column, when it has one).
 
     Raises
     ------
@@ -137,7 +142,8 @@ def version_latency(
     """
     version = get_version(project, version_id)
     name = f"{version.dataset}:{version.number}"
-    annotations = read_annotations(project, version_id)
+    if annotations is None:
+        annotations = read_annotations(project, version_id)
     if annotations.is_empty():
         raise InputError(
             f"{name} has no annotations; import several annotators' labels with --annotator-cols or "
