@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections import deque
 from collections.abc import Callable
 from typing import Any
 
@@ -108,30 +109,34 @@ class JobRunner(QObject):
         self._running: dict[str, JobProgress] = {}
         self._handlers: dict[int, tuple[str, str, Callable[[Any], None], Callable[[Exception], None]]] = {}
         self._partials: dict[int, Callable[[Any], None]] = {}
-        self._deferred = 0
+        self._deferred: deque[Callable[[], None]] = deque()  # the first is running or due next
         self._finished.connect(self._on_finished)
         self._partial.connect(self._on_partial)
 
     @property
     def busy(self) -> bool:
         """Whether a job is running in any lane, or work handed to :meth:`defer` waits."""
-        return bool(self._running) or self._deferred > 0
+        return bool(self._running) or bool(self._deferred)
 
     def defer(self, fn: Callable[[], None]) -> None:
         """Run ``fn`` on the GUI thread on a later turn of the event loop (at once when synchronous),
-        after what is waiting now (a paint, a key press)."""
+        after what is waiting now (a paint, a key press), one deferred call per turn."""
         if self.sync:
             fn()
             return
-        self._deferred += 1
+        self._deferred.append(fn)
+        if len(self._deferred) == 1:
+            QTimer.singleShot(0, self, self._run_deferred)
 
-        def run() -> None:
-            try:
-                fn()
-            finally:
-                self._deferred -= 1
-
-        QTimer.singleShot(0, self, run)
+    def _run_deferred(self) -> None:
+        # The next call is scheduled only after this one ran, so timers and paints that fell due
+        # meanwhile go first (scheduled together, they all ran in one turn and stalled the window).
+        try:
+            self._deferred[0]()
+        finally:
+            self._deferred.popleft()
+            if self._deferred:
+                QTimer.singleShot(0, self, self._run_deferred)
 
     def is_current(self, generation: int) -> bool:
         """Whether ``generation`` is its lane's newest job (its progress and result are not stale)."""

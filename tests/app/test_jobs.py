@@ -58,6 +58,25 @@ def test_deferred_views_update_on_later_turns_and_keep_the_runner_busy(qtbot) ->
     assert calls == ["map 1", "map 2", "slices 1", "review 1", "slices 2", "review 2"]
 
 
+def test_each_deferred_call_waits_for_what_became_due_before_it(qtbot) -> None:  # type: ignore[no-untyped-def]
+    """Deferred calls run one per event-loop turn: a timer or paint that falls due while one runs goes
+    before the next (scheduled all at once, they ran back to back and the window stalled ~200 ms when
+    a version was shown: tests/app/test_responsiveness.py)."""
+    from PySide6.QtCore import QTimer
+
+    runner = JobRunner()
+    calls: list[str] = []
+
+    def first() -> None:
+        calls.append("first")
+        QTimer.singleShot(0, lambda: calls.append("due meanwhile"))
+
+    runner.defer(first)
+    runner.defer(lambda: calls.append("second"))
+    qtbot.waitUntil(lambda: not runner.busy, timeout=5_000)
+    assert calls == ["first", "due meanwhile", "second"]
+
+
 def test_without_a_scheduler_later_listeners_run_at_once() -> None:
     events = Events()
     calls: list[int] = []
