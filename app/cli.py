@@ -284,10 +284,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_info)
 
     from app.cli_agreement import add_parser as add_agreement
+    from app.cli_check import add_parser as add_check
     from app.cli_clusters import add_parser as add_clusters
     from app.cli_contamination import add_parser as add_contamination
     from app.cli_drift import add_parser as add_drift
     from app.cli_gold import add_parser as add_gold
+    from app.cli_governance import add_parser as add_governance
     from app.cli_latency import add_parser as add_latency
     from app.cli_queue import add_parser as add_queue
     from app.cli_rubric import add_parser as add_rubric
@@ -302,6 +304,8 @@ def build_parser() -> argparse.ArgumentParser:
     add_queue(sub)
     add_rubric(sub)
     add_latency(sub)
+    add_check(sub)
+    add_governance(sub)
 
     p = sub.add_parser("gui", help="open the main window")
     p.add_argument("project", nargs="?")

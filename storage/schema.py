@@ -333,3 +333,61 @@ class ClassRubric(Base):
     text: Mapped[str] = mapped_column(Text)
     author: Mapped[str] = mapped_column(String, default="")
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class VersionApproval(Base):
+    """An approval (or its revocation) of a dataset version: who, when, why, and the contract's
+    verdict at that moment; ``override`` holds the reason when a failing contract was overridden."""
+
+    __tablename__ = "version_approval"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("dataset_version.id", ondelete="CASCADE"), index=True)
+    action: Mapped[str] = mapped_column(String)
+    author: Mapped[str] = mapped_column(String)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    note: Mapped[str] = mapped_column(Text, default="")
+    override: Mapped[str | None] = mapped_column(Text, nullable=True)
+    contract: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+
+
+class DatasetMeta(Base):
+    """Governance facts of a dataset: who owns it, under which licence, where it came from, how it was
+    collected, until when it may be kept, and how risky it is (which orders the review queues)."""
+
+    __tablename__ = "dataset_meta"
+    dataset_id: Mapped[int] = mapped_column(ForeignKey("dataset.id", ondelete="CASCADE"), primary_key=True)
+    owner: Mapped[str] = mapped_column(String, default="")
+    licence: Mapped[str] = mapped_column(String, default="")
+    source: Mapped[str] = mapped_column(Text, default="")
+    collection_policy: Mapped[str] = mapped_column(Text, default="")
+    retention_until: Mapped[str | None] = mapped_column(String(10), nullable=True)
+    risk_level: Mapped[str] = mapped_column(String, default="medium")
+    updated_by: Mapped[str] = mapped_column(String, default="")
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class FailureMode(Base):
+    """The backlog entry of a failure mode (a human tag): status, owner, risk, a note and the slice or
+    cluster that defines it (``link``: ``slice:<name>`` or ``cluster:<name>``)."""
+
+    __tablename__ = "failure_mode"
+    tag_id: Mapped[int] = mapped_column(ForeignKey("tag.id", ondelete="CASCADE"), primary_key=True)
+    status: Mapped[str] = mapped_column(String, default="open")
+    owner: Mapped[str] = mapped_column(String, default="")
+    risk_level: Mapped[str] = mapped_column(String, default="medium")
+    note: Mapped[str] = mapped_column(Text, default="")
+    link: Mapped[str] = mapped_column(String, default="")
+    updated_by: Mapped[str] = mapped_column(String, default="")
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class PiiScan(Base):
+    """The PII scan of a version at import: per column, the count of values matching each kind."""
+
+    __tablename__ = "pii_scan"
+    version_id: Mapped[int] = mapped_column(
+        ForeignKey("dataset_version.id", ondelete="CASCADE"), primary_key=True
+    )
+    counts: Mapped[dict[str, Any]] = mapped_column(JSON)
+    rows: Mapped[int] = mapped_column(Integer)
+    scanned_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
