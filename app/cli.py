@@ -292,6 +292,7 @@ def build_parser() -> argparse.ArgumentParser:
     from app.cli_governance import add_parser as add_governance
     from app.cli_latency import add_parser as add_latency
     from app.cli_queue import add_parser as add_queue
+    from app.cli_report import add_parser as add_report
     from app.cli_rubric import add_parser as add_rubric
     from app.cli_slices import add_parsers
 
@@ -306,6 +307,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_latency(sub)
     add_check(sub)
     add_governance(sub)
+    add_report(sub)
 
     p = sub.add_parser("gui", help="open the main window")
     p.add_argument("project", nargs="?")

@@ -1,0 +1,1 @@
+"""The shareable report: one self-contained offline HTML file (and its PDF) of a dataset version."""
