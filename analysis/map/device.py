@@ -17,10 +17,18 @@ def resolve_device(device: str = "auto") -> str:
     storage.errors.StageInputError
         When a device is asked for by name and is not available.
     """
-    import torch
-
     from storage.errors import StageInputError
 
+    try:
+        import torch
+    except ImportError:  # the standalone CPU build embeds with ONNX Runtime and ships no torch
+        if device in ("auto", "cpu"):
+            return "cpu"
+        raise StageInputError(
+            f"Device '{device}' needs PyTorch, which this build of Strata does not include; use "
+            "--device cpu, or install Strata from source with the torch build for your GPU "
+            "(TORCH_SPEC in the Makefile)."
+        ) from None
     cuda = torch.cuda.is_available()
     mps = bool(getattr(torch.backends, "mps", None) and torch.backends.mps.is_available())
     if device == "auto":

@@ -122,10 +122,36 @@ def knn_graph(
     return idx, dist, method
 
 
+def _exact_numpy(
+    vectors: NDArray[np.float32], k: int, progress: Progress
+) -> tuple[NDArray[np.int32], NDArray[np.float32]]:
+    """The exact search on the CPU without torch (the standalone build): blocked products, top k."""
+    n = vectors.shape[0]
+    indices = np.empty((n, k), np.int32)
+    distances = np.empty((n, k), np.float32)
+    progress.total(n)
+    for start in range(0, n, BLOCK_ROWS):
+        check_cancel(progress)
+        stop = min(start + BLOCK_ROWS, n)
+        sims = vectors[start:stop] @ vectors.T
+        rows = np.arange(stop - start)
+        sims[rows, rows + start] = -np.inf  # a row is not its own neighbour
+        top = np.argpartition(-sims, k - 1, axis=1)[:, :k]
+        values = np.take_along_axis(sims, top, axis=1)
+        order = np.argsort(-values, axis=1, kind="stable")
+        indices[start:stop] = np.take_along_axis(top, order, axis=1)
+        distances[start:stop] = np.clip(1.0 - np.take_along_axis(values, order, axis=1), 0.0, 2.0)
+        progress.advance(stop - start)
+    return indices, distances
+
+
 def _exact(
     vectors: NDArray[np.float32], k: int, progress: Progress, device: str
 ) -> tuple[NDArray[np.int32], NDArray[np.float32]]:
-    import torch
+    try:
+        import torch
+    except ImportError:
+        return _exact_numpy(vectors, k, progress)
 
     n = vectors.shape[0]
     dtype = getattr(torch, vector_dtype(device))
@@ -278,9 +304,17 @@ def nearest_rows(
     numpy.ndarray
         int64 (m,) row indices into ``base``.
     """
-    import torch
-
     resolved = resolve_device(device)
+    try:
+        import torch
+    except ImportError:  # the standalone CPU build
+        return np.concatenate(
+            [
+                (np.ascontiguousarray(queries[i : i + BLOCK_ROWS]) @ base.T).argmax(axis=1)
+                for i in range(0, len(queries), BLOCK_ROWS)
+            ]
+            or [np.empty(0, np.int64)]
+        ).astype(np.int64)
     dtype = getattr(torch, vector_dtype(resolved))
     table = torch.from_numpy(np.ascontiguousarray(base)).to(device=resolved, dtype=dtype)
     out = np.empty(len(queries), np.int64)

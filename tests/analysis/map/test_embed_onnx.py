@@ -95,7 +95,9 @@ def test_second_load_reuses_the_export(onnx_cache: Path, monkeypatch: pytest.Mon
     def no_export(*_args: object) -> None:
         raise AssertionError("exported again")
 
-    monkeypatch.setattr(onnx_export, "_export", no_export)
+    from analysis.map.encoders import onnx_trace
+
+    monkeypatch.setattr(onnx_trace, "export_float", no_export)
     progress = Messages()
     OnnxEncoder(MODEL, progress).close()
     assert progress.messages == [] and onnx_file.stat().st_mtime_ns == mtime
