@@ -128,7 +128,9 @@ def _fake_conversion(good: bytes, monkeypatch: pytest.MonkeyPatch, fail: bool = 
             raise KeyboardInterrupt  # killed halfway through writing
         target.write_bytes(good)
 
-    monkeypatch.setattr(onnx_export, "_export", export)
+    from analysis.map.encoders import onnx_trace
+
+    monkeypatch.setattr(onnx_trace, "export_float", export)
     monkeypatch.setattr(onnx_export, "_quantize", quantize)
     return calls
 
