@@ -7,7 +7,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test test-all lint bench clean setup
+.PHONY: demo test test-all lint bench clean setup installer
 
 setup: $(STAMP)
 
@@ -37,5 +37,11 @@ lint: $(STAMP)
 bench: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python benchmarks/run_all.py
 
+# The standalone application (installer/README.md): build dist/strata/, then smoke-test it.
+installer: $(STAMP)
+	$(BIN)/python -m pip install -q -e ".[installer]"
+	$(BIN)/python installer/build.py
+	$(BIN)/python installer/smoke_test.py
+
 clean:
-	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache

@@ -163,6 +163,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         seed=args.seed,
         redact=tuple(args.redact or ()),
         redact_mode=args.redact_mode,
+        redact_pii=args.redact_pii,
     )
     with Project.open(args.project) as project:
         manifest = export_rows(
@@ -177,6 +178,10 @@ def cmd_export(args: argparse.Namespace) -> int:
     print(f"Wrote {manifest['rows']:,} rows to {args.out} (SHA-256 {digest}…) and its manifest.")
     if not manifest["recorded_in_project"]:
         print("The project is read-only: this export is recorded in its manifest only.")
+    if not manifest["approval"]["approved"]:
+        print(
+            "Warning: this version is not approved; the manifest says so (approve it with `strata approve`)."
+        )
     return 0
 
 
@@ -301,4 +306,9 @@ def add_parsers(sub: Any) -> None:
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--redact", nargs="*", help="columns to redact")
     p.add_argument("--redact-mode", default="hash", choices=["hash", "drop"])
+    p.add_argument(
+        "--redact-pii",
+        action="store_true",
+        help="replace e-mails, phone, card and IBAN numbers and IP addresses in text columns by placeholders",
+    )
     p.set_defaults(func=cmd_export)

@@ -296,6 +296,9 @@ def import_dataset(
         else None
     )
     version, run_id = add_version(project, new, run)
+    from analysis.governance.pii_tags import scan_version
+
+    pii_note = scan_version(project, version.version_id, data)
     return ImportResult(
         version.dataset_id,
         version.version_id,
@@ -304,7 +307,7 @@ def import_dataset(
         dataset_name,
         version.number,
         prepared.annotations.height if prepared else 0,
-        prepared.notes if prepared else (),
+        (prepared.notes if prepared else ()) + ((pii_note,) if pii_note else ()),
     )
 
 

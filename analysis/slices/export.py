@@ -102,6 +102,9 @@ class ExportOptions:
     redact_mode : str
         ``drop`` the columns, or ``hash`` them (SHA-256 of a random per-export salt and the value; the
         salt is not kept, so values cannot be recovered by hashing guesses).
+    redact_pii : bool
+        Replace personal data found by the PII patterns (:mod:`analysis.governance.pii`) in every text
+        column by placeholders (``[EMAIL]``, ``[PHONE]``, …).
     """
 
     format: str | None = None
@@ -114,6 +117,7 @@ class ExportOptions:
     seed: int = 0
     redact: tuple[str, ...] = ()
     redact_mode: str = "hash"
+    redact_pii: bool = False
 
 
 def stratified_sample(
@@ -247,6 +251,11 @@ def export_rows(
                     lambda v: hashlib.sha256((salt + v).encode()).hexdigest(), return_dtype=pl.String
                 )
             )
+    if options.redact_pii:
+        from analysis.governance.pii import redact_column
+
+        texts = [c for c, t in data.schema.items() if t == pl.String and c not in options.redact]
+        data = data.with_columns([redact_column(data[c]) for c in texts])
     atomic_write(out, lambda tmp: _write(data, tmp, fmt), force=force, protected=guarded)
     label_counts: dict[str, int] = {}
     if original_label is not None and original_label in table.columns:
@@ -283,6 +292,7 @@ def export_rows(
             {"name": r.name, "kind": r.kind, "details": r.details} for r in list_runs(project, version_id)
         ],
         "notes": notes,
+        "approval": approval_record(project, version_id),
         "output": {
             "path": str(out.resolve()),
             "format": fmt,
@@ -300,6 +310,16 @@ def export_rows(
         return manifest
     record_export(project, manifest, filter_spec)
     return manifest
+
+
+def approval_record(project: Project, version_id: int) -> dict[str, Any]:
+    """The manifest's word on approval: who approved the version and when, or that nobody did."""
+    from storage.approvals import current_approval
+
+    approval = current_approval(project, version_id)
+    if approval is None:
+        return {"approved": False, "warning": "this version is not approved (strata approve)"}
+    return {"approved": True} | approval.as_dict()
 
 
 def _write_text(path: Path, text: str) -> None:
