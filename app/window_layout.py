@@ -42,6 +42,7 @@ def build_layout(window: MainWindow) -> None:
         (window.agreement.view, "Agreement"),
         (window.gold.contamination_view, "Contamination"),
         (window.gold.gold_view, "Gold sets"),
+        (window.governance.view, "Governance"),
     ):
         tabs.addTab(widget, title)
     window.work_tabs = tabs

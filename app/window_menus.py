@@ -37,7 +37,7 @@ def add_action(
 
 
 def build_menus(window: MainWindow) -> None:
-    """File, Edit, Selection, View, Pipeline and Help menus."""
+    """File, Edit, Selection, View, Pipeline, Governance and Help menus."""
     bar = window.menuBar()
     file_menu = bar.addMenu("&File")
     add_action(window, file_menu, "&New project…", window.new_project, QKeySequence.StandardKey.New)
@@ -80,7 +80,7 @@ def build_menus(window: MainWindow) -> None:
             view_menu,
             title,
             lambda i=index: window.work_tabs.setCurrentIndex(i),
-            f"Alt+{index + 1}",
+            f"Alt+{index + 1}" if index < 9 else None,
         )
     view_menu.addSeparator()
     add_action(window, view_menu, "&Fit map", window.map_view.fit, "F")
@@ -93,6 +93,11 @@ def build_menus(window: MainWindow) -> None:
     add_action(window, run_menu, "Queue rows to &label", window.label_queue.queue, "Ctrl+Shift+L")
     add_action(window, run_menu, "&Cancel job", window.jobs.cancel, "Ctrl+.")
     add_action(window, run_menu, "Re&view label issues", window.start_review, "Ctrl+Shift+R")
+
+    governance = bar.addMenu("&Governance")
+    add_action(window, governance, "&Approve version…", window.governance.approve, "Ctrl+Shift+P")
+    add_action(window, governance, "Dataset &metadata…", window.governance.edit_meta)
+    add_action(window, governance, "Write &report…", window.governance.report, "Ctrl+Shift+H")
 
     help_menu = bar.addMenu("&Help")
     add_action(window, help_menu, "&Keyboard shortcuts", lambda: shortcuts_sheet(window).exec(), "F1")
