@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from storage.dataset_meta import RISK_LEVELS
+from analysis.governance.backlog import RISK_LEVELS
 
 
 class MetaDialog(QDialog):

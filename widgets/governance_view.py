@@ -24,9 +24,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from analysis.governance.backlog import RISK_LEVELS, STATUSES
 from analysis.governance.kpis import KPI_SERIES
-from storage.backlog import STATUSES
-from storage.dataset_meta import RISK_LEVELS
 
 COLOURS = ((196, 78, 82), (76, 114, 176), (85, 168, 104), (129, 114, 179))
 SHARES = [s for s in KPI_SERIES if s[2] == "share"]

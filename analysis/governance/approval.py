@@ -70,14 +70,10 @@ def approve_version(
     summary = gate.summary() if gate is not None else None
     used = override if gate is not None and not gate.passed else None
     record_approval(project, version_id, "approve", note, override=used, contract=summary)
-    how = (
-        f" overriding the failing contract '{gate.contract}'"
-        if used
-        else f" with the contract '{gate.contract}' passing"
-        if gate is not None
-        else " without a contract check"
-    )
-    return ApprovalOutcome(True, gate, f"Approved {gate.version if gate else f'version {version_id}'}{how}.")
+    if gate is None:
+        return ApprovalOutcome(True, None, f"Approved version {version_id} without a contract check.")
+    how = "overriding the failing" if used else "with the passing"
+    return ApprovalOutcome(True, gate, f"Approved {gate.version} {how} contract '{gate.contract}'.")
 
 
 def revoke_approval(project: Project, version_id: int, note: str) -> None:

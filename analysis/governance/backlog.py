@@ -14,10 +14,13 @@ from analysis.labeling.gold_report import name_of
 from analysis.slices.filters import evaluate, filter_table, list_slices
 from analysis.stats import wilson_interval
 from analysis.view_frame import ViewFrame, load_view_frame
-from storage.backlog import BacklogEntry, read_backlog
+from storage.backlog import STATUSES, BacklogEntry, read_backlog
+from storage.dataset_meta import RISK_LEVELS
 from storage.errors import InputError
 from storage.project import Project
 from storage.versions import list_versions
+
+__all__ = ["RISK_LEVELS", "STATUSES", "BacklogItem", "ModeInVersion", "backlog_report"]
 
 
 @dataclass(frozen=True)
@@ -36,8 +39,11 @@ class ModeInVersion:
 
     def as_dict(self) -> dict[str, Any]:
         """Plain JSON values, with the Wilson 95% interval of the error rate."""
-        low, high = wilson_interval(self.errors, self.judged) if self.judged else (None, None)
-        low, high = (float(low), float(high)) if self.judged else (None, None)
+        low: float | None = None
+        high: float | None = None
+        if self.judged:
+            lo, hi = wilson_interval(self.errors, self.judged)
+            low, high = float(lo), float(hi)
         return {
             "version": self.version,
             "rows": self.rows,

@@ -296,7 +296,7 @@ def import_dataset(
         else None
     )
     version, run_id = add_version(project, new, run)
-    from analysis.governance.pii_tags import scan_version
+    from analysis.ingest.pii_tags import scan_version
 
     pii_note = scan_version(project, version.version_id, data)
     return ImportResult(

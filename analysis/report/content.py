@@ -33,7 +33,7 @@ MIN_CLUSTER_ROWS = 10
 
 def _slices(frame: Any, table: Any, specs: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
     report = slice_report(frame, table, specs, per_class=False)
-    rows = [
+    rows: list[dict[str, Any]] = [
         {
             "name": m.name,
             "rows": m.rows,
@@ -122,7 +122,9 @@ def build_report(
         report["drift"] = {"reference": name_of(previous), "columns": [d.as_dict() for d in drift]}
         diff = diff_versions(project, previous.version_id, version_id, cell_limit=TOP)
         summary = diff.summary()
-        summary["label_changes"] = sorted(summary["label_changes"], key=lambda r: -r.get("rows", 0))[:TOP]
+        summary["label_changes"] = sorted(summary["label_changes"], key=lambda r: -int(r.get("rows", 0)))[
+            :TOP
+        ]
         report["diff"] = {"from": name_of(previous), "schema_text": diff.schema_text()} | summary
     progress.message("Gold sets")
     report["gold"] = []

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+from collections.abc import Sequence
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
@@ -34,7 +35,7 @@ def _charts(r: dict[str, Any]) -> dict[str, str]:
     charts: dict[str, str] = {}
     kpis = r["kpis"]
     names = [k["version"] for k in kpis]
-    series = {
+    series: dict[str, Sequence[float | None]] = {
         title: [k[key] for k in kpis]
         for key, title in (
             ("label_issue_share", "Label issues"),

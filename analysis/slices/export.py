@@ -103,7 +103,7 @@ class ExportOptions:
         ``drop`` the columns, or ``hash`` them (SHA-256 of a random per-export salt and the value; the
         salt is not kept, so values cannot be recovered by hashing guesses).
     redact_pii : bool
-        Replace personal data found by the PII patterns (:mod:`analysis.governance.pii`) in every text
+        Replace personal data found by the PII patterns (:mod:`analysis.pii`) in every text
         column by placeholders (``[EMAIL]``, ``[PHONE]``, …).
     """
 
@@ -252,7 +252,7 @@ def export_rows(
                 )
             )
     if options.redact_pii:
-        from analysis.governance.pii import redact_column
+        from analysis.pii import redact_column
 
         texts = [c for c, t in data.schema.items() if t == pl.String and c not in options.redact]
         data = data.with_columns([redact_column(data[c]) for c in texts])

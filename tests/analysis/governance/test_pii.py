@@ -10,9 +10,9 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from analysis.governance.pii import find_pii, iban_valid, luhn_valid, redact_text, scan_frame
 from analysis.ingest.importer import import_dataset
 from analysis.ingest.roles import RoleMapping
+from analysis.pii import find_pii, iban_valid, luhn_valid, redact_text, scan_frame
 from analysis.slices.export import ExportOptions, export_rows
 from storage.approvals import record_approval
 from storage.pii_scans import read_pii_scan

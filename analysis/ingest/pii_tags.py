@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from analysis.governance.pii import scan_frame
+from analysis.pii import scan_frame
 from storage.pii_scans import write_pii_scan
 from storage.project import Project
 from storage.rule_tags import replace_rule_tags
