@@ -41,7 +41,11 @@ def size_report(app: Path, top: int = 15) -> str:
     """The application's size and its largest parts, as text."""
     internal = app / "_internal"
     parts = sorted(
-        ((folder_size(p) if p.is_dir() else p.stat().st_size, p.name) for p in internal.iterdir()),
+        (
+            (folder_size(p) if p.is_dir() else p.stat().st_size, p.name)
+            for p in internal.iterdir()
+            if not p.is_symlink()
+        ),
         reverse=True,
     )
     total = folder_size(app)

@@ -130,3 +130,11 @@ def test_a_broken_contract_is_refused_with_what_to_fix(tmp_path: Path, text: str
     file.write_text(text)
     with pytest.raises(InputError, match=message.replace("[", r"\[")):
         read_contract(file)
+
+
+def test_the_documented_example_contract_passes_on_the_sample(sample_project: Path) -> None:
+    contract = read_contract(ROOT / "docs" / "examples" / "sample.contract.toml")
+    assert len(contract.get("labels", "allowed")) == 77
+    with Project.open(sample_project) as project:
+        result = run_gate(project, 1, contract)
+    assert result.exit_code == 0, [c.as_dict() for c in result.failed + result.errors]
