@@ -13,6 +13,7 @@ from storage.dataset_meta import RISK_LEVELS
 from storage.errors import InputError
 from storage.project import Project, current_user
 from storage.schema import FailureMode, Tag, utcnow
+from storage.slices import read_slices
 
 STATUSES = ("open", "in progress", "fixed", "won't fix")
 LINK_KINDS = ("slice", "cluster")
@@ -62,10 +63,17 @@ def _checked(entry: BacklogEntry) -> BacklogEntry:
         raise InputError(f"Status '{entry.status}' is unknown; use one of {', '.join(STATUSES)}.")
     if entry.risk_level not in RISK_LEVELS:
         raise InputError(f"Risk level '{entry.risk_level}' is unknown; use one of {', '.join(RISK_LEVELS)}.")
-    kind = entry.link.partition(":")[0]
-    if entry.link and (kind not in LINK_KINDS or not entry.link.partition(":")[2]):
+    kind, _, name = entry.link.partition(":")
+    if entry.link and (kind not in LINK_KINDS or not name):
         raise InputError(f"Link '{entry.link}' should be slice:<slice name> or cluster:<cluster name>.")
     return entry
+
+
+def _check_slice(project: Project, link: str) -> None:
+    kind, _, name = link.partition(":")
+    slices = read_slices(project)
+    if kind == "slice" and name not in slices:
+        raise InputError(f"No slice named '{name}'; saved slices: {', '.join(slices) or 'none'}.")
 
 
 def set_failure_mode(project: Project, tag: str, **changes: Any) -> BacklogEntry:
@@ -94,6 +102,8 @@ def set_failure_mode(project: Project, tag: str, **changes: Any) -> BacklogEntry
         raise InputError(f"No failure-mode tag '{tag}'; failure modes: {known}.")
     before = entries[tag]
     after = _checked(replace(before, **{k: str(v).strip() for k, v in changes.items()}))
+    if after.link != before.link:
+        _check_slice(project, after.link)
     if after == before:
         return before
     with project.session() as s:
