@@ -117,18 +117,18 @@ class GovernanceView(QWidget):
             "A&dd…", toolTip="A new failure mode: a name, and the slice or cluster defining it"
         )
         self.add.clicked.connect(self._add)
-        editor = QHBoxLayout()
-        for w in (
-            self.edit_status,
-            self.edit_risk,
-            self.edit_owner,
-            self.edit_link,
-            self.edit_note,
-            self.save,
-            self.add,
-        ):
-            editor.addWidget(w)
-        editor.setStretch(4, 1)
+        # two rows, so the fields keep a readable width in half of a 1366-pixel window
+        first, second = QHBoxLayout(), QHBoxLayout()
+        for w in (self.edit_status, self.edit_risk, self.edit_owner):
+            first.addWidget(w)
+        first.setStretch(2, 1)
+        for w in (self.edit_link, self.edit_note, self.save, self.add):
+            second.addWidget(w)
+        second.setStretch(0, 1)
+        second.setStretch(1, 2)
+        editor = QVBoxLayout()
+        editor.addLayout(first)
+        editor.addLayout(second)
 
         lower = QWidget()
         lower_layout = QVBoxLayout(lower)
@@ -138,7 +138,9 @@ class GovernanceView(QWidget):
         split = QSplitter(Qt.Orientation.Horizontal)
         split.addWidget(self.chart)
         split.addWidget(lower)
-        split.setStretchFactor(1, 1)
+        split.setStretchFactor(0, 2)
+        split.setStretchFactor(1, 3)
+        split.setSizes([400, 600])
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addLayout(top)
@@ -195,7 +197,9 @@ class GovernanceView(QWidget):
                 versions,
             )
             for c, text in enumerate(values):
-                self.backlog.setItem(r, c, QTableWidgetItem(text))
+                cell = QTableWidgetItem(text)
+                cell.setToolTip(text)
+                self.backlog.setItem(r, c, cell)
             if item["tag"] == chosen:
                 self.backlog.selectRow(r)
         self._chosen()
