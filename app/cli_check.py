@@ -4,24 +4,10 @@ from __future__ import annotations
 
 import argparse
 import json
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
-
-from storage.errors import InputError
 
 if TYPE_CHECKING:
     from analysis.governance.results import GateResult
-
-
-def _write_new(path: str, text: str, force: bool) -> None:
-    """Write a report file, refusing to replace one unless ``--force``."""
-    file = Path(path)
-    if file.exists() and not force:
-        raise InputError(f"{file} exists; pass --force to replace it, or choose another file.")
-    try:
-        file.write_text(text, encoding="utf-8")
-    except OSError as err:
-        raise InputError(f"Cannot write {file}: {err.strerror}; choose a writable folder.") from None
 
 
 def print_gate(result: GateResult) -> None:
@@ -42,14 +28,21 @@ def cmd_check(args: argparse.Namespace) -> int:
     from analysis.governance.contract import read_contract
     from analysis.governance.gate import run_gate
     from analysis.governance.junit import junit_xml
+    from storage.outputs import atomic_write, check_output, protected_paths
     from storage.project import Project
     from storage.versions import resolve_version
 
     contract = read_contract(args.contract)
     with Project.open(args.project) as project:
+        guarded = protected_paths(project.path)
+        if args.junit:
+            check_output(args.junit, force=args.force, protected=guarded)
         result = run_gate(project, resolve_version(project, args.version or args.dataset), contract)
     if args.junit:
-        _write_new(args.junit, junit_xml(result), args.force)
+        xml = junit_xml(result)
+        atomic_write(
+            args.junit, lambda tmp: tmp.write_text(xml, encoding="utf-8"), force=args.force, protected=guarded
+        )
     if args.json:
         print(json.dumps(result.as_dict(), indent=2, default=str))
     else:

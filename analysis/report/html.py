@@ -105,22 +105,6 @@ def render_html(report: dict[str, Any]) -> str:
     )
 
 
-def write_new(path: Path, data: str | bytes, force: bool) -> None:
-    """Write a file, refusing to replace an existing one unless ``force``.
-
-    Raises
-    ------
-    InputError
-        The file exists (without ``force``) or cannot be written.
-    """
-    if path.exists() and not force:
-        raise InputError(f"{path} exists; pass --force to replace it, or choose another file.")
-    try:
-        path.write_bytes(data.encode("utf-8") if isinstance(data, str) else data)
-    except OSError as err:
-        raise InputError(f"Cannot write {path}: {err.strerror}; choose a writable folder.") from None
-
-
 def find_browser() -> str | None:
     """The path of a Chromium-family browser on PATH, or None."""
     return next((p for name in BROWSERS if (p := shutil.which(name))), None)

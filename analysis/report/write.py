@@ -7,8 +7,9 @@ from pathlib import Path
 from analysis.governance.contract import Contract
 from analysis.progress import Progress
 from analysis.report.content import build_report
-from analysis.report.html import MAX_BYTES, print_pdf, render_html, write_new
+from analysis.report.html import MAX_BYTES, print_pdf, render_html
 from storage.errors import InputError
+from storage.outputs import atomic_write, check_output, protected_paths
 from storage.project import Project
 
 
@@ -38,19 +39,19 @@ def write_report(
     path = Path(out)
     if path.suffix.lower() not in (".html", ".htm"):
         raise InputError(f"The report is HTML: name the file with .html (got {path.name}).")
-    if path.resolve() == project.path.resolve():
-        raise InputError("That is the project file itself; write the report to another file.")
+    guarded = protected_paths(project.path)
     pdf_path = path.with_suffix(".pdf")
     for target in [path] + ([pdf_path] if pdf else []):
-        if target.exists() and not force:
-            raise InputError(f"{target} exists; pass --force to replace it, or choose another file.")
+        check_output(target, force=force, protected=guarded)
     html = render_html(build_report(project, version_id, contract, progress))
     if len(html.encode("utf-8")) > MAX_BYTES:  # aggregated by design: this would be a bug
         raise InputError(f"The report came to {len(html) / 1e6:.1f} MB, over the 5 MB a report may take.")
-    write_new(path, html, force)
+
+    def write_html(tmp: Path) -> None:
+        tmp.write_text(html, encoding="utf-8")
+
+    atomic_write(path, write_html, force=force, protected=guarded)
     if not pdf:
         return [path]
-    if pdf_path.exists():
-        pdf_path.unlink()
-    print_pdf(path, pdf_path)
+    atomic_write(pdf_path, lambda tmp: print_pdf(path, tmp), force=force, protected=guarded)
     return [path, pdf_path]

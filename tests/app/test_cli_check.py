@@ -134,7 +134,7 @@ def test_backlog_counts_a_failure_mode_by_its_slice(sample_project: Path, tmp_pa
     assert "card confusions" in ok("check", p, "--contract", str(contract), cwd=tmp_path, code=1)
     ok("backlog", p, "--set", "card confusions", "--status", "fixed", cwd=tmp_path)
     assert "PASSED" in ok("check", p, "--contract", str(contract), cwd=tmp_path)
-    assert "saved slices: cards" in refused(
+    assert "No slice named 'card'; saved slices: card intents, cards" in refused(
         "backlog", p, "--set", "card confusions", "--link", "slice:card", cwd=tmp_path
     )
     assert "slice:<slice name>" in refused(
