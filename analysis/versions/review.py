@@ -1,4 +1,7 @@
-"""The review queue: rows carrying a tag (label issues by default), worst first, one decision each."""
+"""The review queue: rows carrying a tag (label issues by default), worst first, one decision each.
+
+Risk-based review: rows in an open failure mode of high risk (the backlog's risk level) come before
+the others, and rows only in low-risk failure modes after them; within each, by decreasing score."""
 
 from __future__ import annotations
 
@@ -8,11 +11,26 @@ from dataclasses import dataclass, field
 import polars as pl
 
 from analysis.versions.relabel import create_corrected_version
+from storage.backlog import read_backlog
 from storage.project import Project
 from storage.reviews import copy_kept, read_decisions, record_decision
 from storage.tags import read_row_tags
 
 ACCEPT, KEEP, RELABEL, SKIP = "accept", "keep", "relabel", "skip"
+
+
+RISK_RANK = {"high": 0, "medium": 1, "low": 2}
+
+
+def risk_ranks(project: Project, row_tags: pl.DataFrame) -> pl.DataFrame:
+    """``row_id`` → ``risk_rank`` (0 high, 1 medium, 2 low): the riskiest open failure mode a row is in."""
+    risks = {e.tag: RISK_RANK[e.risk_level] for e in read_backlog(project) if e.is_open}
+    if not risks or row_tags.is_empty():
+        return pl.DataFrame(schema={"row_id": row_tags.schema.get("row_id", pl.Int64), "risk_rank": pl.Int64})
+    ranked = row_tags.filter(pl.col("tag").is_in(list(risks))).with_columns(
+        risk_rank=pl.col("tag").replace_strict(risks, return_dtype=pl.Int64)
+    )
+    return ranked.group_by("row_id").agg(pl.col("risk_rank").min())
 
 
 @dataclass(frozen=True)
@@ -68,6 +86,10 @@ class ReviewQueue:
         tags = tags.sort("score", descending=True, nulls_last=True).unique(
             "row_id", keep="first", maintain_order=True
         )
+        tags = tags.join(risk_ranks(project, row_tags), on="row_id", how="left").with_columns(
+            pl.col("risk_rank").fill_null(RISK_RANK["medium"])
+        )
+        tags = tags.sort("risk_rank", maintain_order=True)
         items = [
             ReviewItem(int(r), float(s or 0.0), json.loads(d).get("suggested") if d else None)
             for r, s, d in tags.select("row_id", "score", "detail").iter_rows()
