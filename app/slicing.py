@@ -30,6 +30,7 @@ from analysis.slices.metrics import SliceMetrics
 from analysis.slices.report import SliceReport, slice_report
 from analysis.slices.sliceline import SliceLineSpec
 from analysis.view_frame import ViewFrame
+from storage.approvals import is_approved
 from storage.errors import StrataError
 from storage.runs import list_runs
 from widgets.export_dialog import ExportDialog
@@ -262,17 +263,25 @@ class SlicingController(QObject):
             return
         spec = {"where": where or None, "row_keys": row_keys}
 
-        def ask(mask: np.ndarray) -> None:
+        project, version = self.workspace.project, self.workspace.frame.version_id
+
+        def ask(counted: tuple[np.ndarray, bool]) -> None:
+            mask, approved = counted
             columns = [c for c in table.columns if not c.startswith("_")]
             text = description or describe(spec)
-            dialog = ExportDialog(columns, int(mask.sum()), text, self.workspace.dialog_parent)
+            dialog = ExportDialog(columns, int(mask.sum()), text, self.workspace.dialog_parent, approved)
             self.dialog = dialog
             if QApplication.platformName() == "offscreen":
                 return  # no one to answer it: a test fills self.dialog and calls export_with
             if dialog.exec():
                 self.export_with(dialog, where, row_keys)
 
-        self._submit(EXPORT, "Counting rows to export", lambda _p: evaluate(table, spec), ask)
+        self._submit(
+            EXPORT,
+            "Counting rows to export",
+            lambda _p: (evaluate(table, spec), is_approved(project, version)),
+            ask,
+        )
 
     def export_with(self, dialog: ExportDialog, where: str, row_keys: list[str] | None = None) -> None:
         """Write the export the dialog describes, in a job (split out so tests can drive the dialog)."""

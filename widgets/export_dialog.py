@@ -34,7 +34,12 @@ class ExportDialog(QDialog):
     """Choose how to export the current filter's rows; ``options()`` and ``path()`` after ``accept``."""
 
     def __init__(
-        self, columns: list[str], matching: int, filter_text: str, parent: QWidget | None = None
+        self,
+        columns: list[str],
+        matching: int,
+        filter_text: str,
+        parent: QWidget | None = None,
+        approved: bool = True,
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Export subset")
@@ -66,6 +71,15 @@ class ExportDialog(QDialog):
         self.redact_mode = QComboBox()
         self.redact_mode.addItems(["hash", "drop"])
         self.corrected = QCheckBox("Write corrected labels (from a review) instead of the originals")
+        self.redact_pii = QCheckBox(
+            "Replace personal data in text (e-mails, phone, card, IBAN, IP) by placeholders"
+        )
+        self.unapproved = QLabel(
+            "This version is not approved (Governance → Approve version…); the manifest will say so."
+        )
+        self.unapproved.setStyleSheet("color: #a4231d")
+        self.unapproved.setWordWrap(True)
+        self.unapproved.setVisible(not approved)
         self.preview = QLabel(f"{matching:,} rows match: {filter_text}")
         self.preview.setWordWrap(True)
         where = QHBoxLayout()
@@ -73,6 +87,7 @@ class ExportDialog(QDialog):
         where.addWidget(browse)
         form = QFormLayout(self)
         form.addRow(self.preview)
+        form.addRow(self.unapproved)
         form.addRow("Format", self.format)
         form.addRow("File", where)
         form.addRow("De-duplicate", self.dedupe)
@@ -81,6 +96,7 @@ class ExportDialog(QDialog):
         form.addRow("Seed", self.seed)
         form.addRow("Redact", self.redact)
         form.addRow("Redaction", self.redact_mode)
+        form.addRow(self.redact_pii)
         form.addRow(self.corrected)
         form.addRow(
             QLabel("A manifest (<file>.manifest.json) records the filter, options, row keys and hashes.")
@@ -122,4 +138,5 @@ class ExportDialog(QDialog):
             seed=self.seed.value(),
             redact=tuple(c.strip() for c in self.redact.text().split(",") if c.strip()),
             redact_mode=self.redact_mode.currentText(),
+            redact_pii=self.redact_pii.isChecked(),
         )

@@ -154,11 +154,15 @@ def test_export_the_selection_from_the_dialog(
     window.slicing.export("", row_keys=keys, description="4 selected rows")  # what Ctrl+E does
     dialog = window.slicing.dialog
     assert dialog is not None and dialog.preview.text().startswith("4 rows match: 4 selected rows")
+    assert not dialog.unapproved.isHidden()  # the sample's version is not approved: said before export
     dialog.out.setText(str(tmp_path / "picked.jsonl"))
     dialog.out.editingFinished.emit()
+    dialog.show()
+    QTest.mouseClick(dialog.redact_pii, Qt.MouseButton.LeftButton)
     window.slicing.export_with(dialog, "", row_keys=keys)
     manifest = json.loads((tmp_path / "picked.jsonl.manifest.json").read_text())
     assert manifest["row_keys"] == keys and manifest["output"]["format"] == "jsonl"
+    assert manifest["options"]["redact_pii"] is True and manifest["approval"]["approved"] is False
     assert pl.read_ndjson(tmp_path / "picked.jsonl").height == 4
 
 
