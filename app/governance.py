@@ -67,23 +67,29 @@ class GovernanceController(QObject):
         self.view = GovernanceView()
         self.contract_path = ""
         self._shown: int | None = None
+        self._stale = True  # what the tab shows is not the shown version's yet
         self.view.approveRequested.connect(self.approve)
         self.view.metaRequested.connect(self.edit_meta)
         self.view.reportRequested.connect(self.report)
         self.view.backlogEdited.connect(self.edit_backlog)
         self.view.backlogAdded.connect(self.add_failure_mode)
+        self.view.shown.connect(lambda: self._stale and self.refresh())
         workspace.state.events.connect(
             "version", lambda frame, dataset_changed: self.set_version(frame), later=True
         )
 
     def set_version(self, frame: Any) -> None:
-        """Follow the shown version."""
+        """Follow the shown version; its KPIs read every version of the dataset, so only while the tab
+        is in view (else when it comes into view)."""
         self._shown = frame.version_id if frame is not None else None
-        self.refresh()
+        self._stale = True
+        if self.view.isVisible():
+            self.refresh()
 
     def refresh(self) -> None:
         """Read the shown version's approval, metadata, KPIs and backlog (in a job)."""
         project, version_id = self.workspace.project, self._shown
+        self._stale = False
         if project is None or version_id is None:
             self.view.clear()
             return

@@ -53,6 +53,7 @@ class GovernanceView(QWidget):
     reportRequested = Signal()
     backlogEdited = Signal(str, dict)  # tag, {field: value}
     backlogAdded = Signal(str, str)  # name, link
+    shown = Signal()  # the tab came into view (the controller reads what it shows only then)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -242,6 +243,10 @@ class GovernanceView(QWidget):
         name, ok = QInputDialog.getText(self, "Add a failure mode", "Name (a new human tag):")
         if ok and name.strip():
             self.backlogAdded.emit(name.strip(), self.edit_link.text().strip())
+
+    def showEvent(self, event: Any) -> None:
+        super().showEvent(event)
+        self.shown.emit()
 
     def clear(self) -> None:
         """Nothing shown (no project or version)."""

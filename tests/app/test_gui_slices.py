@@ -278,6 +278,9 @@ def test_a_cancelled_or_stale_search_shows_nothing(
     window = async_window
     open_slices(window, sample_project)
     qtbot.waitUntil(lambda: window.frame is not None, timeout=60_000)
+    # the shown version's views update one per event-loop turn; let them all run before searching, or
+    # one of them may reset the panel after the search below (the more views, the later)
+    qtbot.waitUntil(lambda: not window.jobs.busy, timeout=60_000)
     panel = window.slicing.panel
     panel.alpha.setValue(0.99)
     panel.discover.click()
