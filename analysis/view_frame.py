@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import functools
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -211,3 +212,16 @@ def project_class_order(project: Project, extra: Sequence[str] = ()) -> list[str
     """The project's classes in first-seen order: every version's label names (oldest first), then
     ``extra`` (a run's classes that no version names)."""
     return class_order([*(v.label_names for v in list_versions(project)), extra])
+
+
+FrameSource = Callable[[int], ViewFrame]
+
+
+FRAMES_KEPT = 4
+
+
+def frame_cache(project: Project) -> FrameSource:
+    """``version_id → ViewFrame`` for work that looks at several versions through several readers (the
+    report, the Governance tab): the last :data:`FRAMES_KEPT` frames are kept, so a dataset of a few
+    versions is read once, and one of many 1M-row versions does not hold them all in memory."""
+    return functools.lru_cache(maxsize=FRAMES_KEPT)(lambda version_id: load_view_frame(project, version_id))

@@ -16,6 +16,7 @@ from analysis.governance.backlog import backlog_report
 from analysis.governance.kpis import dataset_kpis
 from analysis.labeling.gold_report import name_of
 from analysis.report.write import write_report
+from analysis.view_frame import frame_cache
 from app.jobs import JobProgress
 from storage.approvals import current_approval
 from storage.backlog import set_failure_mode
@@ -98,12 +99,13 @@ class GovernanceController(QObject):
             version = get_version(project, version_id)
             progress.message("Reading KPIs and the backlog")
             approval = current_approval(project, version_id)
+            frames = frame_cache(project)  # the KPIs and the backlog read the same versions
             return {
                 "version": name_of(version),
                 "approval": approval.as_dict() if approval else None,
                 "meta": read_meta(project, version.dataset_id).as_dict(),
-                "kpis": [k.as_dict() for k in dataset_kpis(project, version.dataset_id, progress)],
-                "backlog": [i.as_dict() for i in backlog_report(project, version.dataset_id)],
+                "kpis": [k.as_dict() for k in dataset_kpis(project, version.dataset_id, progress, frames)],
+                "backlog": [i.as_dict() for i in backlog_report(project, version.dataset_id, frames)],
             }
 
         def done(result: dict[str, Any]) -> None:

@@ -190,6 +190,18 @@ def mmd_permutation_test(
     return observed, float((1 + sum(s >= observed for s in null)) / (1 + permutations))
 
 
+def version_drift(
+    reference: pl.DataFrame,
+    current: pl.DataFrame,
+    roles: dict[str, object],
+    columns: list[str] | None = None,
+) -> list[ColumnDrift]:
+    """Drift of one version's rows against another's: ``columns``, or by default every column worth
+    testing except the ``roles``' text, id and time columns (:func:`default_columns`)."""
+    skip = {roles.get("text"), roles.get("id"), roles.get("time")}
+    return drift_report(reference, current, columns or default_columns(reference, current, skip))
+
+
 def default_columns(reference: pl.DataFrame, current: pl.DataFrame, skip: set[object]) -> list[str]:
     """Columns worth testing: on both sides; not system, tag, cluster or ``skip`` (id, text, time)
     columns; and not free text or identifiers (strings or integers with more than 100 values making up

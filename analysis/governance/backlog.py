@@ -13,7 +13,7 @@ from numpy.typing import NDArray
 from analysis.labeling.gold_report import name_of
 from analysis.slices.filters import evaluate, filter_table, list_slices
 from analysis.stats import wilson_interval
-from analysis.view_frame import ViewFrame, load_view_frame
+from analysis.view_frame import FrameSource, ViewFrame, frame_cache
 from storage.backlog import STATUSES, BacklogEntry, read_backlog
 from storage.dataset_meta import RISK_LEVELS
 from storage.errors import InputError
@@ -90,13 +90,18 @@ def _mask(
     return frame.tag_mask(entry.tag)
 
 
-def backlog_report(project: Project, dataset_id: int | None = None) -> list[BacklogItem]:
+def backlog_report(
+    project: Project, dataset_id: int | None = None, frames: FrameSource | None = None
+) -> list[BacklogItem]:
     """Every failure mode with its rows and error rate in each version of a dataset.
 
     Parameters
     ----------
     dataset_id : int, optional
         The dataset whose versions are counted (default: the newest dataset's).
+    frames : FrameSource, optional
+        Where versions' frames come from (:func:`analysis.view_frame.frame_cache`), when the caller
+        reads them for other work too.
 
     Returns
     -------
@@ -114,8 +119,9 @@ def backlog_report(project: Project, dataset_id: int | None = None) -> list[Back
     if not items:
         return items
     slices = list_slices(project)
+    frames = frames or frame_cache(project)
     for version in chosen:
-        frame = load_view_frame(project, version.version_id)
+        frame = frames(version.version_id)
         correct = frame.rows.get_column("correct", default=None)
         for item in items:
             mask = _mask(item.entry, frame, slices)

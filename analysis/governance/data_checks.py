@@ -12,6 +12,7 @@ from analysis.errors.duplicates import exact_duplicate_groups, split_leaks
 from analysis.governance.contract import Contract
 from analysis.governance.results import CheckResult, could_not_run, limit
 from analysis.slices.filters import tag_column
+from analysis.view_frame import FrameSource
 from storage.project import Project
 from storage.versions import Version
 
@@ -30,13 +31,15 @@ NEEDS_TAGS = "the tag stage has not run on this version: run `strata run P` (or 
 
 @dataclass(frozen=True)
 class GateInputs:
-    """What the checks read: the version, its filter table (rows, run columns, ``tag_<name>`` columns)
-    and whether the tag stage has run (without it, absent tag columns mean "not measured")."""
+    """What the checks read: the version, its filter table (rows, run columns, ``tag_<name>`` columns),
+    whether the tag stage has run (without it, absent tag columns mean "not measured"), and where
+    other versions' frames come from."""
 
     project: Project
     version: Version
     table: pl.DataFrame
     tagged: bool
+    frames: FrameSource
 
     @property
     def label(self) -> str | None:
@@ -47,6 +50,11 @@ class GateInputs:
         column = tag_column(tag)
         hits = int(self.table[column].sum()) if column in self.table.columns else 0
         return hits / max(self.table.height, 1)
+
+    @property
+    def exact_copies(self) -> int:
+        """Rows whose content hash an earlier row has."""
+        return self.table.height - self.table["_content_hash"].n_unique()
 
 
 def user_columns(version: Version) -> list[str]:
@@ -151,8 +159,7 @@ def duplicate_checks(inputs: GateInputs, contract: Contract) -> Iterator[CheckRe
     near = contract.get("duplicates", "max_near_share")
     n = max(inputs.table.height, 1)
     if exact is not None:
-        hashes = inputs.table["_content_hash"]
-        copies = inputs.table.height - hashes.n_unique()
+        copies = inputs.exact_copies
         yield limit("duplicates.exact", copies / n, exact, "share", f"{copies:,} rows repeat an earlier row")
     if near is not None:
         if not inputs.tagged:

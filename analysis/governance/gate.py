@@ -22,7 +22,8 @@ from analysis.governance.history_checks import (
 )
 from analysis.governance.results import CheckResult, GateResult
 from analysis.labeling.gold_report import name_of
-from analysis.slices.filters import version_table
+from analysis.slices.filters import filter_table
+from analysis.view_frame import FrameSource, frame_cache
 from storage.project import Project
 from storage.stage_outputs import latest_stage
 from storage.versions import get_version
@@ -41,7 +42,9 @@ CHECKS: tuple[Callable[[GateInputs, Contract], Iterator[CheckResult]], ...] = (
 )
 
 
-def run_gate(project: Project, version_id: int, contract: Contract) -> GateResult:
+def run_gate(
+    project: Project, version_id: int, contract: Contract, frames: FrameSource | None = None
+) -> GateResult:
     """Run every check the contract declares on a version; it reads and never writes the project.
 
     Parameters
@@ -49,6 +52,9 @@ def run_gate(project: Project, version_id: int, contract: Contract) -> GateResul
     version_id : int
     contract : Contract
         From :func:`analysis.governance.contract.read_contract`.
+    frames : FrameSource, optional
+        Where versions' frames come from (:func:`analysis.view_frame.frame_cache`), when the caller
+        reads them for other work too.
 
     Returns
     -------
@@ -57,12 +63,9 @@ def run_gate(project: Project, version_id: int, contract: Contract) -> GateResul
         or 2 (none failed, one could not run: it says what is missing).
     """
     version = get_version(project, version_id)
-    inputs = GateInputs(
-        project,
-        version,
-        version_table(project, version_id),
-        latest_stage(project, version_id, "tag") is not None,
-    )
+    frames = frames or frame_cache(project)
+    tagged = latest_stage(project, version_id, "tag") is not None
+    inputs = GateInputs(project, version, filter_table(frames(version_id)), tagged, frames)
     result = GateResult(contract.name, name_of(version), version_id)
     for check in CHECKS:
         result.checks.extend(check(inputs, contract))

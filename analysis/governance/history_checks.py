@@ -5,16 +5,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-import polars as pl
-
-from analysis.drift.columns import default_columns, drift_report
+from analysis.drift.columns import version_drift
 from analysis.governance.contract import Contract
 from analysis.governance.data_checks import GateInputs
 from analysis.governance.results import CheckResult, could_not_run, limit
 from analysis.labeling.contamination_check import TAG as CONTAMINATED
-from analysis.labeling.gold import score_against_gold
-from analysis.labeling.gold_report import name_of, version_rows
-from analysis.slices.filters import version_table
+from analysis.labeling.gold_report import label_accuracy, name_of
+from analysis.slices.filters import filter_table
 from storage.approvals import approved_version_ids
 from storage.backlog import read_backlog
 from storage.dataset_meta import read_meta
@@ -35,19 +32,16 @@ def drift_checks(inputs: GateInputs, contract: Contract) -> Iterator[CheckResult
     except StrataError as err:
         yield could_not_run("drift.columns", f"≤ {maximum} columns", str(err))
         return
-    ref = version_table(inputs.project, ref_id)
+    ref = filter_table(inputs.frames(ref_id))
     cur = inputs.table
-    roles = inputs.version.roles
-    columns = contract.get("drift", "columns") or default_columns(
-        ref, cur, {roles.get("text"), roles.get("id"), roles.get("time")}
-    )
-    absent = [c for c in columns if c not in ref.columns or c not in cur.columns]
+    columns = contract.get("drift", "columns")
+    absent = [c for c in columns or () if c not in ref.columns or c not in cur.columns]
     if absent:
         yield could_not_run(
             "drift.columns", f"≤ {maximum} columns", f"not in both versions: {', '.join(absent)}"
         )
         return
-    results = drift_report(ref, cur, list(columns))
+    results = version_drift(ref, cur, inputs.version.roles, list(columns) if columns else None)
     drifted = [d for d in results if d.drift]
     detail = "; ".join(f"{d.column} ({d.test} {d.statistic:.3g} vs {d.threshold:g})" for d in drifted[:6])
     ref_name = name_of(get_version(inputs.project, ref_id))
@@ -58,17 +52,6 @@ def drift_checks(inputs: GateInputs, contract: Contract) -> Iterator[CheckResult
         "columns",
         f"against {ref_name}, {len(results)} columns tested" + (f"; drifted: {detail}" if drifted else ""),
     )
-
-
-def _gold_accuracy(inputs: GateInputs, gold_rows: pl.DataFrame, version_id: int) -> float | None:
-    version = get_version(inputs.project, version_id)
-    rows, label = version_rows(inputs.project, version)
-    if label is None:
-        return None
-    score = score_against_gold(
-        gold_rows, rows, subject=name_of(version), kind="labels", version_id=version_id, label_column=label
-    )
-    return score.accuracy if score.compared else None
 
 
 def gold_checks(inputs: GateInputs, contract: Contract) -> Iterator[CheckResult]:
@@ -84,7 +67,7 @@ def gold_checks(inputs: GateInputs, contract: Contract) -> Iterator[CheckResult]
         yield could_not_run("gold.accuracy", "gold set", str(err))
         return
     gold_rows = read_gold_rows(inputs.project, gold.gold_id)
-    accuracy = _gold_accuracy(inputs, gold_rows, inputs.version.version_id)
+    accuracy = label_accuracy(inputs.project, gold_rows, inputs.version)
     if accuracy is None:
         yield could_not_run("gold.accuracy", "gold set", "no labelled row of the version is in the gold set")
         return
@@ -113,7 +96,7 @@ def gold_checks(inputs: GateInputs, contract: Contract) -> Iterator[CheckResult]
         )
         return
     previous = earlier[-1]
-    before = _gold_accuracy(inputs, gold_rows, previous.version_id)
+    before = label_accuracy(inputs.project, gold_rows, previous)
     floor = (before if before is not None else 0.0) - max_drop
     yield CheckResult(
         "gold.drop",

@@ -9,11 +9,12 @@ from typing import Any
 
 import polars as pl
 
-from analysis.drift.columns import default_columns, drift_report
-from analysis.labeling.gold import score_against_gold
-from analysis.labeling.gold_report import name_of, version_rows
+from analysis.drift.columns import version_drift
+from analysis.governance.data_checks import GateInputs
+from analysis.labeling.gold_report import label_accuracy, name_of
 from analysis.progress import NullProgress, Progress, check_cancel
-from analysis.slices.filters import tag_column, version_table
+from analysis.slices.filters import filter_table
+from analysis.view_frame import FrameSource, frame_cache
 from storage.approvals import approved_version_ids
 from storage.gold_sets import list_gold_sets, read_gold_rows
 from storage.project import Project
@@ -51,14 +52,9 @@ class VersionKpis:
         return asdict(self)
 
 
-def _share(table: pl.DataFrame, tag: str, tagged: bool) -> float | None:
-    if not tagged:
-        return None
-    column = tag_column(tag)
-    return float(table[column].sum()) / max(table.height, 1) if column in table.columns else 0.0
-
-
-def dataset_kpis(project: Project, dataset_id: int, progress: Progress | None = None) -> list[VersionKpis]:
+def dataset_kpis(
+    project: Project, dataset_id: int, progress: Progress | None = None, frames: FrameSource | None = None
+) -> list[VersionKpis]:
     """KPIs of every version of a dataset, oldest first.
 
     Parameters
@@ -66,6 +62,9 @@ def dataset_kpis(project: Project, dataset_id: int, progress: Progress | None = 
     dataset_id : int
     progress : Progress, optional
         Advanced once per version; polled for cancellation between versions.
+    frames : FrameSource, optional
+        Where versions' frames come from (:func:`analysis.view_frame.frame_cache`), when the caller
+        reads them for other work too.
 
     Returns
     -------
@@ -79,42 +78,25 @@ def dataset_kpis(project: Project, dataset_id: int, progress: Progress | None = 
     approved = approved_version_ids(project)
     gold = next((g for g in list_gold_sets(project) if g.dataset_id == dataset_id), None)
     gold_rows = read_gold_rows(project, gold.gold_id) if gold is not None else None
+    frames = frames or frame_cache(project)
     out: list[VersionKpis] = []
     previous: pl.DataFrame | None = None
     for v in versions:
         check_cancel(progress)
-        table = version_table(project, v.version_id)
-        tagged = latest_stage(project, v.version_id, "tag") is not None
-        accuracy = None
-        if gold_rows is not None:
-            rows, label = version_rows(project, v)
-            if label is not None:
-                score = score_against_gold(
-                    gold_rows,
-                    rows,
-                    subject=name_of(v),
-                    kind="labels",
-                    version_id=v.version_id,
-                    label_column=label,
-                )
-                accuracy = score.accuracy if score.compared else None
-        drifted = None
-        if previous is not None:
-            skip = {v.roles.get("text"), v.roles.get("id"), v.roles.get("time")}
-            columns = default_columns(previous, table, skip)
-            drifted = sum(d.drift for d in drift_report(previous, table, columns))
+        table = filter_table(frames(v.version_id))
+        inputs = GateInputs(project, v, table, latest_stage(project, v.version_id, "tag") is not None, frames)
         out.append(
             VersionKpis(
                 v.version_id,
                 name_of(v),
                 table.height,
                 v.version_id in approved,
-                _share(table, "label_issue", tagged),
-                (table.height - table["_content_hash"].n_unique()) / max(table.height, 1),
-                _share(table, "near_duplicate", tagged),
-                accuracy,
+                inputs.tag_share("label_issue") if inputs.tagged else None,
+                inputs.exact_copies / max(table.height, 1),
+                inputs.tag_share("near_duplicate") if inputs.tagged else None,
+                label_accuracy(project, gold_rows, v) if gold_rows is not None else None,
                 gold.name if gold is not None else None,
-                drifted,
+                None if previous is None else sum(d.drift for d in version_drift(previous, table, v.roles)),
             )
         )
         previous = table

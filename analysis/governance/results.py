@@ -55,7 +55,7 @@ class CheckResult:
 
     def as_dict(self) -> dict[str, Any]:
         """Plain JSON values, with the verdict."""
-        return asdict(self) | {"verdict": self.verdict}
+        return asdict(self) | {"verdict": self.verdict, "shown_figure": self.shown_figure}
 
 
 def limit(check: str, value: float, maximum: float, unit: str, detail: str = "") -> CheckResult:

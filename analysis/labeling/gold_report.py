@@ -44,6 +44,23 @@ def version_rows(project: Project, version: Version) -> tuple[pl.DataFrame, str 
     return raw.select(columns), LABEL if isinstance(label, str) else None
 
 
+def label_accuracy(project: Project, gold_rows: pl.DataFrame, version: Version) -> float | None:
+    """Accuracy of a version's labels on a gold set's rows (:func:`score_against_gold`); None when the
+    version has no labels or none of its rows is in the set."""
+    rows, label = version_rows(project, version)
+    if label is None:
+        return None
+    score = score_against_gold(
+        gold_rows,
+        rows,
+        subject=name_of(version),
+        kind="labels",
+        version_id=version.version_id,
+        label_column=label,
+    )
+    return score.accuracy if score.compared else None
+
+
 def name_of(version: Version) -> str:
     """``dataset:number``."""
     return f"{version.dataset}:{version.number}"

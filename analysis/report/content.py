@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from analysis.drift.columns import default_columns, drift_report
+from analysis.drift.columns import version_drift
 from analysis.errors.report import error_report
 from analysis.governance.backlog import backlog_report
 from analysis.governance.contract import Contract
@@ -19,7 +19,7 @@ from analysis.progress import NullProgress, Progress
 from analysis.slices.filters import filter_table, list_slices
 from analysis.slices.report import slice_report
 from analysis.versions.diff import diff_versions
-from analysis.view_frame import load_view_frame
+from analysis.view_frame import frame_cache
 from storage.approvals import read_approvals
 from storage.dataset_meta import read_meta
 from storage.gold_sets import list_gold_sets
@@ -71,7 +71,8 @@ def build_report(
     siblings = [v for v in list_versions(project) if v.dataset_id == version.dataset_id]
     previous = next((v for v in reversed(siblings) if v.number < version.number), None)
     progress.message("Reading the version")
-    frame = load_view_frame(project, version_id)
+    frames = frame_cache(project)  # KPIs, drift, the gate and the backlog read the same versions
+    frame = frames(version_id)
     table = filter_table(frame)
     report: dict[str, Any] = {
         "generated_at": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
@@ -96,7 +97,7 @@ def build_report(
         "pii": read_pii_scan(project, version_id),
     }
     progress.message("KPIs per version")
-    report["kpis"] = [k.as_dict() for k in dataset_kpis(project, version.dataset_id)]
+    report["kpis"] = [k.as_dict() for k in dataset_kpis(project, version.dataset_id, frames=frames)]
     progress.message("Error modes")
     errors = error_report(project, version_id, top=TOP)
     report["error_modes"] = [{"name": k} | v for k, v in errors["modes"].items()]
@@ -116,15 +117,12 @@ def build_report(
     report["diff"] = None
     if previous is not None:
         progress.message("Drift and diff against the previous version")
-        before = filter_table(load_view_frame(project, previous.version_id))
-        skip = {version.roles.get("text"), version.roles.get("id"), version.roles.get("time")}
-        drift = drift_report(before, table, default_columns(before, table, skip))
+        drift = version_drift(filter_table(frames(previous.version_id)), table, version.roles)
         report["drift"] = {"reference": name_of(previous), "columns": [d.as_dict() for d in drift]}
         diff = diff_versions(project, previous.version_id, version_id, cell_limit=TOP)
         summary = diff.summary()
-        summary["label_changes"] = sorted(summary["label_changes"], key=lambda r: -int(r.get("rows", 0)))[
-            :TOP
-        ]
+        changes = sorted(summary["label_changes"], key=lambda r: -int(r.get("rows", 0)))
+        summary["label_changes"] = changes[:TOP]
         report["diff"] = {"from": name_of(previous), "schema_text": diff.schema_text()} | summary
     progress.message("Gold sets")
     report["gold"] = []
@@ -143,6 +141,8 @@ def build_report(
                 "high": ours.score.high if ours and ours.score else None,
             }
         )
-    report["contract"] = run_gate(project, version_id, contract).as_dict() if contract is not None else None
-    report["backlog"] = [i.as_dict() for i in backlog_report(project, version.dataset_id)]
+    report["contract"] = (
+        run_gate(project, version_id, contract, frames).as_dict() if contract is not None else None
+    )
+    report["backlog"] = [i.as_dict() for i in backlog_report(project, version.dataset_id, frames)]
     return report

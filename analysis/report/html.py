@@ -22,15 +22,6 @@ def _pct(value: float | None) -> str:
     return "—" if value is None else f"{value:.1%}"
 
 
-def _figure(check: dict[str, Any]) -> str:
-    f = check["figure"]
-    if f is None:
-        return "—"
-    if check["unit"] in ("share", "accuracy") and isinstance(f, int | float):
-        return f"{f:.2%}"
-    return f"{f:,}" if isinstance(f, int) else str(f)
-
-
 def _charts(r: dict[str, Any]) -> dict[str, str]:
     charts: dict[str, str] = {}
     kpis = r["kpis"]
@@ -100,7 +91,6 @@ def render_html(report: dict[str, Any]) -> str:
         charts=_charts(report),
         approval=approval,
         pct=_pct,
-        figure=_figure,
         strata_version=strata_version,
     )
 
