@@ -22,7 +22,8 @@ def check_system_columns(df: pl.DataFrame, source: str) -> None:
     Raises
     ------
     InputError
-        When the file has a column named ``_row_id``, ``_row_key`` or ``_content_hash``.
+        When the file has a column named ``_row_id``, ``_row_key`` or ``_content_hash``, or ``*`` or
+        ``^…$`` (polars patterns).
     """
     clash = [c for c in df.columns if c in SYSTEM_COLUMNS]
     if clash:
@@ -30,6 +31,14 @@ def check_system_columns(df: pl.DataFrame, source: str) -> None:
             f"{source}: column(s) {clash} have names Strata keeps for its own row columns "
             f"({', '.join(SYSTEM_COLUMNS)}). Rename them in the file (e.g. to 'source{clash[0]}') and "
             "import again."
+        )
+    # polars reads the name "*" as every column and "^…$" as a regular expression over the names, so
+    # such a column could not be selected by its name anywhere in Strata
+    patterns = [c for c in df.columns if c == "*" or (c.startswith("^") and c.endswith("$"))]
+    if patterns:
+        raise InputError(
+            f"{source}: column(s) {patterns} have names that Strata's data frames read as patterns "
+            '("*" means every column, ^…$ a regular expression). Rename them in the file and import again.'
         )
 
 

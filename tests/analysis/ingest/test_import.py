@@ -269,3 +269,17 @@ def test_duplicate_dataset_name(project: Project, tmp_path: Path) -> None:
     import_dataset(project, path, RoleMapping(text="text"))
     with pytest.raises(InputError, match="already exists; import with another --name"):
         import_dataset(project, path, RoleMapping(text="text"))
+
+
+@pytest.mark.parametrize("name", ["*", "^ex.*$"])
+@pytest.mark.parametrize("fmt", ["csv", "jsonl", "parquet"])
+def test_a_column_named_like_a_polars_pattern_is_refused(
+    project: Project, tmp_path: Path, name: str, fmt: str
+) -> None:
+    # polars reads pl.col("*") as every column and pl.col("^…$") as a regex: such a name would be
+    # stored as other columns (hypothesis found "*" crashing the import with a DuplicateError)
+    frame = pl.DataFrame({"text": ["a card question", "a refund"], name: [None, "x"]})
+    path = tmp_path / f"t.{fmt}"
+    {"csv": frame.write_csv, "jsonl": frame.write_ndjson, "parquet": frame.write_parquet}[fmt](path)
+    with pytest.raises(InputError, match="Rename"):
+        import_dataset(project, path, RoleMapping(text="text"), name=f"pattern-{fmt}")
