@@ -97,7 +97,9 @@ class ApproveDialog(QDialog):
         self.override = QLineEdit(placeholderText="reason to approve although the contract fails")
         form = QFormLayout(self)
         form.addRow("&Note", self.note)
-        form.addRow("&Contract", row)
+        contract_label = QLabel("&Contract")  # a row given as a layout gets no buddy of its own
+        contract_label.setBuddy(self.contract)
+        form.addRow(contract_label, row)
         if failed:
             warning = QLabel(
                 f"The contract does not pass: {failed}. Give a reason to override it.", wordWrap=True
@@ -105,6 +107,7 @@ class ApproveDialog(QDialog):
             warning.setStyleSheet("color: #a4231d")
             form.addRow(warning)
             form.addRow("&Override", self.override)
+            self.override.setFocus()  # asked again: what is missing is the reason
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )

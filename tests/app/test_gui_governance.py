@@ -9,7 +9,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QDate, Qt
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QDialogButtonBox, QWidget
+from PySide6.QtWidgets import QDialogButtonBox, QLabel, QWidget
 
 from analysis.errors.report import error_report
 from app.main_window import MainWindow
@@ -43,9 +43,16 @@ def test_approval_is_refused_then_overridden(
     _, y = view.curves["label_issue_share"].getData()
     assert y is not None and abs(y[0] - 100 * share) < 0.01
     seen: list[str] = []
+    unbuddied: list[str] = []
+    focus: list[bool] = []
 
     def first(dialog: QWidget) -> None:
         assert isinstance(dialog, ApproveDialog)
+        # a label with a mnemonic shows its "&" literally unless it has a buddy (checked after the
+        # dialogs close: an assertion failing in here would leave a modal dialog open)
+        unbuddied.extend(
+            label.text() for label in dialog.findChildren(QLabel) if "&" in label.text() and not label.buddy()
+        )
         QTest.keyClicks(dialog.note, "release 1")
         dialog.contract.clear()
         QTest.keyClicks(dialog.contract, str(contract))
@@ -55,12 +62,14 @@ def test_approval_is_refused_then_overridden(
     def second(dialog: QWidget) -> None:
         assert isinstance(dialog, ApproveDialog)
         seen.append(dialog.note.text())
+        focus.append(dialog.focusWidget() is dialog.override)
         QTest.keyClicks(dialog.override, "known noise")
         _ok(dialog)
 
     when_modal(first)
     QTest.mouseClick(view.approve, Qt.MouseButton.LeftButton)
     assert seen == ["release 1"]  # asked again, with the note kept
+    assert focus == [True] and unbuddied == []  # the cursor waits in the override field
     assert "approved by" in view.status.text() and "contract overridden: known noise" in view.status.text()
     with Project.open(sample_project) as project, project.engine.connect() as conn:
         (detail,) = conn.exec_driver_sql(
