@@ -13,6 +13,7 @@ from numpy.typing import NDArray
 from analysis.errors.tag_counts import TagCount, tag_counts
 from analysis.palette import class_order
 from storage.project import Project
+from storage.generations import GENERATIVE, read_generations
 from storage.runs import list_runs, read_predictions, read_probabilities
 from storage.stage_outputs import ClusterInfo, latest_stage, read_clusters, read_coords, read_neighbours
 from storage.tags import TagInfo, list_tags, read_row_tags
@@ -46,6 +47,10 @@ class ViewFrame:
     sphere_clusters : list of ClusterInfo
         The ``cluster_sphere`` column's clusters (spherical k-means on the vectors).
     run_name : str or None
+    run_kind : str or None
+        ``classifier``, ``probe`` or ``generative``: a generative run adds ``response``,
+        ``response_tokens``, its scores and ``correct`` (passed; null without a verdict) instead of the
+        prediction columns.
     tags : polars.DataFrame
         The version's row tags (``storage.tags.read_row_tags``).
     tag_info : list of TagInfo
@@ -68,6 +73,7 @@ class ViewFrame:
     class_order: list[str] = field(default_factory=list)
     tag_info: list[TagInfo] = field(default_factory=list)
     sphere_clusters: list[ClusterInfo] = field(default_factory=list)
+    run_kind: str | None = None
     # every view that lists tags asks for these when a version is shown; counted once per tags read
     _tag_counts: list[TagCount] | None = field(default=None, init=False, repr=False, compare=False)
 
@@ -127,9 +133,13 @@ class ViewFrame:
             parts.append(text if len(text) < 300 else text[:297] + "…")
         if self.label_column:
             parts.append(f"label: {row[self.label_column]}")
+        mark = "" if row.get("correct") is None else (" ✓" if row["correct"] else " ✗")
         if "predicted" in row:
-            mark = "" if row.get("correct") is None else (" ✓" if row["correct"] else " ✗")
             parts.append(f"predicted: {row['predicted']}{mark}")
+        if "response" in row:
+            response = str(row["response"] or "")
+            shown = response if len(response) < 200 else response[:197] + "…"
+            parts.append(f"response{mark}: {shown}")
         for column, title in (("cluster", "cluster"), ("cluster_sphere", "vector cluster")):
             label = row.get(column)
             if label is not None and label >= 0:
@@ -169,7 +179,9 @@ def load_view_frame(
     runs = list_runs(project, version_id)
     run = next((r for r in runs if r.run_id == run_id), runs[-1] if runs else None)
     label = version.roles.get("label")
-    if run is not None:
+    if run is not None and run.kind == GENERATIVE:
+        rows = join_generations(rows, project, run.run_id)
+    elif run is not None:
         rows = rows.join(
             read_predictions(project, run.run_id), on="_row_id", how="left", maintain_order="left"
         )
@@ -195,6 +207,7 @@ def load_view_frame(
         clusters=clusters,
         run_name=run.title if run else None,
         run_id=run.run_id if run else None,
+        run_kind=run.kind if run else None,
         class_names=list(run.label_names) if run else list(version.label_names),
         probabilities=read_probabilities(project, run.run_id)
         if run is not None and run.has_probabilities
@@ -206,6 +219,15 @@ def load_view_frame(
         class_order=project_class_order(project, run.label_names if run else ()),
         sphere_clusters=sphere_clusters,
     )
+
+
+def join_generations(rows: pl.DataFrame, project: Project, run_id: int) -> pl.DataFrame:
+    """``rows`` with a generative run's ``response``, ``response_tokens``, scores and ``correct`` (its
+    verdict); a score named like a column of the version is shown as ``<name> (score)``."""
+    generations = read_generations(project, run_id).drop("response_hash").rename({"passed": "correct"})
+    taken = set(rows.columns)
+    renames = {c: f"{c} (score)" for c in generations.columns if c in taken and c != "_row_id"}
+    return rows.join(generations.rename(renames), on="_row_id", how="left", maintain_order="left")
 
 
 def project_class_order(project: Project, extra: Sequence[str] = ()) -> list[str]:

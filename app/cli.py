@@ -11,6 +11,7 @@ from typing import Any
 from analysis.progress import Cancelled
 from app.cli_agreement import add_import_arguments as add_annotation_arguments
 from app.cli_common import class_list, comma_list, positive_int
+from app.cli_generative import add_generative_arguments, generative_roles
 from app.console import ConsoleProgress
 from storage.errors import StrataError
 
@@ -18,9 +19,9 @@ from storage.errors import StrataError
 def _roles(args: argparse.Namespace) -> Any:
     from analysis.ingest.roles import RoleMapping
 
+    fields = {"text": args.text} | generative_roles(args)
     return RoleMapping(
         id=args.id,
-        text=args.text,
         label=args.label,
         time=args.time,
         split=args.split,
@@ -32,7 +33,8 @@ def _roles(args: argparse.Namespace) -> Any:
         proba_prefix=args.proba_prefix,
         proba_list=args.proba_list,
         time_format=args.time_format,
-        run_name=args.run_name,
+        run_name=args.run_name or "",
+        **fields,
     )
 
 
@@ -54,18 +56,30 @@ def cmd_new(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
+    from dataclasses import replace
+
+    from analysis.generative.runs import describe_run
     from analysis.ingest.importer import import_dataset
+    from analysis.ingest.runs import import_run
     from app.cli_agreement import annotation_spec, print_import_notes
+    from storage.errors import InputError
     from storage.project import Project
 
+    first, *more = args.file
+    roles = _roles(args)
+    if more and not roles.response:
+        raise InputError(
+            "Several files are imported as generative runs on the first file's prompts: name the "
+            "response column with --response (or import one file at a time)."
+        )
     project, created = Project.open_or_create(args.project)
     if created:
         print(f"Created a new project {args.project} (there was none).")
     with project:
         result = import_dataset(
             project,
-            args.file,
-            _roles(args),
+            first,
+            roles,
             name=args.name,
             encoding=args.encoding,
             outputs_path=args.outputs,
@@ -74,12 +88,15 @@ def cmd_import(args: argparse.Namespace) -> int:
             classes=class_list(args.classes),
             annotation=annotation_spec(args),
         )
-    run = f", model run '{args.run_name}'" if result.run_id else ""
-    print(
-        f"Imported {result.rows:,} rows into {args.project} as dataset '{result.dataset}' "
-        f"version {result.number}{run}."
-    )
-    print_import_notes(result)
+        run = f", {describe_run(project, result.run_id)}" if result.run_id else ""
+        print(
+            f"Imported {result.rows:,} rows into {args.project} as dataset '{result.dataset}' "
+            f"version {result.number}{run}."
+        )
+        print_import_notes(result)
+        for path in more:
+            added = import_run(project, result.version_id, path, replace(roles, run_name=""), encoding=args.encoding)
+            print(f"Added {describe_run(project, added)} from {path}.")
     return 0
 
 
@@ -216,7 +233,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("import", help="import a data file (and model outputs) as a dataset")
     p.add_argument("project")
-    p.add_argument("file")
+    p.add_argument(
+        "file", nargs="+", help="data file; more files are further generative runs on the same prompts"
+    )
     p.add_argument("--name", help="dataset name (default: the file's stem)")
     p.add_argument("--version-of", help="import as the next version of this dataset")
     for role in ("id", "text", "label", "time", "split", "group", "pred"):
@@ -231,7 +250,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--outputs", help="a separate file of model outputs, joined on --id")
     p.add_argument("--label-map", help="file mapping integer labels to names (JSON or id<TAB>name lines)")
     p.add_argument("--time-format", help="strftime format of a text time column")
-    p.add_argument("--run-name", default="model", help="name of the model run (default: model)")
+    p.add_argument(
+        "--run-name",
+        help="name of the model run (default: model; a generative run: its generator column, else the file's stem)",
+    )
     p.add_argument(
         "--classes",
         help="every class of the task, in order: a file (one per line, or a JSON list) or a,b,c "
@@ -239,6 +261,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--encoding", default="utf-8", help="text encoding of CSV/TSV/JSON files (default utf-8)")
     add_annotation_arguments(p)
+    add_generative_arguments(p)
     p.set_defaults(func=cmd_import)
 
     p = sub.add_parser("run", help="run the pipeline: embed, neighbours, project, cluster, tag")
@@ -288,6 +311,7 @@ def build_parser() -> argparse.ArgumentParser:
     from app.cli_clusters import add_parser as add_clusters
     from app.cli_contamination import add_parser as add_contamination
     from app.cli_drift import add_parser as add_drift
+    from app.cli_generative import add_parser as add_generative
     from app.cli_gold import add_parser as add_gold
     from app.cli_governance import add_parser as add_governance
     from app.cli_latency import add_parser as add_latency
@@ -308,6 +332,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_check(sub)
     add_governance(sub)
     add_report(sub)
+    add_generative(sub)
 
     p = sub.add_parser("gui", help="open the main window")
     p.add_argument("project", nargs="?")

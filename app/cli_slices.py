@@ -7,6 +7,7 @@ import json
 from typing import Any
 
 from app.cli_common import class_list, comma_list, non_negative_int, positive_int, unit_fraction
+from app.cli_generative import add_generative_arguments
 from storage.errors import InputError
 
 
@@ -97,21 +98,27 @@ def _compare(project: Any, version: int, args: argparse.Namespace) -> int:
 
 
 def cmd_import_run(args: argparse.Namespace) -> int:
+    from analysis.generative.runs import describe_run
+    from app.cli_generative import generative_roles
     from analysis.ingest.roles import RoleMapping
     from analysis.ingest.runs import import_run
     from storage.project import Project
     from storage.versions import resolve_version
 
+    generative = generative_roles(args)
+    if not generative["response"] and not args.run_name:
+        raise InputError("Name the run with --run-name (a classifier's outputs have no generator column).")
     roles = RoleMapping(
         id=args.id,
         pred=args.pred,
         proba_cols=comma_list(args.proba_cols),
         proba_prefix=args.proba_prefix,
-        run_name=args.run_name,
+        run_name=args.run_name or "",
+        **generative,
     )
     with Project.open(args.project) as project:
         version = resolve_version(project, args.dataset)
-        import_run(
+        run_id = import_run(
             project,
             version,
             args.file,
@@ -120,7 +127,7 @@ def cmd_import_run(args: argparse.Namespace) -> int:
             label_map=args.label_map,
             classes=class_list(args.classes),
         )
-    print(f"Added model run '{args.run_name}' to version {version}.")
+        print(f"Added {describe_run(project, run_id)} to version {version}.")
     return 0
 
 
@@ -258,9 +265,10 @@ def add_parsers(sub: Any) -> None:
     p.add_argument("--proba-cols")
     p.add_argument("--proba-prefix")
     p.add_argument("--label-map")
-    p.add_argument("--run-name", required=True)
+    p.add_argument("--run-name", help="the run's name (required for a classifier; a generative run: its generator column, else the file's stem)")
     p.add_argument("--classes", help="every class, in order: a file (one per line) or a,b,c")
     p.add_argument("--encoding", default="utf-8")
+    add_generative_arguments(p)
     p.set_defaults(func=cmd_import_run)
 
     p = sub.add_parser("diff", help="what changed between two versions")

@@ -13,6 +13,7 @@ from sqlalchemy import Connection, select
 from sqlalchemy.orm import Session
 
 from storage.errors import InputError
+from storage.generations import NewGenerations, copy_generations, insert_generations
 from storage.project import Project
 from storage.rows import execute_many, read_query
 from storage.schema import ModelRun
@@ -61,7 +62,10 @@ class NewRun:
     kind : str
         ``classifier`` (imported outputs) or ``probe`` (made by Strata from the labels).
     details : dict or None
-        How a probe was made (method, folds, seed, accuracy), JSON-ready.
+        How a probe was made (method, folds, seed, accuracy), or a generative run's columns and
+        pass rule; JSON-ready.
+    generations : NewGenerations or None
+        A ``generative`` run's responses and scores (``predicted`` is then empty).
     """
 
     name: str
@@ -74,6 +78,7 @@ class NewRun:
     probabilities: NDArray[np.float64] | None = None
     kind: str = "classifier"
     details: dict[str, Any] | None = None
+    generations: NewGenerations | None = None
 
 
 def _run(row: ModelRun) -> Run:
@@ -95,6 +100,21 @@ def list_runs(project: Project, version_id: int) -> list[Run]:
     with project.session() as s:
         rows = s.scalars(select(ModelRun).where(ModelRun.version_id == version_id).order_by(ModelRun.id))
         return [_run(r) for r in rows]
+
+
+def get_run(project: Project, run_id: int) -> Run:
+    """The run with id ``run_id``.
+
+    Raises
+    ------
+    InputError
+        When there is none.
+    """
+    with project.session() as s:
+        row = s.get(ModelRun, run_id)
+        if row is None:
+            raise InputError(f"No model run with id {run_id} in this project.")
+        return _run(row)
 
 
 def _nullable(values: NDArray[np.float64] | None, n: int) -> list[float | None]:
@@ -138,6 +158,8 @@ def insert_run(session: Session, version_id: int, run: NewRun) -> int:
         "probabilities) VALUES (?, ?, ?, ?, ?, ?, ?)",
         zip([row.id] * n, range(n), run.predicted, confidence, margin, loss, blobs, strict=True),
     )
+    if run.generations is not None:
+        insert_generations(session.connection(), int(row.id), run.generations)
     return int(row.id)
 
 
@@ -166,6 +188,7 @@ def copy_run(conn: Connection, run_id: int, version_id: int, loss: NDArray[np.fl
         "WHERE run_id = ?",
         (new_id, run_id),
     )
+    copy_generations(conn, run_id, new_id)
     if loss is not None:
         known = np.flatnonzero(~np.isnan(loss))
         execute_many(

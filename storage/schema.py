@@ -391,3 +391,25 @@ class PiiScan(Base):
     counts: Mapped[dict[str, Any]] = mapped_column(JSON)
     rows: Mapped[int] = mapped_column(Integer)
     scanned_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Generation(Base):
+    """One response of a ``generative`` run: its text, content hash, token count and pass verdict."""
+
+    __tablename__ = "generation"
+    run_id: Mapped[int] = mapped_column(ForeignKey("model_run.id", ondelete="CASCADE"), primary_key=True)
+    row_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    response: Mapped[str] = mapped_column(Text)
+    response_hash: Mapped[str] = mapped_column(String)
+    response_tokens: Mapped[int] = mapped_column(Integer)
+    passed: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
+
+
+class GenerationScore(Base):
+    """One evaluator score of one response (long format: a run may carry several scores)."""
+
+    __tablename__ = "generation_score"
+    run_id: Mapped[int] = mapped_column(ForeignKey("model_run.id", ondelete="CASCADE"), primary_key=True)
+    name: Mapped[str] = mapped_column(String, primary_key=True)
+    row_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    value: Mapped[float | None] = mapped_column(Float, nullable=True)

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import analysis.errors.modes  # noqa: F401  (registers every error mode)
 from analysis.errors.registry import tag_styles
+from analysis.generative.refusal import default_phrases
 
 # name: (colour, description) of the modes Strata ships, in the order the views list them.
 MODES: dict[str, tuple[str, str]] = tag_styles()
@@ -42,6 +43,15 @@ class TagSpec:
         Benjamini–Hochberg false-discovery rate for error-dense clusters.
     min_annotator_confidence : float
         ``disagreement`` below this annotator confidence (0.66: fewer than two annotators in three agree).
+    refusal_phrases : tuple of str
+        ``refusal``: lower-case phrases that open a refusal (``analysis/generative/refusal_phrases.txt``).
+    low_score_quantile : float
+        ``low_score``: at or below this quantile of the run's first score (the bottom decile).
+    template_similarity : float
+        ``template_response``: cosine similarity at or above which two responses to different prompts
+        are near-duplicates.
+    prompt_copy_share : float
+        ``copies_prompt``: share of the response's word 3-grams found in the prompt.
     """
 
     modes: tuple[str, ...] = ALL_MODES
@@ -53,3 +63,7 @@ class TagSpec:
     outlier_share: float = 0.02
     error_cluster_alpha: float = 0.05
     min_annotator_confidence: float = 0.66
+    refusal_phrases: tuple[str, ...] = default_phrases()
+    low_score_quantile: float = 0.1
+    template_similarity: float = 0.95
+    prompt_copy_share: float = 0.8

@@ -12,6 +12,8 @@ from numpy.typing import NDArray
 
 from analysis.errors.duplicates import exact_duplicate_groups, near_duplicate_groups
 from analysis.errors.spec import TagSpec
+from analysis.generative.runs import RunOutcomes, run_outcomes
+from storage.generations import GENERATIVE
 from storage.runs import read_probabilities
 
 if TYPE_CHECKING:
@@ -48,6 +50,30 @@ class ModelView:
         return self.labels >= 0
 
 
+@dataclass(frozen=True)
+class GenerationView:
+    """A generative run as the generative modes read it, over the version's n rows.
+
+    Attributes
+    ----------
+    outcomes : RunOutcomes
+        Verdicts, first score and token counts (NaN / False where the row is unanswered).
+    responses, response_hashes : list of str
+        Per row; "" where unanswered.
+    references : list of str or None
+        The version's reference answers, when it has them.
+    """
+
+    outcomes: RunOutcomes
+    responses: list[str]
+    response_hashes: list[str]
+    references: list[str | None] | None
+
+    @property
+    def answered(self) -> NDArray[np.bool_]:
+        return self.outcomes.answered
+
+
 class TagInputs:
     """The inputs of one tag run; ``notes`` collects what the report should say about it."""
 
@@ -67,7 +93,10 @@ class TagInputs:
     @cached_property
     def model(self) -> ModelView | None:
         """The model run with labels; None (and a note) without one."""
-        run, given, predictions = self.stage.run(), self.stage.given_labels(), self.stage.predictions()
+        run = self.stage.run()
+        if run is not None and run.kind == GENERATIVE:
+            return None
+        given, predictions = self.stage.given_labels(), self.stage.predictions()
         if run is None or given is None or predictions is None:
             self.notes.append("no model run with labels: model-based modes skipped")
             return None
@@ -84,6 +113,35 @@ class TagInputs:
             predictions["margin"].fill_null(np.nan).to_numpy(),
             wrong,
         )
+
+    @cached_property
+    def generation(self) -> GenerationView | None:
+        """The generative run the stages use; None without one."""
+        run = self.stage.run()
+        if run is None or run.kind != GENERATIVE:
+            return None
+        outcomes = run_outcomes(self.stage.project, run, self.n)
+        responses = [""] * self.n
+        hashes = [""] * self.n
+        frame = outcomes.responses
+        for row, text, digest in zip(
+            frame["_row_id"].to_list(), frame["response"].to_list(), frame["response_hash"].to_list(), strict=True
+        ):
+            responses[row], hashes[row] = text, digest
+        reference = self.stage.version.roles.get("reference")
+        references = self.column(reference).cast(pl.String).to_list() if isinstance(reference, str) else None
+        return GenerationView(outcomes, responses, hashes, references)
+
+    @cached_property
+    def outcome(self) -> tuple[NDArray[np.bool_], NDArray[np.bool_]] | None:
+        """(evaluated, wrong), bool (n,) each: labelled rows and misclassified ones for a classifier,
+        judged rows and failed ones for a generative run; None without either."""
+        if self.model is not None:
+            return self.model.labelled, self.model.wrong
+        if self.generation is not None:
+            judged = self.generation.outcomes.judged
+            return judged, judged & (self.generation.outcomes.passed == 0.0)
+        return None
 
     def probabilities(self) -> NDArray[np.float64] | None:
         """The run's class probabilities (n, n_classes), or None."""

@@ -7,7 +7,6 @@ project exactly as it was.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,6 +29,7 @@ from analysis.ingest.model_outputs import (
     row_scores,
     validate_probabilities,
 )
+from analysis.ingest.hashing import content_hashes
 from analysis.ingest.roles import RoleMapping
 from storage.errors import InputError, StrataError
 from storage.project import Project
@@ -53,6 +53,7 @@ class ImportResult:
     number: int = 1
     annotations: int = 0
     notes: tuple[str, ...] = ()
+    run_name: str = ""
 
 
 def preview_file(
@@ -159,11 +160,6 @@ def validated_outputs(
     return class_names, preds, probs[0] if probs is not None else None
 
 
-def content_hashes(values: list[str]) -> list[str]:
-    """Return the 128-bit BLAKE2b hex digest of each string (the row's content hash)."""
-    return [hashlib.blake2b(v.encode(), digest_size=16).hexdigest() for v in values]
-
-
 def import_dataset(
     project: Project,
     path: str | Path,
@@ -258,9 +254,13 @@ def import_dataset(
         )
     class_names, preds, probs = validated_outputs(df, roles, mapping, labels, source, classes)
 
-    output_cols = set(roles.proba_cols) | {roles.pred, roles.proba_list} - {None}
+    output_cols = set(roles.proba_cols) | set(roles.run_columns) | {roles.pred, roles.proba_list} - {None}
     if roles.proba_prefix:
         output_cols |= {c for c in df.columns if c.startswith(roles.proba_prefix)}
+    if roles.response:
+        from analysis.generative.run_import import generator_column
+
+        output_cols |= {generator_column(df, roles)} - {None}
     data = df.drop([c for c in output_cols if c in df.columns and c != roles.label])
     if labels is not None and roles.label:
         data = data.with_columns(labels.alias(roles.label))
@@ -291,9 +291,9 @@ def import_dataset(
         annotations=prepared.annotations if prepared and prepared.record else None,
     )
     run = (
-        new_run(roles.run_name, str(outputs_path or path), class_names, preds, probs, labels)
+        new_run(roles.run_name or "model", str(outputs_path or path), class_names, preds, probs, labels)
         if preds is not None
-        else None
+        else _generative(df, data, roles, source, path)
     )
     version, run_id = add_version(project, new, run)
     from analysis.ingest.pii_tags import scan_version
@@ -308,7 +308,23 @@ def import_dataset(
         version.number,
         prepared.annotations.height if prepared else 0,
         (prepared.notes if prepared else ()) + ((pii_note,) if pii_note else ()),
+        run.name if run is not None else "",
     )
+
+
+def _generative(
+    df: pl.DataFrame, data: pl.DataFrame, roles: RoleMapping, source: str, path: Path
+) -> NewRun | None:
+    """The generative run of a file of prompts and responses (None without a response column)."""
+    if roles.response is None:
+        return None
+    if roles.text is None:
+        raise InputError("A generative run needs its prompts: name the prompt column with --prompt.")
+    from analysis.generative.run_import import generative_run, run_name
+
+    references = data[roles.reference].cast(pl.String).to_list() if roles.reference else None
+    rows = np.arange(df.height, dtype=np.int64)
+    return generative_run(df, roles, rows, references, run_name(df, roles, path, roles.run_name), source)
 
 
 def new_run(

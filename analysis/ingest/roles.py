@@ -5,7 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 ID_NAMES = ("id", "row_id", "uid", "uuid", "example_id", "_id")
-TEXT_NAMES = ("text", "sentence", "utterance", "content", "query", "tweet", "review", "body")
+TEXT_NAMES = (
+    "text", "sentence", "utterance", "content", "query", "tweet", "review", "body", "prompt", "instruction",
+    "question",
+)  # fmt: skip
+RESPONSE_NAMES = ("response", "output", "completion", "generation", "model_output")
 LABEL_NAMES = ("label", "category", "intent", "class", "target", "gold", "y", "airline_sentiment")
 PRED_NAMES = ("pred", "prediction", "predicted", "predicted_label", "y_pred", "pred_label")
 TIME_NAMES = ("time", "timestamp", "date", "datetime", "created_at", "tweet_created")
@@ -40,7 +44,19 @@ class RoleMapping:
     time_format : str or None
         strftime format of a text ``time`` column (e.g. ``"%d-%m-%Y %H.%M"``); ``None`` guesses ISO.
     run_name : str
-        Name of the model run made from the outputs.
+        Name of the model run made from the outputs; "" for the default (a classifier's run is
+        ``model``, a generative run takes its generator's name, :func:`analysis.generative.run_import.run_name`).
+    response : str or None
+        A generative run's response column (the prompt is the ``text`` column).
+    reference : str or None
+        An expected answer per prompt (kept with the version's rows).
+    scores : tuple of str
+        A generative run's numeric evaluator score columns; the first is the one ``pass_if`` tests.
+    pass_if : str or None
+        The pass rule (``">= 1.5"``, or ``"match"`` against ``reference``;
+        :class:`analysis.generative.pass_rule.PassRule`).
+    passed : str or None
+        A boolean pass/fail column of the evaluator (instead of ``pass_if``).
     """
 
     id: str | None = None
@@ -56,13 +72,23 @@ class RoleMapping:
     proba_prefix: str | None = None
     proba_list: str | None = None
     time_format: str | None = None
-    run_name: str = "model"
+    run_name: str = ""
+    response: str | None = None
+    reference: str | None = None
+    scores: tuple[str, ...] = ()
+    pass_if: str | None = None
+    passed: str | None = None
     extra: dict[str, str] = field(default_factory=dict, compare=False)
 
     @property
     def has_outputs(self) -> bool:
         """Whether the mapping names any model output."""
         return bool(self.pred or self.proba_cols or self.proba_prefix or self.proba_list)
+
+    @property
+    def run_columns(self) -> list[str]:
+        """A generative run's own columns (response, scores, pass/fail): not the version's data."""
+        return [c for c in (self.response, *self.scores, self.passed) if c]
 
     def stored(self) -> dict[str, object]:
         """The roles as recorded in the project (plain JSON)."""
@@ -75,6 +101,7 @@ class RoleMapping:
             "group": self.group,
             "annotators": list(self.annotators),
             "label_confidence": self.label_confidence,
+            "reference": self.reference,
         }
 
 
@@ -106,4 +133,5 @@ def guess_roles(columns: list[str]) -> RoleMapping:
         split=first_named(columns, SPLIT_NAMES),
         pred=first_named(columns, PRED_NAMES),
         proba_prefix=prefix,
+        response=first_named(columns, RESPONSE_NAMES),
     )

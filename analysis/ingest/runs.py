@@ -13,7 +13,7 @@ from storage.errors import InputError
 from storage.project import Project
 from storage.readers import read_table
 from storage.runs import add_run
-from storage.versions import get_version, read_rows
+from storage.versions import Version, get_version, read_rows
 
 
 def import_run(
@@ -50,6 +50,8 @@ def import_run(
     """
     version = get_version(project, version_id)
     version_id_col = version.roles.get("id")
+    if roles.response:
+        return _add_generative(project, version, Path(path), roles, encoding)
     if not isinstance(version_id_col, str):
         raise InputError("This version has no id column: a model run is matched to its rows by id.")
     source = str(path)
@@ -69,5 +71,31 @@ def import_run(
     class_names, preds, probs = validated_outputs(joined, roles, mapping, labels, source, classes)
     if preds is None:
         raise InputError(f"{source}: name the predicted-label column (--pred) or the probabilities.")
-    run = new_run(roles.run_name, str(Path(path).resolve()), class_names, preds, probs, labels)
+    run = new_run(roles.run_name or "model", str(Path(path).resolve()), class_names, preds, probs, labels)
     return add_run(project, version_id, run)
+
+
+def _add_generative(project: Project, version: Version, path: Path, roles: RoleMapping, encoding: str) -> int:
+    """Add a generative run: responses matched to the version's prompts by id or prompt hash."""
+    from analysis.generative.run_import import generative_run, match_rows, run_name
+
+    source = str(path)
+    df = read_table(path, encoding=encoding)
+    id_role, reference = version.roles.get("id"), version.roles.get("reference")
+    if roles.reference and roles.reference != reference:
+        raise InputError(
+            "The reference answer belongs to the prompts: import it with them (--reference on `strata "
+            f"import`); this version's reference column is {reference or 'not set'}."
+        )
+    id_column = id_role if isinstance(id_role, str) else None
+    row_ids = match_rows(df, read_rows(project, version.version_id, []), roles, id_column, source)
+    references = None
+    if isinstance(reference, str):
+        column = read_rows(project, version.version_id, [reference])[reference].cast(pl.String)
+        references = [column[int(r)] for r in row_ids]
+    order = row_ids.argsort()
+    run = generative_run(
+        df[order], roles, row_ids[order], None if references is None else [references[i] for i in order],
+        run_name(df, roles, path, roles.run_name), str(path.resolve()),
+    )  # fmt: skip
+    return add_run(project, version.version_id, run)

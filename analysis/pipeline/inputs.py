@@ -21,6 +21,7 @@ from analysis.pipeline.stage import REGISTRY
 from analysis.progress import Progress
 from storage.embeddings import find_set, load_vectors
 from storage.errors import StageInputError
+from storage.generations import GENERATIVE
 from storage.project import Project
 from storage.runs import Run, list_runs, read_predictions
 from storage.stage_outputs import ClusterInfo, read_clustering_at, read_neighbours_at, read_projection_at
@@ -132,16 +133,23 @@ class StageInputs:
 
     def predictions(self) -> pl.DataFrame | None:
         """The run's predictions (``predicted``, ``confidence``, ``margin``, ``loss``), read once."""
-        run_id = self.run_id()
-        if run_id is None:
+        run = self.run()
+        if run is None or run.kind == GENERATIVE:
             return None
+        run_id = run.run_id
         if f"predictions:{run_id}" not in self._memo:
             self._memo[f"predictions:{run_id}"] = read_predictions(self.project, run_id)
         predictions: pl.DataFrame = self._memo[f"predictions:{run_id}"]
         return predictions
 
     def wrong(self) -> NDArray[np.bool_] | None:
-        """Labelled rows the run got wrong (None without a run or labels)."""
+        """Labelled rows the run got wrong, or rows a generative run's evaluator failed (None without a
+        run, or a classifier run without labels)."""
+        run = self.run()
+        if run is not None and run.kind == GENERATIVE:
+            from analysis.generative.runs import run_outcomes
+
+            return np.asarray(run_outcomes(self.project, run, self.version.rows).passed == 0.0)
         given, predictions = self.given_labels(), self.predictions()
         if given is None or predictions is None:
             return None

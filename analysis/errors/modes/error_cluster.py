@@ -18,13 +18,12 @@ if TYPE_CHECKING:
 
 @error_mode("error_cluster", "#1f77b4", "In a cluster whose error rate is significantly above the run's.", 10)
 def detect(inputs: TagInputs, spec: TagSpec) -> TagBatch | None:
-    model = inputs.model
-    if not inputs.has_text or model is None:
+    outcome = inputs.outcome
+    if not inputs.has_text or outcome is None:
         return None
+    evaluated, wrong = outcome
     clusters, names = inputs.stage.clustering()
-    tests = error_dense_clusters(
-        np.where(model.labelled, clusters, -1), model.wrong, spec.error_cluster_alpha
-    )
+    tests = error_dense_clusters(np.where(evaluated, clusters, -1), wrong, spec.error_cluster_alpha)
     dense = {t.label: t for t in tests if t.q_value < spec.error_cluster_alpha}
     details: list[dict[str, Any] | None] = [
         {
