@@ -95,7 +95,9 @@ def cmd_import(args: argparse.Namespace) -> int:
         )
         print_import_notes(result)
         for path in more:
-            added = import_run(project, result.version_id, path, replace(roles, run_name=""), encoding=args.encoding)
+            added = import_run(
+                project, result.version_id, path, replace(roles, run_name=""), encoding=args.encoding
+            )
             print(f"Added {describe_run(project, added)} from {path}.")
     return 0
 
@@ -164,6 +166,21 @@ def cmd_errors(args: argparse.Namespace) -> int:
         for i in report["label_issues"]:
             text = (i["text"] or i["key"])[:70]
             print(f"  {i['score']:.2f}  {i['label']} → {i['suggested']}  {text}")
+    for run in report["generative"]:
+        rate = "n/a" if run["pass_rate"] is None else f"{run['pass_rate']:.1%}"
+        print(
+            f"Generative run {run['run']}: pass rate {rate} of {run['judged']:,} judged ({run['pass_rule']})"
+        )
+        bias = run["length_bias"]
+        if bias and bias["rho"] == bias["rho"]:
+            print(
+                f"  length bias: Spearman rho(response tokens, {run['score']}) = {bias['rho']:+.3f} "
+                f"[{bias['low']:+.3f}, {bias['high']:+.3f}], p = {bias['p_value']:.2g}, {bias['rows']:,} rows"
+            )
+        for c in run["cluster_length_bias"]:
+            print(
+                f"    {c['rho']:+.3f} [{c['low']:+.3f}, {c['high']:+.3f}]  {c['rows']:4,} rows  {c['group']}"
+            )
     for note in report["notes"]:
         print(f"Note: {note}")
     return 0

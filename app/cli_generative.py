@@ -55,7 +55,9 @@ def _outcomes(project: Any, version_id: int, names: tuple[str, ...]) -> list[Any
     from storage.versions import get_version
 
     rows = get_version(project, version_id).rows
-    runs = [find_run(project, version_id, n) for n in names] if names else generative_runs(project, version_id)
+    runs = (
+        [find_run(project, version_id, n) for n in names] if names else generative_runs(project, version_id)
+    )
     if not runs:
         raise InputError("This version has no generative run: import responses with --response first.")
     return [run_outcomes(project, r, rows) for r in runs]
@@ -95,7 +97,9 @@ def cmd_compare(args: argparse.Namespace) -> int:
         result = compare_runs(a, b, groups, group_names)
         keys = read_rows(project, version, [])["_row_key"].to_list()  # to name the regressions
     if args.json:
-        out = result.as_dict(args.top) | {"regression_keys": [keys[r] for r in result.regressions[: args.top]]}
+        out = result.as_dict(args.top) | {
+            "regression_keys": [keys[r] for r in result.regressions[: args.top]]
+        }
         print(json.dumps(out, indent=2, default=float))
         return 0
     print(f"{result.run_b} against {result.run_a} on {result.rows:,} prompts judged in both:")

@@ -265,7 +265,10 @@ def add_parsers(sub: Any) -> None:
     p.add_argument("--proba-cols")
     p.add_argument("--proba-prefix")
     p.add_argument("--label-map")
-    p.add_argument("--run-name", help="the run's name (required for a classifier; a generative run: its generator column, else the file's stem)")
+    p.add_argument(
+        "--run-name",
+        help="the run's name (required for a classifier; a generative run: its generator column, else the file's stem)",
+    )
     p.add_argument("--classes", help="every class, in order: a file (one per line) or a,b,c")
     p.add_argument("--encoding", default="utf-8")
     add_generative_arguments(p)

@@ -8,6 +8,7 @@ from typing import Any
 import polars as pl
 
 from analysis.errors.tag_counts import tag_counts
+from analysis.generative.summary import generative_summary
 from storage.project import Project
 from storage.tags import list_tags, read_row_tags
 from storage.versions import get_version, read_rows
@@ -23,7 +24,9 @@ def error_report(project: Project, version_id: int, top: int = 10) -> dict[str, 
         rows (automatic and human), distinct rows by decreasing count, as the error panel counts them
         (:func:`analysis.errors.tag_counts.tag_counts`); ``error_clusters``: the
         error-dense clusters (name, rows, error_rate, q_value) by error rate; ``label_issues``: the
-        ``top`` label issues by score (row, key, text, label, suggested, score); ``notes``.
+        ``top`` label issues by score (row, key, text, label, suggested, score); ``generative``: per
+        generative run, its pass rate and length bias
+        (:func:`analysis.generative.summary.generative_summary`); ``notes``.
     """
     version = get_version(project, version_id)
     tags = read_row_tags(project, version_id)
@@ -70,5 +73,6 @@ def error_report(project: Project, version_id: int, top: int = 10) -> dict[str, 
         "modes": modes,
         "error_clusters": sorted(clusters.values(), key=lambda c: -c["error_rate"])[:top],
         "label_issues": label_issues,
+        "generative": generative_summary(project, version_id),
         "notes": notes,
     }

@@ -125,7 +125,10 @@ class TagInputs:
         hashes = [""] * self.n
         frame = outcomes.responses
         for row, text, digest in zip(
-            frame["_row_id"].to_list(), frame["response"].to_list(), frame["response_hash"].to_list(), strict=True
+            frame["_row_id"].to_list(),
+            frame["response"].to_list(),
+            frame["response_hash"].to_list(),
+            strict=True,
         ):
             responses[row], hashes[row] = text, digest
         reference = self.stage.version.roles.get("reference")

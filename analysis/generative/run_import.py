@@ -29,7 +29,11 @@ GENERATOR_COLUMNS = ("generator", "model", "model_name")
 def generator_column(df: pl.DataFrame, roles: RoleMapping) -> str | None:
     """A ``generator`` (or ``model``) column holding one value: the run's name, not the prompts' data."""
     for column in GENERATOR_COLUMNS:
-        if column in df.columns and column not in roles.run_columns and df[column].drop_nulls().n_unique() == 1:
+        if (
+            column in df.columns
+            and column not in roles.run_columns
+            and df[column].drop_nulls().n_unique() == 1
+        ):
             return column
     return None
 
@@ -209,7 +213,9 @@ def match_rows(
         )
     repeated = keys.filter(keys.is_duplicated()).unique()
     if repeated.len():
-        raise InputError(f"{source}: {how} repeats {repeated.len()} key(s), e.g. {repeated.head(3).to_list()}.")
+        raise InputError(
+            f"{source}: {how} repeats {repeated.len()} key(s), e.g. {repeated.head(3).to_list()}."
+        )
     lookup = dict(zip(version_keys.to_list(), version_rows["_row_id"].to_list(), strict=True))
     found = [lookup.get(k) for k in keys.to_list()]
     missing = [i for i, f in enumerate(found) if f is None]

@@ -101,4 +101,3 @@ def describe_run(project: Project, run_id: int) -> str:
     verdicts = f", {int(passed.sum()):,} passed, {int((~passed).sum()):,} failed" if passed.count() else ""
     missing = f", {passed.null_count():,} without a verdict" if passed.null_count() else ""
     return f"generative run '{run.name}': {passed.len():,} responses{verdicts}{missing}"
-

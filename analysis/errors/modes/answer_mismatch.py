@@ -26,7 +26,9 @@ def detect(inputs: TagInputs, _spec: TagSpec) -> TagBatch | None:
     wrong = np.array(
         [
             a and ref is not None and not answer_matches(r, ref)
-            for r, ref, a in zip(generation.responses, generation.references, generation.answered, strict=True)
+            for r, ref, a in zip(
+                generation.responses, generation.references, generation.answered, strict=True
+            )
         ],
         dtype=bool,
     )

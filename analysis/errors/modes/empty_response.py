@@ -25,6 +25,7 @@ def detect(inputs: TagInputs, _spec: TagSpec) -> TagBatch | None:
     blank = generation.answered & np.array([not r.strip() for r in generation.responses])
     cut = truncated(generation.responses, generation.outcomes.response_tokens)
     details: list[dict[str, Any] | None] = [
-        {"kind": "empty"} if b else {"kind": "truncated"} if c else None for b, c in zip(blank, cut, strict=True)
+        {"kind": "empty"} if b else {"kind": "truncated"} if c else None
+        for b, c in zip(blank, cut, strict=True)
     ]
     return batch("empty_response", blank | cut, np.where(blank, 1.0, 0.5), details)

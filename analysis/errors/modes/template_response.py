@@ -15,7 +15,10 @@ if TYPE_CHECKING:
 
 
 @error_mode(
-    "template_response", "#01665e", "A near-copy of the run's response to another prompt (template answer).", 27
+    "template_response",
+    "#01665e",
+    "A near-copy of the run's response to another prompt (template answer).",
+    27,
 )
 def detect(inputs: TagInputs, spec: TagSpec) -> TagBatch | None:
     generation = inputs.generation
