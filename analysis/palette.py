@@ -144,3 +144,32 @@ def boolean_colours(
         LegendEntry(names[0], colours[0], int(yes.sum()), True),
         LegendEntry(names[1], colours[1], int(no.sum()), False),
     ]
+
+
+SCORE_BINS = 5
+
+
+def binned_colours(values: pl.Series, bins: int = SCORE_BINS) -> tuple[NDArray[np.uint8], list[LegendEntry]]:
+    """Colour a numeric column in ``bins`` equal-width bins of a perceptually uniform sequential map
+    (colorcet's ``bmy``, low = dark blue, high = yellow); grey where null or NaN.
+
+    Returns uint8 (n, 4) RGBA and one legend entry per bin (its range; ``value`` is the bin index).
+    """
+    x = values.cast(pl.Float64).fill_null(np.nan).to_numpy()
+    out = np.empty((x.size, 4), dtype=np.uint8)
+    out[:] = GREY
+    known = ~np.isnan(x)
+    if not known.any():
+        return out, []
+    low, high = float(x[known].min()), float(x[known].max())
+    edges = np.linspace(low, high, bins + 1) if high > low else np.array([low, low + 1.0])
+    index = np.clip(np.searchsorted(edges, x, side="right") - 1, 0, len(edges) - 2)
+    cmap = colorcet.bmy
+    legend = []
+    for b in range(len(edges) - 1):
+        rgb = cmap[round(b * (len(cmap) - 1) / max(len(edges) - 2, 1))]
+        rgba = (*(int(rgb[i : i + 2], 16) for i in (1, 3, 5)), 255)
+        rows = known & (index == b)
+        out[rows] = rgba
+        legend.append(LegendEntry(f"{edges[b]:.3g} – {edges[b + 1]:.3g}", rgba, int(rows.sum()), b))
+    return out, legend

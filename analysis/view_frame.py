@@ -14,7 +14,7 @@ from analysis.errors.tag_counts import TagCount, tag_counts
 from analysis.palette import class_order
 from storage.project import Project
 from storage.generations import GENERATIVE, read_generations
-from storage.runs import list_runs, read_predictions, read_probabilities
+from storage.runs import Run, list_runs, read_predictions, read_probabilities
 from storage.stage_outputs import ClusterInfo, latest_stage, read_clusters, read_coords, read_neighbours
 from storage.tags import TagInfo, list_tags, read_row_tags
 from storage.versions import get_version, list_versions, read_rows
@@ -51,6 +51,12 @@ class ViewFrame:
         ``classifier``, ``probe`` or ``generative``: a generative run adds ``response``,
         ``response_tokens``, its scores and ``correct`` (passed; null without a verdict) instead of the
         prediction columns.
+    score_column : str or None
+        The column of the generative run's first evaluator score.
+    run_responses : polars.DataFrame
+        Every generative run's answers (``run``, ``_row_id``, ``response``, ``correct``, ``score``),
+        for the inspector's side-by-side view; empty without generative runs or when they hold more
+        than :data:`SIDE_BY_SIDE_LIMIT` responses.
     tags : polars.DataFrame
         The version's row tags (``storage.tags.read_row_tags``).
     tag_info : list of TagInfo
@@ -74,6 +80,8 @@ class ViewFrame:
     tag_info: list[TagInfo] = field(default_factory=list)
     sphere_clusters: list[ClusterInfo] = field(default_factory=list)
     run_kind: str | None = None
+    run_responses: pl.DataFrame = field(default_factory=pl.DataFrame)
+    score_column: str | None = None
     # every view that lists tags asks for these when a version is shown; counted once per tags read
     _tag_counts: list[TagCount] | None = field(default=None, init=False, repr=False, compare=False)
 
@@ -179,7 +187,10 @@ def load_view_frame(
     runs = list_runs(project, version_id)
     run = next((r for r in runs if r.run_id == run_id), runs[-1] if runs else None)
     label = version.roles.get("label")
+    score_column = None
     if run is not None and run.kind == GENERATIVE:
+        scores = (run.details or {}).get("scores") or []
+        score_column = f"{scores[0]} (score)" if scores and scores[0] in rows.columns else (scores or [None])[0]
         rows = join_generations(rows, project, run.run_id)
     elif run is not None:
         rows = rows.join(
@@ -218,7 +229,32 @@ def load_view_frame(
         tag_params=dict(tag.params) if (tag := latest_stage(project, version_id, "tag")) else {},
         class_order=project_class_order(project, run.label_names if run else ()),
         sphere_clusters=sphere_clusters,
+        run_responses=side_by_side(project, runs, version.rows),
+        score_column=score_column,
     )
+
+
+SIDE_BY_SIDE_LIMIT = 2_000_000
+
+
+def side_by_side(project: Project, runs: list[Run], n_rows: int) -> pl.DataFrame:
+    """Every generative run's responses, verdicts and first scores, in long form (see
+    :attr:`ViewFrame.run_responses`)."""
+    generative = [r for r in runs if r.kind == GENERATIVE]
+    if not generative or len(generative) * n_rows > SIDE_BY_SIDE_LIMIT:
+        return pl.DataFrame()
+    parts = []
+    for run in generative:
+        scores = [str(s) for s in ((run.details or {}).get("scores") or [])[:1]]
+        frame = read_generations(project, run.run_id, scores).select(
+            pl.lit(run.name).alias("run"),
+            "_row_id",
+            "response",
+            pl.col("passed").alias("correct"),
+            (pl.col(scores[0]) if scores else pl.lit(None, dtype=pl.Float64)).alias("score"),
+        )
+        parts.append(frame)
+    return pl.concat(parts)
 
 
 def join_generations(rows: pl.DataFrame, project: Project, run_id: int) -> pl.DataFrame:

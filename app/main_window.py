@@ -20,6 +20,7 @@ from analysis.workspace_state import WorkspaceState
 from app.agreement import AgreementController
 from app.curation import CurationController
 from app.gold import GoldController
+from app.compare_runs import CompareRunsController
 from app.governance import GovernanceController
 from app.jobs import JobProgress, JobRunner
 from app.label_queue import LabelQueueController
@@ -88,6 +89,7 @@ class MainWindow(WindowImport, WindowWorkspace, QMainWindow):
         self.agreement.reviewReady.connect(self._review_disagreements)
         self.gold = GoldController(self, self)
         self.governance = GovernanceController(self, self)
+        self.compare_runs = CompareRunsController(self, self)
         self.label_queue = LabelQueueController(self, self)
         self.label_queue.reviewReady.connect(self._review_disagreements)
         self.map_view.rowActivated.connect(lambda _row: self.work_tabs.setCurrentWidget(self.table_view))

@@ -37,6 +37,7 @@ def build_layout(window: MainWindow) -> None:
         (scrolling(window.curation.review), "Review"),
         (window.slicing.panel, "Slices"),
         (window.curation.confusion, "Confusion"),
+        (window.compare_runs.view, "Compare runs"),
         (window.versions.diff_view, "Version diff"),
         (window.versions.drift_view, "Drift"),
         (window.agreement.view, "Agreement"),

@@ -34,6 +34,9 @@ class RowInspector(QWidget):
         self.bars = pg.BarGraphItem(x0=[], y=[], height=0.7, width=[], brush=(158, 202, 225), pen=None)
         self.chart.addItem(self.bars)
         self.bar_labels: list[pg.TextItem] = []
+        self.responses_title = QLabel("Responses of every run")
+        self.responses = readonly_table(["Run", "Verdict", "Score", "Response"])
+        self.responses.setWordWrap(True)
         self.tags = readonly_table(["Tag", "Source", "Score", "Detail"])
         self.neighbours = readonly_table(["Neighbour", "Label"])
         layout = QVBoxLayout(self)
@@ -41,6 +44,8 @@ class RowInspector(QWidget):
         layout.addWidget(self.header)
         layout.addWidget(QLabel(f"Top-{TOP_K} class probabilities"))
         layout.addWidget(self.chart)
+        layout.addWidget(self.responses_title)
+        layout.addWidget(self.responses, 1)
         layout.addWidget(QLabel("Tags and their provenance"))
         layout.addWidget(self.tags, 1)
         layout.addWidget(QLabel("Nearest neighbours in embedding space"))
@@ -57,8 +62,12 @@ class RowInspector(QWidget):
     def show_row(self, row_id: int | None) -> None:
         """Show ``row_id`` of the current frame (None clears)."""
         self.row_id = row_id
-        for table in (self.tags, self.neighbours):
+        for table in (self.tags, self.neighbours, self.responses):
             table.setRowCount(0)
+        generative = self.frame is not None and not self.frame.run_responses.is_empty()
+        self.responses_title.setVisible(generative)
+        self.responses.setVisible(generative)
+        self.chart.setVisible(not generative)
         self._bars(np.zeros(0), [])
         frame = self.frame
         if frame is None or row_id is None or row_id >= frame.rows.height:
@@ -67,13 +76,17 @@ class RowInspector(QWidget):
         row = frame.rows.row(row_id, named=True)
         text = str(row[frame.text_column]) if frame.text_column else str(row["_row_key"])
         label = row.get(frame.label_column) if frame.label_column else None
-        parts = [f"<b>{_escape(text)}</b>", f"label: {label}"]
+        parts = [f"<b>{_escape(text)}</b>"] + ([f"label: {label}"] if frame.label_column else [])
         if "predicted" in row:
             parts.append(
                 f"predicted: {row['predicted']}"
                 + ("" if row.get("confidence") is None else f" ({row['confidence']:.2f})")
             )
+        if "response" in row:
+            verdict = {True: "passed", False: "failed"}.get(row.get("correct"), "no verdict")
+            parts.append(f"{frame.run_name}: {verdict}")
         self.header.setText("<br>".join(parts))
+        self._fill_responses(frame, row_id)
         if frame.probabilities is not None:
             probs = frame.probabilities[row_id]
             top = np.argsort(-probs)[:TOP_K]
@@ -89,6 +102,20 @@ class RowInspector(QWidget):
                         str(other.get(frame.label_column)) if frame.label_column else "",
                     ],
                 )
+
+    def _fill_responses(self, frame: ViewFrame, row_id: int) -> None:
+        answers = frame.run_responses
+        if answers.is_empty():
+            return
+        for run, response, correct, score in (
+            answers.filter(pl.col("_row_id") == row_id).select("run", "response", "correct", "score").iter_rows()
+        ):
+            verdict = {True: "✓ passed", False: "✗ failed"}.get(correct, "—")
+            items = append_row(
+                self.responses, [run, verdict, "" if score is None else f"{score:.3g}", str(response)[:600]]
+            )
+            items[3].setToolTip(str(response)[:3000])
+        self.responses.resizeRowsToContents()
 
     def _bars(self, values: NDArray[np.floating], names: list[str]) -> None:
         for item in self.bar_labels:

@@ -13,13 +13,23 @@ import numpy as np
 import polars as pl
 from numpy.typing import NDArray
 
-from analysis.palette import PALE, REST, WRONG, LegendEntry, boolean_colours, categorical_colours
+from analysis.palette import (
+    PALE,
+    REST,
+    WRONG,
+    LegendEntry,
+    binned_colours,
+    boolean_colours,
+    categorical_colours,
+)
 from analysis.view_frame import ViewFrame
+from storage.generations import GENERATIVE
 
 COLOUR_MODES = {
     "label": "Label",
     "predicted": "Predicted label",
     "correct": "Correct / misclassified",
+    "score": "Evaluator score",
     "cluster": "Clusters (map, HDBSCAN)",
     "cluster_sphere": "Clusters (vectors, spherical k-means)",
 }
@@ -55,6 +65,8 @@ def colour_columns(frame: ViewFrame) -> dict[str, str]:
     columns = {"label": frame.label_column} if frame.label_column else {}
     present = ("predicted", "correct", *CLUSTER_MODES)
     columns |= {name: name for name in present if name in frame.rows.columns}
+    if frame.score_column and frame.score_column in frame.rows.columns:
+        columns["score"] = frame.score_column
     return {mode: columns[mode] for mode in COLOUR_MODES if mode in columns}
 
 
@@ -77,7 +89,10 @@ def map_colouring(frame: ViewFrame, mode: str, hidden: Iterable[object] = ()) ->
         return MapColouring(None, np.tile(np.array([PLAIN], np.uint8), (n, 1)), [], nothing)
     values = frame.rows[column]
     if mode == "correct":
-        colours, legend = boolean_colours(values)
+        generative = frame.run_kind == GENERATIVE
+        colours, legend = boolean_colours(values, ("passed", "failed") if generative else ("correct", "misclassified"))
+    elif mode == "score":
+        colours, legend = binned_colours(values)
     elif mode in CLUSTER_MODES:
         names: dict[object, str] = {c.label: c.name for c in frame.cluster_list(mode)}
         colours, legend = categorical_colours(values, noise=-1, hidden=hidden)
