@@ -168,7 +168,7 @@ def binned_colours(values: pl.Series, bins: int = SCORE_BINS) -> tuple[NDArray[n
     legend = []
     for b in range(len(edges) - 1):
         rgb = cmap[round(b * (len(cmap) - 1) / max(len(edges) - 2, 1))]
-        rgba = (*(int(rgb[i : i + 2], 16) for i in (1, 3, 5)), 255)
+        rgba: RGBA = (int(rgb[1:3], 16), int(rgb[3:5], 16), int(rgb[5:7], 16), 255)
         rows = known & (index == b)
         out[rows] = rgba
         legend.append(LegendEntry(f"{edges[b]:.3g} – {edges[b + 1]:.3g}", rgba, int(rows.sum()), b))

@@ -12,8 +12,8 @@ from numpy.typing import NDArray
 
 from analysis.errors.tag_counts import TagCount, tag_counts
 from analysis.palette import class_order
-from storage.project import Project
 from storage.generations import GENERATIVE, read_generations
+from storage.project import Project
 from storage.runs import Run, list_runs, read_predictions, read_probabilities
 from storage.stage_outputs import ClusterInfo, latest_stage, read_clusters, read_coords, read_neighbours
 from storage.tags import TagInfo, list_tags, read_row_tags
@@ -190,7 +190,9 @@ def load_view_frame(
     score_column = None
     if run is not None and run.kind == GENERATIVE:
         scores = (run.details or {}).get("scores") or []
-        score_column = f"{scores[0]} (score)" if scores and scores[0] in rows.columns else (scores or [None])[0]
+        score_column = (
+            f"{scores[0]} (score)" if scores and scores[0] in rows.columns else (scores or [None])[0]
+        )
         rows = join_generations(rows, project, run.run_id)
     elif run is not None:
         rows = rows.join(

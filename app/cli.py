@@ -269,7 +269,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--time-format", help="strftime format of a text time column")
     p.add_argument(
         "--run-name",
-        help="name of the model run (default: model; a generative run: its generator column, else the file's stem)",
+        help="name of the model run (default: model; a generative run: its generator column, "
+        "else the file's stem)",
     )
     p.add_argument(
         "--classes",

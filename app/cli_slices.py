@@ -99,9 +99,9 @@ def _compare(project: Any, version: int, args: argparse.Namespace) -> int:
 
 def cmd_import_run(args: argparse.Namespace) -> int:
     from analysis.generative.runs import describe_run
-    from app.cli_generative import generative_roles
     from analysis.ingest.roles import RoleMapping
     from analysis.ingest.runs import import_run
+    from app.cli_generative import generative_roles
     from storage.project import Project
     from storage.versions import resolve_version
 
@@ -267,7 +267,8 @@ def add_parsers(sub: Any) -> None:
     p.add_argument("--label-map")
     p.add_argument(
         "--run-name",
-        help="the run's name (required for a classifier; a generative run: its generator column, else the file's stem)",
+        help="the run's name (required for a classifier; a generative run: its generator column, "
+        "else the file's stem)",
     )
     p.add_argument("--classes", help="every class, in order: a file (one per line) or a,b,c")
     p.add_argument("--encoding", default="utf-8")

@@ -28,7 +28,9 @@ class CompareRunsController(QObject):
         self.view.compareRequested.connect(self.compare)
         self.view.rowsPicked.connect(lambda rows: workspace.state.selection.set(rows, self.view))
         self.view.shown.connect(lambda: self._stale and self.refresh())
-        workspace.state.events.connect("version", lambda frame, dataset_changed: self.set_frame(frame), later=True)
+        workspace.state.events.connect(
+            "version", lambda frame, dataset_changed: self.set_frame(frame), later=True
+        )
 
     def set_frame(self, frame: Any) -> None:
         """Follow the shown version (read when the tab is in view)."""

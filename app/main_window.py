@@ -18,9 +18,9 @@ from analysis.selection import SelectionModel
 from analysis.view_frame import ViewFrame, load_view_frame
 from analysis.workspace_state import WorkspaceState
 from app.agreement import AgreementController
+from app.compare_runs import CompareRunsController
 from app.curation import CurationController
 from app.gold import GoldController
-from app.compare_runs import CompareRunsController
 from app.governance import GovernanceController
 from app.jobs import JobProgress, JobRunner
 from app.label_queue import LabelQueueController

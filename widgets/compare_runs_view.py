@@ -6,7 +6,16 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QSplitter,
+    QTableWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
 from widgets.tables import append_row, readonly_table
 
@@ -36,6 +45,7 @@ class CompareRunsView(QWidget):
         self.board = readonly_table(["Run", "Judged", "Pass rate", "95% interval", "Mean score", "Tokens"])
         self.groups = readonly_table(["Cluster", "Rows", "Regressed", "Improved", "B − A"])
         self.regressions = readonly_table(["Row", "Cluster", "Prompt", "Response A", "Response B"])
+        _stretch(self.regressions, fitted=(0, 1))
         self.regressions.itemSelectionChanged.connect(self._picked)
         self.regressions.setToolTip("Passed in run A, failed in run B. Select rows to show them everywhere.")
         pick = QHBoxLayout()
@@ -119,7 +129,13 @@ class CompareRunsView(QWidget):
         for g in c["by_group"]:
             append_row(
                 self.groups,
-                [g["group"], f"{g['rows']:,}", str(g["regressions"]), str(g["improvements"]), f"{g['difference']:+.1%}"],
+                [
+                    g["group"],
+                    f"{g['rows']:,}",
+                    str(g["regressions"]),
+                    str(g["improvements"]),
+                    f"{g['difference']:+.1%}",
+                ],
             )
         self._rows = [r["row"] for r in overview["regressions"]]
         for r in overview["regressions"]:
@@ -128,6 +144,14 @@ class CompareRunsView(QWidget):
             )
             for item, tip in zip(items[2:], (r["prompt"], r["response_a"], r["response_b"]), strict=True):
                 item.setToolTip(tip)
+
+
+def _stretch(table: QTableWidget, fitted: tuple[int, ...]) -> None:
+    """Columns ``fitted`` fit their contents; the others share the rest of the width."""
+    header = table.horizontalHeader()
+    for column in range(table.columnCount()):
+        mode = QHeaderView.ResizeMode.ResizeToContents if column in fitted else QHeaderView.ResizeMode.Stretch
+        header.setSectionResizeMode(column, mode)
 
 
 def _titled(title: str, widget: QWidget) -> QWidget:

@@ -8,7 +8,7 @@ import numpy as np
 import polars as pl
 import pyqtgraph as pg
 from numpy.typing import NDArray
-from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QTextBrowser, QVBoxLayout, QWidget
 
 from analysis.selection import SelectionModel
 from analysis.view_frame import ViewFrame
@@ -35,14 +35,16 @@ class RowInspector(QWidget):
         self.chart.addItem(self.bars)
         self.bar_labels: list[pg.TextItem] = []
         self.responses_title = QLabel("Responses of every run")
-        self.responses = readonly_table(["Run", "Verdict", "Score", "Response"])
-        self.responses.setWordWrap(True)
+        self.responses = QTextBrowser()
+        self.responses.setMinimumHeight(160)
+        self.response_verdicts: dict[str, str] = {}  # run → verdict shown
         self.tags = readonly_table(["Tag", "Source", "Score", "Detail"])
         self.neighbours = readonly_table(["Neighbour", "Label"])
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(self.header)
-        layout.addWidget(QLabel(f"Top-{TOP_K} class probabilities"))
+        self.chart_title = QLabel(f"Top-{TOP_K} class probabilities")
+        layout.addWidget(self.chart_title)
         layout.addWidget(self.chart)
         layout.addWidget(self.responses_title)
         layout.addWidget(self.responses, 1)
@@ -62,12 +64,15 @@ class RowInspector(QWidget):
     def show_row(self, row_id: int | None) -> None:
         """Show ``row_id`` of the current frame (None clears)."""
         self.row_id = row_id
-        for table in (self.tags, self.neighbours, self.responses):
+        for table in (self.tags, self.neighbours):
             table.setRowCount(0)
+        self.responses.clear()
+        self.response_verdicts = {}
         generative = self.frame is not None and not self.frame.run_responses.is_empty()
         self.responses_title.setVisible(generative)
         self.responses.setVisible(generative)
         self.chart.setVisible(not generative)
+        self.chart_title.setVisible(not generative)
         self._bars(np.zeros(0), [])
         frame = self.frame
         if frame is None or row_id is None or row_id >= frame.rows.height:
@@ -107,15 +112,21 @@ class RowInspector(QWidget):
         answers = frame.run_responses
         if answers.is_empty():
             return
+        blocks = []
         for run, response, correct, score in (
-            answers.filter(pl.col("_row_id") == row_id).select("run", "response", "correct", "score").iter_rows()
+            answers.filter(pl.col("_row_id") == row_id)
+            .select("run", "response", "correct", "score")
+            .iter_rows()
         ):
-            verdict = {True: "✓ passed", False: "✗ failed"}.get(correct, "—")
-            items = append_row(
-                self.responses, [run, verdict, "" if score is None else f"{score:.3g}", str(response)[:600]]
+            verdict = {True: "✓ passed", False: "✗ failed"}.get(correct, "no verdict")
+            self.response_verdicts[run] = verdict
+            colour = {True: "#2ca02c", False: "#d62728"}.get(correct, "#777")
+            shown = "" if score is None else f" · score {score:.3g}"
+            body = _escape(str(response)[:4000]).replace("\n", "<br>") or "<i>(empty response)</i>"
+            blocks.append(
+                f"<p><b>{_escape(run)}</b> <span style='color:{colour}'>{verdict}</span>{shown}<br>{body}</p>"
             )
-            items[3].setToolTip(str(response)[:3000])
-        self.responses.resizeRowsToContents()
+        self.responses.setHtml("<hr>".join(blocks))
 
     def _bars(self, values: NDArray[np.floating], names: list[str]) -> None:
         for item in self.bar_labels:

@@ -65,6 +65,11 @@ class RunComparison:
         return out
 
 
+def _interval(k: int, n: int) -> tuple[float, float]:
+    low, high = wilson_interval(k, n)
+    return float(low), float(high)
+
+
 def _difference(a: NDArray[np.bool_], b: NDArray[np.bool_]) -> tuple[float, float, float]:
     return paired_accuracy_difference(a, b)
 
@@ -111,7 +116,7 @@ def compare_runs(
     n = int(both.sum())
     ka, kb = int((pa & both).sum()), int((pb & both).sum())
     diff, low, high = _difference(pa[both], pb[both])
-    table = []
+    table: list[dict[str, Any]] = []
     if groups is not None:
         names = group_names or {}
         for g in sorted(set(groups[both].tolist())):
@@ -138,9 +143,9 @@ def compare_runs(
         ties,
         by,
         ka / n if n else float("nan"),
-        wilson_interval(ka, n),
+        _interval(ka, n),
         kb / n if n else float("nan"),
-        wilson_interval(kb, n),
+        _interval(kb, n),
         diff,
         low,
         high,

@@ -4,15 +4,17 @@ run A, its regressions by cluster, and the regressed prompts."""
 from __future__ import annotations
 
 from dataclasses import asdict
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from analysis.generative.compare import compare_runs
 from analysis.generative.leaderboard import leaderboard
 from analysis.generative.runs import generative_runs, run_outcomes
-from analysis.view_frame import ViewFrame
 from storage.project import Project
+
+if TYPE_CHECKING:  # at run time the frame comes from the caller (view_frame imports the error modes)
+    from analysis.view_frame import ViewFrame
 
 SNIPPET = 160
 
@@ -56,7 +58,9 @@ def runs_overview(
         n: dict(zip(o.responses["_row_id"].to_list(), o.responses["response"].to_list(), strict=True))
         for n, o in ((a, outcomes[a]), (b, outcomes[b]))
     }
-    prompts = frame.rows[frame.text_column].to_list() if frame.text_column else frame.rows["_row_key"].to_list()
+    prompts = (
+        frame.rows[frame.text_column].to_list() if frame.text_column else frame.rows["_row_key"].to_list()
+    )
     out.update(run_a=a, run_b=b, comparison=result.as_dict())
     out["regressions"] = [
         {

@@ -27,7 +27,8 @@ def truncated(responses: list[str], tokens: NDArray[np.float64]) -> NDArray[np.b
         return np.zeros(len(responses), dtype=bool)
     cap = np.nanmax(tokens)
     open_end = np.array([bool(r.strip()) and not _ENDED.search(r) for r in responses])
-    return answered & open_end & (np.nan_to_num(tokens) >= CAP_SHARE * cap) & (cap > 0)
+    at_cap: NDArray[np.bool_] = answered & open_end & (np.nan_to_num(tokens) >= CAP_SHARE * cap) & (cap > 0)
+    return at_cap
 
 
 def length_outliers(tokens: NDArray[np.float64], whisker: float = 1.5) -> NDArray[np.int8]:

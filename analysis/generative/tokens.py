@@ -9,8 +9,8 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from analysis.map.encoders.models import model_path, read_pipeline
 from analysis.map.embed import BUNDLED_MODEL
+from analysis.map.encoders.models import model_path, read_pipeline
 
 BATCH = 4096
 

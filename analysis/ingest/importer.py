@@ -23,13 +23,13 @@ from analysis.ingest.checks import (
     parse_time,
     require_columns,
 )
+from analysis.ingest.hashing import content_hashes
 from analysis.ingest.model_outputs import (
     check_known,
     probability_matrix,
     row_scores,
     validate_probabilities,
 )
-from analysis.ingest.hashing import content_hashes
 from analysis.ingest.roles import RoleMapping
 from storage.errors import InputError, StrataError
 from storage.project import Project
@@ -258,7 +258,7 @@ def import_dataset(
     if roles.proba_prefix:
         output_cols |= {c for c in df.columns if c.startswith(roles.proba_prefix)}
     if roles.response:
-        from analysis.generative.run_import import generator_column
+        from analysis.ingest.generative_run import generator_column
 
         output_cols |= {generator_column(df, roles)} - {None}
     data = df.drop([c for c in output_cols if c in df.columns and c != roles.label])
@@ -320,7 +320,7 @@ def _generative(
         return None
     if roles.text is None:
         raise InputError("A generative run needs its prompts: name the prompt column with --prompt.")
-    from analysis.generative.run_import import generative_run, run_name
+    from analysis.ingest.generative_run import generative_run, run_name
 
     references = data[roles.reference].cast(pl.String).to_list() if roles.reference else None
     rows = np.arange(df.height, dtype=np.int64)

@@ -45,7 +45,8 @@ class RoleMapping:
         strftime format of a text ``time`` column (e.g. ``"%d-%m-%Y %H.%M"``); ``None`` guesses ISO.
     run_name : str
         Name of the model run made from the outputs; "" for the default (a classifier's run is
-        ``model``, a generative run takes its generator's name, :func:`analysis.generative.run_import.run_name`).
+        ``model``, a generative run takes its generator's name:
+        :func:`analysis.ingest.generative_run.run_name`).
     response : str or None
         A generative run's response column (the prompt is the ``text`` column).
     reference : str or None

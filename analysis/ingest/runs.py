@@ -77,7 +77,7 @@ def import_run(
 
 def _add_generative(project: Project, version: Version, path: Path, roles: RoleMapping, encoding: str) -> int:
     """Add a generative run: responses matched to the version's prompts by id or prompt hash."""
-    from analysis.generative.run_import import generative_run, match_rows, run_name
+    from analysis.ingest.generative_run import generative_run, match_rows, run_name
 
     source = str(path)
     df = read_table(path, encoding=encoding)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import polars as pl
@@ -22,8 +23,10 @@ from analysis.palette import (
     boolean_colours,
     categorical_colours,
 )
-from analysis.view_frame import ViewFrame
 from storage.generations import GENERATIVE
+
+if TYPE_CHECKING:  # a type only: view_frame imports the error modes, which use the map's stages
+    from analysis.view_frame import ViewFrame
 
 COLOUR_MODES = {
     "label": "Label",
@@ -90,7 +93,9 @@ def map_colouring(frame: ViewFrame, mode: str, hidden: Iterable[object] = ()) ->
     values = frame.rows[column]
     if mode == "correct":
         generative = frame.run_kind == GENERATIVE
-        colours, legend = boolean_colours(values, ("passed", "failed") if generative else ("correct", "misclassified"))
+        colours, legend = boolean_colours(
+            values, ("passed", "failed") if generative else ("correct", "misclassified")
+        )
     elif mode == "score":
         colours, legend = binned_colours(values)
     elif mode in CLUSTER_MODES:

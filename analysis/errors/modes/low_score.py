@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -22,5 +22,7 @@ def detect(inputs: TagInputs, spec: TagSpec) -> TagBatch | None:
         return None
     cut = np.nanquantile(score, spec.low_score_quantile)
     low = ~np.isnan(score) & (score <= cut)
-    details = [{"score": round(float(s), 4), "decile_cut": round(float(cut), 4)} for s in score]
+    details: list[dict[str, Any] | None] = [
+        {"score": round(float(s), 4), "decile_cut": round(float(cut), 4)} for s in score
+    ]
     return batch("low_score", low, np.nan_to_num(-score, nan=0.0), details)

@@ -1,0 +1,73 @@
+"""Generative runs in the window: the Compare runs tab (wins, regressions), a regression picked with
+the mouse selects the row everywhere, and the inspector shows every run's response."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import polars as pl
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+
+from analysis.ingest.importer import import_dataset
+from analysis.ingest.roles import RoleMapping
+from analysis.ingest.runs import import_run
+from app.main_window import MainWindow
+from storage.project import Project
+from tests.conftest import DATA
+
+ALPACA = DATA / "alpaca_eval"
+ROLES = RoleMapping(id="id", text="instruction", response="output", scores=("preference",), pass_if=">= 1.5")
+
+
+@pytest.fixture
+def two_runs(tmp_path: Path) -> Path:
+    path = tmp_path / "p.strata"
+    with Project.create(path) as project:
+        import_dataset(project, ALPACA / "vicuna-7b.jsonl", ROLES, name="alpaca_eval")
+        import_run(project, 1, ALPACA / "alpaca-7b.jsonl", ROLES)
+    return path
+
+
+def test_compare_runs_tab_lists_regressions_and_selects_them(window: MainWindow, two_runs: Path) -> None:
+    a = pl.read_ndjson(ALPACA / "vicuna-7b.jsonl")
+    b = pl.read_ndjson(ALPACA / "alpaca-7b.jsonl")
+    joined = a.join(b, on="id", suffix="_b")
+    wins = int((joined["preference_b"] > joined["preference"]).sum())
+    regressed = joined.filter((pl.col("preference") >= 1.5) & (pl.col("preference_b") < 1.5))["id"].to_list()
+
+    window.open_project(two_runs)
+    view = window.compare_runs.view
+    tabs = window.work_tabs
+    index = tabs.indexOf(view)
+    bar = tabs.tabBar()
+    QTest.mouseClick(bar, Qt.MouseButton.LeftButton, pos=bar.tabRect(index).center())
+    assert tabs.currentWidget() is view
+    assert f"{wins:,} wins" in view.summary.text()
+    assert view.regressions.rowCount() == len(regressed)
+    assert sorted(int(view.regressions.item(r, 0).text()) for r in range(len(regressed))) == sorted(regressed)
+    assert view.board.rowCount() == 2 and view.board.item(0, 0).text() == "vicuna-7b"  # the higher pass rate
+
+    table = view.regressions
+    cell = table.visualRect(table.model().index(0, 2)).center()
+    QTest.mouseClick(table.viewport(), Qt.MouseButton.LeftButton, pos=cell)
+    picked = int(table.item(0, 0).text())
+    assert window.selection.row_ids.tolist() == [picked]
+
+    inspector = window.curation.inspector
+    # side by side: every run's verdict on the picked prompt; this one regressed from A to B
+    assert inspector.response_verdicts == {"vicuna-7b": "✓ passed", "alpaca-7b": "✗ failed"}
+    shown = inspector.responses.toPlainText()
+    assert b.filter(pl.col("id") == picked)["output"][0].split("\n")[0][:40] in shown
+
+
+def test_swapping_the_runs_with_the_keyboard(window: MainWindow, two_runs: Path) -> None:
+    window.open_project(two_runs)
+    view = window.compare_runs.view
+    window.work_tabs.setCurrentWidget(view)
+    assert view.run_a.currentText() == "vicuna-7b" and view.run_b.currentText() == "alpaca-7b"
+    view.run_a.setFocus()
+    QTest.keyClick(view.run_a, Qt.Key.Key_Down)  # a closed combo box steps to the next run
+    assert view.run_a.currentText() == "alpaca-7b"
+    assert view.summary.text().startswith("<b>vicuna-7b</b> against <b>alpaca-7b</b>")
