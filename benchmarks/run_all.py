@@ -14,6 +14,7 @@ sys.path.insert(0, str(HERE))
 import bench_active  # noqa: E402
 import bench_diff_drift  # noqa: E402
 import bench_embed  # noqa: E402
+import bench_generative  # noqa: E402
 import bench_gui  # noqa: E402
 import bench_import  # noqa: E402
 import bench_label_noise  # noqa: E402
@@ -39,6 +40,7 @@ def main() -> None:
         bench_tag.main(),
         bench_slices.main(),
         bench_diff_drift.main(),
+        bench_generative.main(),
         bench_gui.main(),
         bench_window_1m.main(),
     ]
