@@ -11,7 +11,7 @@ from typing import Any
 from analysis.progress import Cancelled
 from app.cli_agreement import add_import_arguments as add_annotation_arguments
 from app.cli_common import class_list, comma_list, positive_int
-from app.cli_generative import add_generative_arguments, generative_roles
+from app.cli_generative import add_generative_arguments, generative_roles, print_generative_summary
 from app.console import ConsoleProgress
 from storage.errors import StrataError
 
@@ -166,21 +166,7 @@ def cmd_errors(args: argparse.Namespace) -> int:
         for i in report["label_issues"]:
             text = (i["text"] or i["key"])[:70]
             print(f"  {i['score']:.2f}  {i['label']} → {i['suggested']}  {text}")
-    for run in report["generative"]:
-        rate = "n/a" if run["pass_rate"] is None else f"{run['pass_rate']:.1%}"
-        print(
-            f"Generative run {run['run']}: pass rate {rate} of {run['judged']:,} judged ({run['pass_rule']})"
-        )
-        bias = run["length_bias"]
-        if bias and bias["rho"] == bias["rho"]:
-            print(
-                f"  length bias: Spearman rho(response tokens, {run['score']}) = {bias['rho']:+.3f} "
-                f"[{bias['low']:+.3f}, {bias['high']:+.3f}], p = {bias['p_value']:.2g}, {bias['rows']:,} rows"
-            )
-        for c in run["cluster_length_bias"]:
-            print(
-                f"    {c['rho']:+.3f} [{c['low']:+.3f}, {c['high']:+.3f}]  {c['rows']:4,} rows  {c['group']}"
-            )
+    print_generative_summary(report["generative"])
     for note in report["notes"]:
         print(f"Note: {note}")
     return 0

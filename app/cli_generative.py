@@ -50,6 +50,25 @@ def generative_roles(args: argparse.Namespace) -> dict[str, Any]:
     return fields
 
 
+def print_generative_summary(runs: list[dict[str, Any]]) -> None:
+    """``strata errors``' lines on generative runs: pass rate, length bias overall and per cluster."""
+    for run in runs:
+        rate = "n/a" if run["pass_rate"] is None else f"{run['pass_rate']:.1%}"
+        print(
+            f"Generative run {run['run']}: pass rate {rate} of {run['judged']:,} judged ({run['pass_rule']})"
+        )
+        bias = run["length_bias"]
+        if bias and bias["rho"] == bias["rho"]:
+            print(
+                f"  length bias: Spearman rho(response tokens, {run['score']}) = {bias['rho']:+.3f} "
+                f"[{bias['low']:+.3f}, {bias['high']:+.3f}], p = {bias['p_value']:.2g}, {bias['rows']:,} rows"
+            )
+        for c in run["cluster_length_bias"]:
+            print(
+                f"    {c['rho']:+.3f} [{c['low']:+.3f}, {c['high']:+.3f}]  {c['rows']:4,} rows  {c['group']}"
+            )
+
+
 def _outcomes(project: Any, version_id: int, names: tuple[str, ...]) -> list[Any]:
     from analysis.generative.runs import find_run, generative_runs, run_outcomes
     from storage.versions import get_version

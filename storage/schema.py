@@ -23,16 +23,14 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column
+
+from storage.schema_base import Base as Base  # re-exported: importing it from here registers every table
 
 
 def utcnow() -> datetime:
     """Return the current time, timezone-aware in UTC."""
     return datetime.now(UTC)
-
-
-class Base(DeclarativeBase):
-    """Declarative base of every Strata table."""
 
 
 class Dataset(Base):
@@ -393,23 +391,5 @@ class PiiScan(Base):
     scanned_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
-class Generation(Base):
-    """One response of a ``generative`` run: its text, content hash, token count and pass verdict."""
-
-    __tablename__ = "generation"
-    run_id: Mapped[int] = mapped_column(ForeignKey("model_run.id", ondelete="CASCADE"), primary_key=True)
-    row_id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    response: Mapped[str] = mapped_column(Text)
-    response_hash: Mapped[str] = mapped_column(String)
-    response_tokens: Mapped[int] = mapped_column(Integer)
-    passed: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
-
-
-class GenerationScore(Base):
-    """One evaluator score of one response (long format: a run may carry several scores)."""
-
-    __tablename__ = "generation_score"
-    run_id: Mapped[int] = mapped_column(ForeignKey("model_run.id", ondelete="CASCADE"), primary_key=True)
-    name: Mapped[str] = mapped_column(String, primary_key=True)
-    row_id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    value: Mapped[float | None] = mapped_column(Float, nullable=True)
+# the generative runs' tables live beside this module; imported here so that Base.metadata has them
+from storage.schema_generations import Generation, GenerationScore  # noqa: E402, F401

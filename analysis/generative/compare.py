@@ -70,10 +70,6 @@ def _interval(k: int, n: int) -> tuple[float, float]:
     return float(low), float(high)
 
 
-def _difference(a: NDArray[np.bool_], b: NDArray[np.bool_]) -> tuple[float, float, float]:
-    return paired_accuracy_difference(a, b)
-
-
 def compare_runs(
     a: RunOutcomes,
     b: RunOutcomes,
@@ -115,13 +111,13 @@ def compare_runs(
         ties, by = int(both.sum()) - wins - losses, "pass/fail"
     n = int(both.sum())
     ka, kb = int((pa & both).sum()), int((pb & both).sum())
-    diff, low, high = _difference(pa[both], pb[both])
+    diff, low, high = paired_accuracy_difference(pa[both], pb[both])
     table: list[dict[str, Any]] = []
     if groups is not None:
         names = group_names or {}
         for g in sorted(set(groups[both].tolist())):
             mask = both & (groups == g)
-            d, lo, hi = _difference(pa[mask], pb[mask])
+            d, lo, hi = paired_accuracy_difference(pa[mask], pb[mask])
             table.append(
                 {
                     "group": names.get(int(g), str(g)),
