@@ -17,6 +17,7 @@ from storage.project import Project
 from storage.runs import Run, list_runs, read_predictions, read_probabilities
 from storage.stage_outputs import ClusterInfo, latest_stage, read_clusters, read_coords, read_neighbours
 from storage.tags import TagInfo, list_tags, read_row_tags
+from storage.token_counts import read_token_counts
 from storage.versions import get_version, list_versions, read_rows
 
 # Each clustering's column in ``ViewFrame.rows`` (named after the stage that made it, one of
@@ -84,6 +85,36 @@ class ViewFrame:
     score_column: str | None = None
     # every view that lists tags asks for these when a version is shown; counted once per tags read
     _tag_counts: list[TagCount] | None = field(default=None, init=False, repr=False, compare=False)
+
+    def best_run(self) -> pl.Series | None:
+        """Per row, the generative run with the highest first score (by pass verdict where a run has no
+        scores), ``"tie"`` when several share the top, null where no run answered; None with fewer
+        than two runs in :attr:`run_responses`.
+
+        Returns
+        -------
+        polars.Series or None
+            String, length n, named ``best run``.
+        """
+        answers = self.run_responses
+        if answers.is_empty() or answers["run"].n_unique() < 2:
+            return None
+        value = pl.coalesce(pl.col("score"), pl.col("correct").cast(pl.Float64))
+        ranked = answers.with_columns(value=value).filter(pl.col("value").is_not_null())
+        top = ranked.filter(pl.col("value") == pl.col("value").max().over("_row_id"))
+        best = top.group_by("_row_id").agg(
+            pl.when(pl.len() > 1).then(pl.lit("tie")).otherwise(pl.col("run").first()).alias("best run")
+        )
+        rows = self.rows.select("_row_id").join(best, on="_row_id", how="left", maintain_order="left")
+        return rows["best run"]
+
+    def run_names(self) -> list[str]:
+        """The generative runs of :attr:`run_responses`, oldest first."""
+        return (
+            []
+            if self.run_responses.is_empty()
+            else self.run_responses["run"].unique(maintain_order=True).to_list()
+        )
 
     def clusterings(self) -> list[str]:
         """The clusterings this frame has, as their columns (keys of :data:`CLUSTERING_TITLES`)."""
@@ -188,12 +219,14 @@ def load_view_frame(
     run = next((r for r in runs if r.run_id == run_id), runs[-1] if runs else None)
     label = version.roles.get("label")
     score_column = None
+    shown: pl.DataFrame | None = None
     if run is not None and run.kind == GENERATIVE:
         scores = (run.details or {}).get("scores") or []
         score_column = (
             f"{scores[0]} (score)" if scores and scores[0] in rows.columns else (scores or [None])[0]
         )
-        rows = join_generations(rows, project, run.run_id)
+        shown = read_generations(project, run.run_id)
+        rows = join_generations(rows, shown)
     elif run is not None:
         rows = rows.join(
             read_predictions(project, run.run_id), on="_row_id", how="left", maintain_order="left"
@@ -208,6 +241,7 @@ def load_view_frame(
         clusters, labels = read_clusters(project, version_id)
     if labels is not None:
         rows = rows.with_columns(cluster=pl.Series(labels))
+    rows = with_token_counts(rows, read_token_counts(project, version_id))
     sphere_clusters, sphere_labels = read_clusters(project, version_id, "cluster_sphere")
     if sphere_labels is not None:
         rows = rows.with_columns(cluster_sphere=pl.Series(sphere_labels))
@@ -231,7 +265,9 @@ def load_view_frame(
         tag_params=dict(tag.params) if (tag := latest_stage(project, version_id, "tag")) else {},
         class_order=project_class_order(project, run.label_names if run else ()),
         sphere_clusters=sphere_clusters,
-        run_responses=side_by_side(project, runs, version.rows),
+        run_responses=side_by_side(
+            project, runs, version.rows, {run.run_id: shown} if run and shown is not None else {}
+        ),
         score_column=score_column,
     )
 
@@ -239,16 +275,20 @@ def load_view_frame(
 SIDE_BY_SIDE_LIMIT = 2_000_000
 
 
-def side_by_side(project: Project, runs: list[Run], n_rows: int) -> pl.DataFrame:
+def side_by_side(
+    project: Project, runs: list[Run], n_rows: int, read: dict[int, pl.DataFrame] | None = None
+) -> pl.DataFrame:
     """Every generative run's responses, verdicts and first scores, in long form (see
-    :attr:`ViewFrame.run_responses`)."""
+    :attr:`ViewFrame.run_responses`); ``read`` lends runs' generations already read (by run id)."""
     generative = [r for r in runs if r.kind == GENERATIVE]
     if not generative or len(generative) * n_rows > SIDE_BY_SIDE_LIMIT:
         return pl.DataFrame()
+    read = read or {}
     parts = []
     for run in generative:
         scores = [str(s) for s in ((run.details or {}).get("scores") or [])[:1]]
-        frame = read_generations(project, run.run_id, scores).select(
+        answered = read[run.run_id] if run.run_id in read else read_generations(project, run.run_id, scores)
+        frame = answered.select(
             pl.lit(run.name).alias("run"),
             "_row_id",
             "response",
@@ -259,13 +299,28 @@ def side_by_side(project: Project, runs: list[Run], n_rows: int) -> pl.DataFrame
     return pl.concat(parts)
 
 
-def join_generations(rows: pl.DataFrame, project: Project, run_id: int) -> pl.DataFrame:
+def join_generations(rows: pl.DataFrame, generations: pl.DataFrame) -> pl.DataFrame:
     """``rows`` with a generative run's ``response``, ``response_tokens``, scores and ``correct`` (its
-    verdict); a score named like a column of the version is shown as ``<name> (score)``."""
-    generations = read_generations(project, run_id).drop("response_hash").rename({"passed": "correct"})
+    verdict), from :func:`storage.generations.read_generations`; a score named like a column of the
+    version is shown as ``<name> (score)``."""
+    generations = generations.drop("response_hash").rename({"passed": "correct"})
     taken = set(rows.columns)
     renames = {c: f"{c} (score)" for c in generations.columns if c in taken and c != "_row_id"}
     return rows.join(generations.rename(renames), on="_row_id", how="left", maintain_order="left")
+
+
+TOKEN_COLUMNS = ("text_tokens", "response_tokens", "total_tokens")
+
+
+def with_token_counts(rows: pl.DataFrame, counts: NDArray[np.int32] | None) -> pl.DataFrame:
+    """``rows`` with ``text_tokens`` (the ``tokens`` stage's counts) and, beside a run's
+    ``response_tokens``, ``total_tokens`` (their sum; an unanswered row counts its text only)."""
+    if counts is None or counts.size != rows.height or "text_tokens" in rows.columns:
+        return rows
+    rows = rows.with_columns(text_tokens=pl.Series(counts.astype(np.int64)))
+    if "response_tokens" in rows.columns:
+        rows = rows.with_columns(total_tokens=pl.col("text_tokens") + pl.col("response_tokens").fill_null(0))
+    return rows
 
 
 def project_class_order(project: Project, extra: Sequence[str] = ()) -> list[str]:

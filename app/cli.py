@@ -11,7 +11,12 @@ from typing import Any
 from analysis.progress import Cancelled
 from app.cli_agreement import add_import_arguments as add_annotation_arguments
 from app.cli_common import class_list, comma_list, positive_int
-from app.cli_generative import add_generative_arguments, generative_roles, print_generative_summary
+from app.cli_generative import (
+    add_generative_arguments,
+    add_map_arguments,
+    generative_roles,
+    print_generative_summary,
+)
 from app.console import ConsoleProgress
 from storage.errors import StrataError
 
@@ -113,6 +118,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     spec = PipelineSpec(
         embed=EmbedSpec(model=args.model, device=args.device, backend=args.embed_backend),
         probe=ProbeSpec(mode=args.probe),
+        run=args.run,
+        map_from=args.map_from,
     )
     with Project.open(args.project) as project:
         version = resolve_version(project, args.dataset)
@@ -131,7 +138,7 @@ def cmd_tag(args: argparse.Namespace) -> int:
     from storage.versions import resolve_version
 
     modes = comma_list(args.modes) or ALL_MODES
-    spec = PipelineSpec(tag=TagSpec(modes=modes), run=args.run)
+    spec = PipelineSpec(tag=TagSpec(modes=modes), run=args.run, map_from=args.map_from)
     with Project.open(args.project) as project:
         version = resolve_version(project, args.dataset)
         with ConsoleProgress() as progress:
@@ -287,12 +294,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="a probe run (5-fold logistic regression on the embeddings, out-of-fold probabilities) for "
         "label issues: auto (when the version has labels and no model run), always or never",
     )
+    add_map_arguments(p)
     p.set_defaults(func=cmd_run)
 
     p = sub.add_parser("tag", help="tag error modes (runs the map stages first when needed)")
     p.add_argument("project")
     p.add_argument("--dataset", help="dataset name (default: the newest)")
-    p.add_argument("--run", help="model run name (default: the newest)")
+    add_map_arguments(p)
     p.add_argument("--modes", help="comma-separated error modes (default: all)")
     p.set_defaults(func=cmd_tag)
 

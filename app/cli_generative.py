@@ -11,6 +11,19 @@ from app.cli_common import comma_list, positive_int
 from storage.errors import InputError
 
 
+def add_map_arguments(p: argparse.ArgumentParser) -> None:
+    """``--run`` and ``--map-from``: which run the stages use, and whether the map is drawn from the
+    prompts or from that run's responses."""
+    p.add_argument("--run", help="model run name (default: the newest)")
+    p.add_argument(
+        "--map-from",
+        default="prompt",
+        choices=["prompt", "response"],
+        help="draw the map and clusters from the text column (prompt, default) or from the generative "
+        "run's responses (response)",
+    )
+
+
 def add_generative_arguments(p: argparse.ArgumentParser) -> None:
     """The options that describe a generative run's file."""
     g = p.add_argument_group("generative model outputs (prompt / response / evaluator scores)")

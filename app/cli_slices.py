@@ -64,17 +64,28 @@ def cmd_slices(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(report.to_json(), indent=2, default=str))
         return 0
+    generative = frame.run_kind == "generative"
     if not report.metrics and not report.broken:
         print('No saved slices: save one with `strata slices P --save NAME --where "…"`.')
     for m in report.metrics:
         print(
-            f"{m.name:<24} {m.rows:7,} rows ({m.share:5.1%})  accuracy {m.accuracy:6.1%} "
+            f"{m.name:<24} {m.rows:7,} rows ({m.share:5.1%}){_tokens(m.tokens)}  "
+            f"{'pass rate' if generative else 'accuracy'} {m.accuracy:6.1%} "
             f"[{m.accuracy_low:.1%}, {m.accuracy_high:.1%}]  "
             f"errors vs rest {m.error_rate:5.1%} / {m.rest_error_rate:5.1%}  q={m.q_value:.2g}"
         )
     for name, error in report.broken.items():
         print(f"{name:<24} cannot be used on this version: {error} Delete it with --delete '{name}'.")
     return 0
+
+
+def _tokens(tokens: dict[str, int]) -> str:
+    """``  12,345 tokens (text 2,000 + response 10,345)``; "" before the tokens stage ran."""
+    if not tokens:
+        return ""
+    total = tokens.get("total", tokens.get("text", 0))
+    parts = " + ".join(f"{k} {v:,}" for k, v in tokens.items() if k != "total")
+    return f"  {total:,} tokens" + (f" ({parts})" if "total" in tokens else "")
 
 
 def _compare(project: Any, version: int, args: argparse.Namespace) -> int:

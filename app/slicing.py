@@ -29,6 +29,7 @@ from analysis.slices.filters import delete_slice, describe, evaluate, filter_tab
 from analysis.slices.metrics import SliceMetrics
 from analysis.slices.report import SliceReport, slice_report
 from analysis.slices.sliceline import SliceLineSpec
+from analysis.slices.tokens import export_tokens
 from analysis.view_frame import ViewFrame
 from storage.approvals import is_approved
 from storage.errors import StrataError
@@ -42,13 +43,14 @@ if TYPE_CHECKING:
     from storage.project import Project
 
 # One lane per kind of slice work: saving a slice must not cancel a SliceLine search, nor an export.
-METRICS, SELECT, SAVE, DISCOVER, COMPARE, EXPORT = (
+METRICS, SELECT, SAVE, DISCOVER, COMPARE, EXPORT, EXPORT_TOKENS = (
     "slice-metrics",
     "slice-select",
     "slice-save",
     "slice-discover",
     "slice-compare",
     "export",
+    "export-tokens",
 )
 
 
@@ -271,6 +273,8 @@ class SlicingController(QObject):
             text = description or describe(spec)
             dialog = ExportDialog(columns, int(mask.sum()), text, self.workspace.dialog_parent, approved)
             self.dialog = dialog
+            dialog.optionsChanged.connect(lambda: self._count_tokens(dialog, spec))
+            self._count_tokens(dialog, spec)
             if QApplication.platformName() == "offscreen":
                 return  # no one to answer it: a test fills self.dialog and calls export_with
             if dialog.exec():
@@ -281,6 +285,21 @@ class SlicingController(QObject):
             "Counting rows to export",
             lambda _p: (evaluate(table, spec), is_approved(project, version)),
             ask,
+        )
+
+    def _count_tokens(self, dialog: ExportDialog, spec: dict[str, Any]) -> None:
+        """Count the tokens the dialog's options would export, in a job; shown in the dialog."""
+        project, frame = self.workspace.project, self.workspace.frame
+        if project is None or frame is None:
+            return
+        options = dialog.options()
+        dialog.show_tokens("Counting tokens…")
+        self._submit(
+            EXPORT_TOKENS,
+            "Counting tokens to export",
+            lambda _p: export_tokens(project, frame, spec, options).describe(),
+            dialog.show_tokens,
+            errors=lambda err: dialog.show_tokens(str(err)),
         )
 
     def export_with(self, dialog: ExportDialog, where: str, row_keys: list[str] | None = None) -> None:

@@ -122,6 +122,7 @@ class StageResult(Base):
     input_key: Mapped[str] = mapped_column(String(64))
     seconds: Mapped[float] = mapped_column(Float)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
 
 
 class NeighbourGraph(Base):
@@ -393,3 +394,4 @@ class PiiScan(Base):
 
 # the generative runs' tables live beside this module; imported here so that Base.metadata has them
 from storage.schema_generations import Generation, GenerationScore  # noqa: E402, F401
+from storage.schema_tokens import TokenCounts  # noqa: E402, F401

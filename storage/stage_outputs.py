@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 import polars as pl
 from numpy.typing import NDArray
-from sqlalchemy import insert, select
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
 from storage.cluster_names import given_names
@@ -29,6 +29,7 @@ from storage.schema import (
     NeighbourGraph,
     Projection,
     StageResult,
+    utcnow,
 )
 from storage.vectors import pack, unpack
 from storage.versions import get_version
@@ -86,15 +87,23 @@ def find_stage(project: Project, key: str) -> StageRecord | None:
 
 
 def latest_stage(project: Project, version_id: int, stage: str) -> StageRecord | None:
-    """The newest completed result of ``stage`` on a version."""
+    """The result of ``stage`` on a version that the last pipeline run made or found in the cache."""
     with project.session() as s:
         row = s.scalar(
             select(StageResult)
             .where(StageResult.version_id == version_id, StageResult.stage == stage)
-            .order_by(StageResult.id.desc())
+            .order_by(
+                func.coalesce(StageResult.used_at, StageResult.created_at).desc(), StageResult.id.desc()
+            )
             .limit(1)
         )
         return None if row is None else _record(row)
+
+
+def touch_stage(project: Project, key: str) -> None:
+    """Mark the result under ``key`` as the one in use (a pipeline run found it in the cache)."""
+    with project.session() as s:
+        s.execute(update(StageResult).where(StageResult.key == key).values(used_at=utcnow()))
 
 
 def stage_records(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -31,7 +31,13 @@ CLUSTER_COLUMNS = {
 
 
 class ExportDialog(QDialog):
-    """Choose how to export the current filter's rows; ``options()`` and ``path()`` after ``accept``."""
+    """Choose how to export the current filter's rows; ``options()`` and ``path()`` after ``accept``.
+
+    ``optionsChanged`` asks for the token totals of the chosen de-duplication and sample, which the
+    caller counts off the GUI thread and shows with :meth:`show_tokens`.
+    """
+
+    optionsChanged = Signal()
 
     def __init__(
         self,
@@ -82,11 +88,21 @@ class ExportDialog(QDialog):
         self.unapproved.setVisible(not approved)
         self.preview = QLabel(f"{matching:,} rows match: {filter_text}")
         self.preview.setWordWrap(True)
+        self.tokens = QLabel("Counting tokens…")
+        self.tokens.setToolTip(
+            "Tokens of the bundled model's tokenizer: the text column (counted by the pipeline) and the "
+            "shown run's responses, for the version, the filter's rows and the rows exported"
+        )
+        for changed in (self.dedupe.currentTextChanged, self.sample_by.currentTextChanged):
+            changed.connect(self.optionsChanged)
+        for spin in (self.sample_size, self.seed):
+            spin.valueChanged.connect(self.optionsChanged)
         where = QHBoxLayout()
         where.addWidget(self.out, 1)
         where.addWidget(browse)
         form = QFormLayout(self)
         form.addRow(self.preview)
+        form.addRow(self.tokens)
         form.addRow(self.unapproved)
         form.addRow("Format", self.format)
         form.addRow("File", where)
@@ -108,6 +124,10 @@ class ExportDialog(QDialog):
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         form.addRow(buttons)
+
+    def show_tokens(self, text: str) -> None:
+        """Show the token totals (one line per step) for the options chosen."""
+        self.tokens.setText(text)
 
     def _browse(self) -> None:
         chosen, _ = QFileDialog.getSaveFileName(self, "Export to", self.out.text())

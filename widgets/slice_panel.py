@@ -87,6 +87,12 @@ class MessageLine(QLabel):
         super().setText("\n".join(lines))
 
 
+def token_text(tokens: dict[str, int]) -> str:
+    """The slice's total tokens (text and responses), or its text tokens; "" before they are counted."""
+    total = tokens.get("total", tokens.get("text"))
+    return "" if total is None else f"{total:,}"
+
+
 def _table(headers: list[str]) -> QTableWidget:
     return readonly_table(headers, min_height=80)
 
@@ -153,7 +159,7 @@ class SlicePanel(QWidget):
         self.delete.clicked.connect(self._emit_delete)
         self.message = MessageLine()
 
-        self.saved = _table(["Slice", "Rows", "Accuracy [95% CI]", "Errors vs rest", "q (BH)"])
+        self.saved = _table(["Slice", "Rows", "Tokens", "Accuracy [95% CI]", "Errors vs rest", "q (BH)"])
         self.saved.cellClicked.connect(lambda r, _c: self.sliceChosen.emit(self.saved.item(r, 0).text()))
         self.saved.itemSelectionChanged.connect(
             lambda: self.delete.setEnabled(bool(self.saved.selectedItems()))
@@ -300,6 +306,7 @@ class SlicePanel(QWidget):
             cells = [
                 m.name,
                 f"{m.rows:,} ({m.share:.1%})",
+                token_text(m.tokens),
                 f"{m.accuracy:.1%} [{m.accuracy_low:.1%}, {m.accuracy_high:.1%}]",
                 f"{m.error_rate:.1%} / {m.rest_error_rate:.1%}",
                 f"{m.q_value:.2g}",

@@ -33,11 +33,12 @@ COLOUR_MODES = {
     "predicted": "Predicted label",
     "correct": "Correct / misclassified",
     "score": "Evaluator score",
+    "run": "Best run (highest score)",
     "cluster": "Clusters (map, HDBSCAN)",
     "cluster_sphere": "Clusters (vectors, spherical k-means)",
 }
 CLUSTER_MODES = ("cluster", "cluster_sphere")  # each mode is its clustering's column in the frame
-CATEGORY_MODES = ("label", "predicted", *CLUSTER_MODES)  # legends with a tick box per category
+CATEGORY_MODES = ("label", "predicted", "run", *CLUSTER_MODES)  # legends with a tick box per category
 PLAIN = (31, 119, 180, 255)
 
 
@@ -70,6 +71,8 @@ def colour_columns(frame: ViewFrame) -> dict[str, str]:
     columns |= {name: name for name in present if name in frame.rows.columns}
     if frame.score_column and frame.score_column in frame.rows.columns:
         columns["score"] = frame.score_column
+    if len(frame.run_names()) > 1:
+        columns["run"] = "best run"  # computed from every run's answers, not a column of the rows
     return {mode: columns[mode] for mode in COLOUR_MODES if mode in columns}
 
 
@@ -90,8 +93,11 @@ def map_colouring(frame: ViewFrame, mode: str, hidden: Iterable[object] = ()) ->
     column = colour_columns(frame).get(mode)
     if column is None:
         return MapColouring(None, np.tile(np.array([PLAIN], np.uint8), (n, 1)), [], nothing)
-    values = frame.rows[column]
-    if mode == "correct":
+    best = frame.best_run() if mode == "run" else None
+    values = best if best is not None else frame.rows[column]
+    if mode == "run":
+        colours, legend = categorical_colours(values, [*frame.run_names(), "tie"], hidden=hidden)
+    elif mode == "correct":
         generative = frame.run_kind == GENERATIVE
         colours, legend = boolean_colours(
             values, ("passed", "failed") if generative else ("correct", "misclassified")

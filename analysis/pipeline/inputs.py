@@ -21,11 +21,15 @@ from analysis.pipeline.stage import REGISTRY
 from analysis.progress import Progress
 from storage.embeddings import find_set, load_vectors
 from storage.errors import StageInputError
-from storage.generations import GENERATIVE
+from storage.generations import GENERATIVE, read_generations
 from storage.project import Project
 from storage.runs import Run, list_runs, read_predictions
 from storage.stage_outputs import ClusterInfo, read_clustering_at, read_neighbours_at, read_projection_at
 from storage.versions import get_version, read_rows
+
+# BLAKE2b-128 of "" (analysis.ingest.hashing.content_hashes): the key of an unanswered row's response.
+EMPTY_HASH = hashlib.blake2b(b"", digest_size=16).hexdigest()
+MAP_FROM = ("prompt", "response")
 
 
 class StageInputs:
@@ -68,8 +72,8 @@ class StageInputs:
         """Whether the version has a text column (needed by every stage but ``tag``)."""
         return self.text_column is not None
 
-    def texts(self) -> list[str]:
-        """The texts, nulls as empty strings.
+    def version_texts(self) -> list[str]:
+        """The text column, nulls as empty strings.
 
         Raises
         ------
@@ -83,14 +87,52 @@ class StageInputs:
             )
         return self.rows[self.text_column].cast(pl.String).fill_null("").to_list()
 
+    def texts(self) -> list[str]:
+        """What the map is drawn from (``spec.map_from``): the text column or the run's responses.
+
+        Raises
+        ------
+        StageInputError
+            When the version has no text column, or the responses are asked for without a generative run.
+        """
+        if self.spec.map_from not in MAP_FROM:
+            raise StageInputError(
+                f"The map is drawn from {' or '.join(MAP_FROM)}, not '{self.spec.map_from}'."
+            )
+        if self.spec.map_from == "response":
+            return self._responses()[0]
+        return self.version_texts()
+
     def hashes(self) -> list[str]:
-        """The rows' content hashes (hex), in row order."""
+        """The content hashes (hex) of :meth:`texts`, in row order."""
+        if self.spec.map_from == "response":
+            return self._responses()[1]
         return self.rows["_content_hash"].to_list()
 
+    def _responses(self) -> tuple[list[str], list[str]]:
+        """The run's response per row and its hash; a row without one is an empty response."""
+        if "responses" not in self._memo:
+            self.version_texts()  # a version without text has no prompts to answer
+            run = self.run()
+            if run is None or run.kind != GENERATIVE:
+                raise StageInputError(
+                    "The map can be drawn from responses only with a generative run on this version; "
+                    "import one (strata import-run … --response COL) or draw it from the prompts."
+                )
+            answered = read_generations(self.project, run.run_id, [])
+            n = self.version.rows
+            texts, hashes = [""] * n, [EMPTY_HASH] * n
+            for row, text, digest in answered.select("_row_id", "response", "response_hash").iter_rows():
+                texts[row], hashes[row] = text, digest
+            self._memo["responses"] = (texts, hashes)
+        responses: tuple[list[str], list[str]] = self._memo["responses"]
+        return responses
+
     def fingerprint(self) -> str:
-        """SHA-256 of the version id and its content hashes: the first stage's upstream key."""
+        """SHA-256 of the version id and its rows' content hashes: the first stage's upstream key (what
+        the map is drawn from goes into the embed stage's parameters)."""
         digest = hashlib.sha256(f"version:{self.version_id}:".encode())
-        digest.update("".join(self.hashes()).encode())
+        digest.update("".join(self.rows["_content_hash"].to_list()).encode())
         return digest.hexdigest()
 
     def read_columns(self, columns: list[str]) -> pl.DataFrame:

@@ -19,7 +19,7 @@ from analysis.pipeline.stage import REGISTRY, pipeline_order
 from analysis.progress import NullProgress, Progress
 from storage.errors import StageInputError
 from storage.project import Project
-from storage.stage_outputs import StageRecord, find_stage
+from storage.stage_outputs import StageRecord, find_stage, touch_stage
 
 __all__ = ["STAGES", "PipelineSpec", "StageReport", "run_pipeline"]
 
@@ -97,6 +97,8 @@ def run_pipeline(
             key = inputs.key(name)
             progress.message(f"{name}…")
             if find_stage(project, key) is not None:
+                if not project.read_only:  # the views show what this run asked for
+                    touch_stage(project, key)
                 report = StageReport(name, key, True, 0.0, "cached")
             else:
                 start = time.perf_counter()

@@ -15,7 +15,12 @@ from analysis.map.spherical import SphereClusterSpec
 
 @dataclass(frozen=True)
 class PipelineSpec:
-    """Parameters of every stage; ``run`` names the model run to use (default: the newest)."""
+    """Parameters of every stage; ``run`` names the model run to use (default: the newest).
+
+    ``map_from`` is what is embedded, mapped and clustered: ``prompt`` (the version's text column, the
+    default) or ``response`` (the responses of the generative run the stages use; a row the run did
+    not answer counts as an empty response). The ``tokens`` stage counts the text column either way.
+    """
 
     embed: EmbedSpec = field(default_factory=EmbedSpec)
     neighbours: NeighboursSpec = field(default_factory=NeighboursSpec)
@@ -25,3 +30,4 @@ class PipelineSpec:
     probe: ProbeSpec = field(default_factory=ProbeSpec)
     tag: TagSpec = field(default_factory=TagSpec)
     run: str | None = None
+    map_from: str = "prompt"

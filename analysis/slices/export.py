@@ -19,7 +19,8 @@ import numpy as np
 import polars as pl
 
 from analysis.slices.filters import describe, evaluate, filter_table
-from analysis.view_frame import load_view_frame
+from analysis.slices.tokens import token_totals
+from analysis.view_frame import ViewFrame, load_view_frame
 from storage.errors import InputError
 from storage.exports import record_export
 from storage.outputs import atomic_write, check_output, protected_paths
@@ -200,29 +201,7 @@ def export_rows(
     check_output(manifest_path, force=force, protected=guarded)
     ver = get_version(project, version_id)
     frame = load_view_frame(project, version_id)
-    table = filter_table(frame)
-    table = table.filter(pl.Series(evaluate(table, filter_spec)))
-    if options.dedupe == "exact":
-        table = table.unique("_content_hash", keep="first", maintain_order=True)
-    elif options.dedupe == "near":
-        groups = _near_groups(project, version_id, frame.rows.height)
-        table = table.with_columns(__g=pl.Series(groups)[table["_row_id"].to_list()])
-        table = (
-            pl.concat(
-                [
-                    table.filter(pl.col("__g") < 0),
-                    table.filter(pl.col("__g") >= 0).unique("__g", keep="first"),
-                ]
-            )
-            .sort("_row_id")
-            .drop("__g")
-        )
-    elif options.dedupe is not None:
-        raise InputError(f"Unknown de-duplication '{options.dedupe}'; use exact or near.")
-    if options.sample_by is not None:
-        table = stratified_sample(
-            table, options.sample_by, options.sample_size, options.sample_fraction, options.seed
-        )
+    table = select_export_rows(project, frame, filter_spec, options)
     if table.height == 0:
         raise InputError(f"No rows match {describe(filter_spec)}; nothing was written.")
     label = frame.label_column
@@ -287,6 +266,8 @@ def export_rows(
         "columns": data.columns,
         "row_keys": table["_row_key"].to_list(),
         "label_counts": {str(k): int(v) for k, v in sorted(label_counts.items(), key=lambda kv: str(kv[0]))},
+        # with the bundled tokenizer; empty before the pipeline's tokens stage (responses: at import)
+        "tokens": token_totals(table),
         # where the scores behind tags came from: imported outputs, or a probe Strata made from the labels
         "model_runs": [
             {"name": r.name, "kind": r.kind, "details": r.details} for r in list_runs(project, version_id)
@@ -310,6 +291,43 @@ def export_rows(
         return manifest
     record_export(project, manifest, filter_spec)
     return manifest
+
+
+def select_export_rows(
+    project: Project, frame: ViewFrame, filter_spec: dict[str, Any], options: ExportOptions
+) -> pl.DataFrame:
+    """The rows an export writes: the filter's, de-duplicated and sampled as ``options`` say (its
+    filter table, :func:`analysis.slices.filters.filter_table`, in row order).
+
+    Raises
+    ------
+    InputError
+        For an invalid filter or an unknown de-duplication or sample column.
+    """
+    table = filter_table(frame)
+    table = table.filter(pl.Series(evaluate(table, filter_spec)))
+    if options.dedupe == "exact":
+        table = table.unique("_content_hash", keep="first", maintain_order=True)
+    elif options.dedupe == "near":
+        groups = _near_groups(project, frame.version_id, frame.rows.height)
+        table = table.with_columns(__g=pl.Series(groups)[table["_row_id"].to_list()])
+        table = (
+            pl.concat(
+                [
+                    table.filter(pl.col("__g") < 0),
+                    table.filter(pl.col("__g") >= 0).unique("__g", keep="first"),
+                ]
+            )
+            .sort("_row_id")
+            .drop("__g")
+        )
+    elif options.dedupe is not None:
+        raise InputError(f"Unknown de-duplication '{options.dedupe}'; use exact or near.")
+    if options.sample_by is not None:
+        table = stratified_sample(
+            table, options.sample_by, options.sample_size, options.sample_fraction, options.seed
+        )
+    return table
 
 
 def approval_record(project: Project, version_id: int) -> dict[str, Any]:

@@ -48,6 +48,7 @@ class SliceMetrics:
     per_class: list[dict[str, Any]] = field(default_factory=list)
     macro: dict[str, float] = field(default_factory=dict)
     micro: dict[str, float] = field(default_factory=dict)
+    tokens: dict[str, int] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
         """Plain JSON-ready values."""

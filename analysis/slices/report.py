@@ -17,8 +17,10 @@ from numpy.typing import NDArray
 from analysis.progress import Progress, check_cancel
 from analysis.slices.filters import describe, evaluate
 from analysis.slices.metrics import SliceMetrics, benjamini_hochberg, encode_labels, slice_metrics
+from analysis.slices.tokens import token_totals
 from analysis.view_frame import ViewFrame
 from storage.errors import InputError
+from storage.generations import GENERATIVE
 
 
 @dataclass(frozen=True)
@@ -29,10 +31,24 @@ class SliceCodes:
     given: NDArray[np.int64]
     predicted: NDArray[np.int64]
     confidence: NDArray[np.float64] | None
+    generative: bool = False
 
 
 def slice_codes(frame: ViewFrame, table: pl.DataFrame) -> SliceCodes | None:
-    """What slice metrics are computed from; None without labels and a model run."""
+    """What slice metrics are computed from; None without labels and a model run.
+
+    For a generative run the "label" is the verdict: given 1 where the evaluator judged the row (-1
+    where not), predicted 1 where it passed, so accuracy is the pass rate among judged rows.
+    """
+    if frame.run_kind == GENERATIVE and "correct" in table.columns:
+        verdict = table["correct"]
+        judged = verdict.is_not_null().to_numpy()
+        return SliceCodes(
+            np.where(judged, 1, -1).astype(np.int64),
+            verdict.fill_null(False).cast(pl.Int64).to_numpy(),
+            None,
+            generative=True,
+        )
     if frame.label_column is None or "predicted" not in table.columns:
         return None
     confidence = table["confidence"]
@@ -43,7 +59,10 @@ def slice_codes(frame: ViewFrame, table: pl.DataFrame) -> SliceCodes | None:
     )
 
 
-NEEDS_RUN = "Slice metrics need labels and a model run: import one with `strata import-run`."
+NEEDS_RUN = (
+    "Slice metrics need labels and a model run, or a generative run with verdicts: import one with "
+    "`strata import-run`."
+)
 
 
 @dataclass(frozen=True)
@@ -125,11 +144,17 @@ def slice_report(
             broken[name] = str(err)
             mask = None
         if mask is not None and codes is not None:
-            metrics.append(
-                slice_metrics(
-                    name, mask, codes.given, codes.predicted, frame.class_names, codes.confidence, per_class
-                )
+            found = slice_metrics(
+                name,
+                mask,
+                codes.given,
+                codes.predicted,
+                frame.class_names,
+                codes.confidence,
+                per_class and not codes.generative,
             )
+            found.tokens = token_totals(table, mask)
+            metrics.append(found)
         if progress is not None:
             progress.advance()
     benjamini_hochberg(metrics)

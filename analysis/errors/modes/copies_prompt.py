@@ -20,7 +20,7 @@ def detect(inputs: TagInputs, spec: TagSpec) -> TagBatch | None:
     generation = inputs.generation
     if generation is None or not inputs.has_text:
         return None
-    prompts = inputs.stage.texts()
+    prompts = inputs.stage.version_texts()
     share = np.array(
         [
             prompt_copy_share(r, p) if a else 0.0

@@ -29,10 +29,13 @@ class Embedded:
 
 def params(spec: PipelineSpec, inputs: StageInputs) -> dict[str, Any]:
     """Model, dtype and the resolved backend: vectors of another backend are another embedding set,
-    so every stage downstream gets another key."""
+    so every stage downstream gets another key; so does a map drawn from a run's responses."""
     inputs.texts()  # fails early, with a clear message, when there is no text
     backend = embed_backend(spec.embed, inputs.device).name
-    return {"model": spec.embed.model, "dtype": inputs.vector_dtype(), "backend": backend}
+    params = {"model": spec.embed.model, "dtype": inputs.vector_dtype(), "backend": backend}
+    if spec.map_from != "prompt":  # the prompts' key stays as it was before responses could be mapped
+        params |= {"map_from": spec.map_from, "run_id": inputs.run_id()}
+    return params
 
 
 def run(spec: PipelineSpec, inputs: StageInputs, progress: Progress) -> Embedded:

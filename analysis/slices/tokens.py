@@ -1,0 +1,92 @@
+"""Token totals of a set of rows (a slice, an export), from the frame's token columns: the
+``tokens`` stage's ``text_tokens``, a generative run's ``response_tokens`` and their sum."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import polars as pl
+from numpy.typing import NDArray
+
+from analysis.view_frame import TOKEN_COLUMNS, ViewFrame
+from storage.project import Project
+
+if TYPE_CHECKING:  # export.py imports this module
+    pass
+
+
+def token_totals(table: pl.DataFrame, mask: NDArray[np.bool_] | None = None) -> dict[str, int]:
+    """Tokens of the rows in ``mask`` (all rows by default): ``text``, ``response`` and ``total``, each
+    where the table has its column; {} when it has none (before the ``tokens`` stage ran).
+
+    Parameters
+    ----------
+    table : polars.DataFrame
+        A frame's rows or filter table, n rows.
+    mask : numpy.ndarray, optional
+        bool (n,).
+    """
+    present = [c for c in TOKEN_COLUMNS if c in table.columns]
+    if not present:
+        return {}
+    rows = table if mask is None else table.filter(pl.Series(mask))
+    sums = rows.select(pl.col(present).sum()).row(0)
+    return {c.removesuffix("_tokens"): int(v or 0) for c, v in zip(present, sums, strict=True)}
+
+
+@dataclass(frozen=True)
+class ExportTokens:
+    """Rows and tokens of the whole version, of the filter's rows, and of what an export would write
+    (after de-duplication and sampling); each tokens dict as :func:`token_totals` gives it."""
+
+    version_rows: int
+    version: dict[str, int]
+    matching_rows: int
+    matching: dict[str, int]
+    exported_rows: int
+    exported: dict[str, int]
+
+    def describe(self) -> str:
+        """One line per step, e.g. ``version: 805 rows, 212,004 tokens``; a note when there are no counts."""
+        if not self.version:
+            return "Token counts appear once the pipeline has run (its tokens stage)."
+        lines = []
+        for step, rows, tokens in (
+            ("Version", self.version_rows, self.version),
+            ("Filter", self.matching_rows, self.matching),
+            ("Exported", self.exported_rows, self.exported),
+        ):
+            total = tokens.get("total", tokens.get("text", tokens.get("response", 0)))
+            parts = " + ".join(f"{k} {v:,}" for k, v in tokens.items() if k != "total")
+            lines.append(
+                f"{step}: {rows:,} rows, {total:,} tokens" + (f" ({parts})" if len(tokens) > 1 else "")
+            )
+        return "\n".join(lines)
+
+
+def export_tokens(
+    project: Project, frame: ViewFrame, filter_spec: dict[str, Any], options: Any
+) -> ExportTokens:
+    """Tokens before and after the filter, de-duplication and sample an export would apply.
+
+    Raises
+    ------
+    storage.errors.InputError
+        As :func:`analysis.slices.export.select_export_rows`.
+    """
+    from analysis.slices.export import select_export_rows
+    from analysis.slices.filters import evaluate, filter_table
+
+    table = filter_table(frame)
+    matching = evaluate(table, filter_spec)
+    exported = select_export_rows(project, frame, filter_spec, options)
+    return ExportTokens(
+        table.height,
+        token_totals(table),
+        int(matching.sum()),
+        token_totals(table, matching),
+        exported.height,
+        token_totals(exported),
+    )
