@@ -322,6 +322,7 @@ def build_parser() -> argparse.ArgumentParser:
     from app.cli_check import add_parser as add_check
     from app.cli_clusters import add_parser as add_clusters
     from app.cli_contamination import add_parser as add_contamination
+    from app.cli_diversity import add_parser as add_diversity
     from app.cli_drift import add_parser as add_drift
     from app.cli_generative import add_parser as add_generative
     from app.cli_gold import add_parser as add_gold
@@ -345,6 +346,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_governance(sub)
     add_report(sub)
     add_generative(sub)
+    add_diversity(sub)
 
     p = sub.add_parser("gui", help="open the main window")
     p.add_argument("project", nargs="?")

@@ -30,6 +30,7 @@ def cmd_drift(args: argparse.Namespace) -> int:
             columns=list(comma_list(args.columns)) or None,
             embeddings=args.embeddings,
             every=args.every,
+            diversity=args.diversity,
         )
     if args.json:
         print(json.dumps(result.as_dict(), indent=2, default=str))
@@ -49,6 +50,14 @@ def _print(result: DriftResult) -> None:
             f"  {d.column:<28} {d.verdict:<18} {d.test} {d.statistic:.3g} "
             f"(threshold {d.threshold:g})  PSI {d.psi:.3f}  two-sample p {d.p_value:.2g}"
         )
+    if result.diversity:
+        print("Diversity (each side on a sample of the same size, up to 1,000 texts), reference → current:")
+        for d in result.diversity:
+            mark = "  DROP" if d["dropped"] else ""
+            print(
+                f"  {d['source'][:28]:<28} {d['measure'].replace('_', ' '):<22} "
+                f"{d['reference']:.3f} → {d['current']:.3f}{mark}"
+            )
     if result.clusters:
         shares = cluster_shares(result.clusters, top=8)
         print(f"Cluster shares on version {result.anchor_version}'s clusters, largest change first:")
@@ -87,6 +96,11 @@ def add_parser(sub: Any) -> None:
     p.add_argument("--columns", help="comma-separated columns (default: all but ids and text)")
     p.add_argument(
         "--embeddings", action="store_true", help="also test the embeddings (needs the embed stage)"
+    )
+    p.add_argument(
+        "--diversity",
+        action="store_true",
+        help="also measure the diversity of the texts and of each run's responses on both sides",
     )
     p.add_argument("--every", help="time bucket for metrics over time, e.g. 1h, 1d, 1w (default: automatic)")
     p.add_argument("--json", action="store_true")

@@ -119,7 +119,14 @@ class VersionsController(QObject):
             self.workspace.selection.set(np.flatnonzero(mask), source=self)
 
     def drift(
-        self, ref_version: int, ref_where: str, cur_version: int, cur_where: str, embeddings: bool, every: str
+        self,
+        ref_version: int,
+        ref_where: str,
+        cur_version: int,
+        cur_where: str,
+        embeddings: bool,
+        every: str,
+        diversity: bool = False,
     ) -> None:
         """Drift between two row sets (versions, windows or slices), in a job: loading both sides,
         the tests, the charts and the map overlay; both sides are placed on the shown version's map
@@ -146,6 +153,7 @@ class VersionsController(QObject):
                 embeddings=embeddings,
                 every=every or None,
                 progress=progress,
+                diversity=diversity,
             )
             check_cancel(progress)
             progress.message("Drawing the charts")

@@ -1,10 +1,13 @@
 """The drift view: a ranked table of columns with test, statistic, threshold and verdict, and charts —
 the chosen column's distributions and the cluster shares on one page, metrics over time and one
-class's precision and recall over time on another (a wide, low tab: each chart gets half its width).
+class's precision and recall over time on another (a wide, low tab: each chart gets half its width),
+and the diversity of the texts and responses on a third.
 
 It draws a report and its charts as :mod:`analysis.drift` computed them, off the GUI thread."""
 
 from __future__ import annotations
+
+from typing import Any
 
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, Signal
@@ -29,11 +32,13 @@ from analysis.drift.charts import DriftCharts
 from analysis.drift.report import DriftResult
 from analysis.drift.summary import drift_summary
 from widgets.drift_charts import draw_class_timeline, draw_cluster_shares, draw_distribution, draw_timeline
+from widgets.tables import readonly_table
 
 VERDICT_COLOUR = {"drift": QColor(214, 39, 40), "significant shift": QColor(255, 127, 14)}
 EMPTY_NOTE = (
     "Choose the two sides (a version, and a filter for a time window or slice) and press Compute drift."
 )
+DIVERSITY_PAGE = 2
 CHART_MIN = (220, 120)  # below this the axes leave no room for the data
 
 
@@ -53,10 +58,10 @@ def _plot() -> pg.PlotWidget:
 
 
 class DriftView(QWidget):
-    """Emits ``runRequested(ref_version, ref_where, cur_version, cur_where, embeddings, bucket)``
-    (bucket: a polars duration, or "" for automatic); shows what comes back."""
+    """Emits ``runRequested(ref_version, ref_where, cur_version, cur_where, embeddings, bucket,
+    diversity)`` (bucket: a polars duration, or "" for automatic); shows what comes back."""
 
-    runRequested = Signal(int, str, int, str, bool, str)
+    runRequested = Signal(int, str, int, str, bool, str, bool)
     showOnMap = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -69,6 +74,11 @@ class DriftView(QWidget):
         self.ref_where = QLineEdit(placeholderText="reference filter (SQL), e.g. a time window")
         self.cur_where = QLineEdit(placeholderText="current filter (SQL)")
         self.embeddings = QCheckBox("Embeddings", toolTip="Also test the embeddings (domain classifier, MMD)")
+        self.diversity = QCheckBox(
+            "Diversity",
+            toolTip="Also measure the diversity of the texts and of each run's responses on both sides "
+            "(distinct-n, embedding spread, near-duplicates, cluster entropy); embeds the sampled texts",
+        )
         self.bucket = QComboBox(toolTip="Time bucket of the charts over time")
         for text, every in (
             ("automatic", ""),
@@ -90,7 +100,14 @@ class DriftView(QWidget):
         sides.addSpacing(8)
         for widget in (QLabel("Current"), self.cur_version, self.cur_where):
             sides.addWidget(widget)
-        for widget in (self.embeddings, QLabel("Bucket"), self.bucket, self.run_button, self.map_button):
+        for widget in (
+            self.embeddings,
+            self.diversity,
+            QLabel("Bucket"),
+            self.bucket,
+            self.run_button,
+            self.map_button,
+        ):
             actions.addWidget(widget)
         actions.addStretch(1)
         self.table = QTableWidget(0, 6)
@@ -113,6 +130,12 @@ class DriftView(QWidget):
         self.pages = QTabWidget(documentMode=True)
         self.pages.addTab(self._page(self.chart, self.clusters), "Column and clusters")
         self.pages.addTab(self._page(self.timeline, self.class_panel), "Over time")
+        self.diversity_table = readonly_table(["Texts", "Measure", "Reference", "Current", "Change"])
+        self.diversity_table.setToolTip(
+            "Each side measured on a sample of the same size; red: a drop worth a look (a tenth lost, "
+            "or five more points of near-duplicates)"
+        )
+        self.pages.addTab(self.diversity_table, "Diversity")
         self.note = QLabel(EMPTY_NOTE)
         self.note.setWordWrap(True)
         self.body = QSplitter(Qt.Orientation.Horizontal)
@@ -160,6 +183,7 @@ class DriftView(QWidget):
             self.cur_where.text(),
             self.embeddings.isChecked(),
             str(self.bucket.currentData()),
+            self.diversity.isChecked(),
         )
 
     def clear(self) -> None:
@@ -175,6 +199,8 @@ class DriftView(QWidget):
         self._fill_classes()
         self.class_panel.setVisible(True)
         self.pages.setTabEnabled(1, True)
+        self.diversity_table.setRowCount(0)
+        self.pages.setTabEnabled(DIVERSITY_PAGE, False)
         self.map_button.setEnabled(False)
 
     def show_results(self, result: DriftResult, charts: DriftCharts) -> None:
@@ -203,6 +229,27 @@ class DriftView(QWidget):
         self.pages.setTabToolTip(1, "" if result.timeline is not None else "Needs a time column")
         self.class_panel.setVisible(bool(charts.classes))
         self.map_button.setEnabled(result.density is not None)
+        self._fill_diversity(result.diversity or [])
+
+    def _fill_diversity(self, rows: list[dict[str, Any]]) -> None:
+        self.diversity_table.setRowCount(0)
+        for d in rows:
+            change = d["current"] - d["reference"]
+            cells = [
+                d["source"],
+                d["measure"].replace("_", " "),
+                f"{d['reference']:.3f}",
+                f"{d['current']:.3f}",
+            ]
+            at = self.diversity_table.rowCount()
+            self.diversity_table.insertRow(at)
+            for column, text in enumerate([*cells, f"{change:+.3f}"]):
+                item = QTableWidgetItem(text)
+                if d["dropped"]:
+                    item.setForeground(VERDICT_COLOUR["drift"])
+                self.diversity_table.setItem(at, column, item)
+        self.pages.setTabEnabled(DIVERSITY_PAGE, bool(rows))
+        self.pages.setTabToolTip(DIVERSITY_PAGE, "" if rows else "Tick Diversity and compute again")
 
     def _fill_classes(self) -> None:
         self.class_box.blockSignals(True)

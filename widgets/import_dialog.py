@@ -28,6 +28,7 @@ from analysis.ingest.importer import preview_file
 from analysis.ingest.roles import (
     ANNOTATOR_NAMES,
     LABELLED_AT_NAMES,
+    RESPONSE_NAMES,
     RoleMapping,
     first_named,
     guess_roles,
@@ -80,6 +81,17 @@ class ImportDialog(QDialog):
         self.one_hot = QLineEdit(
             placeholderText="e.g. is_abuse", toolTip="collapse one-hot columns NAME.<value>"
         )
+        self.response = QComboBox(toolTip="the model's response to the text (a generative run)")
+        self.reference = QComboBox(toolTip="optional: the expected answer (for --pass-if match)")
+        self.passed = QComboBox(toolTip="optional: a pass/fail column given by the evaluator")
+        self.scores = QLineEdit(
+            placeholderText="e.g. preference", toolTip="evaluator score columns, comma-separated"
+        )
+        self.pass_if = QLineEdit(
+            placeholderText='e.g. ">= 1.5" or match',
+            toolTip="the rule that passes a response: a comparison on the first score, or match "
+            "(the reference)",
+        )
         self.error = QLabel("")
         self.error.setWordWrap(True)
         self.error.setStyleSheet("color: #b00020")
@@ -110,6 +122,17 @@ class ImportDialog(QDialog):
             annotators.addWidget(QLabel(text))
             annotators.addWidget(widget, 2 if widget is self.annotator_cols else 1)
         form.addRow("Annotators", annotators)
+        generative = QHBoxLayout()
+        for text, widget in (
+            ("response", self.response),
+            ("reference", self.reference),
+            ("scores", self.scores),
+            ("pass if", self.pass_if),
+            ("or passed", self.passed),
+        ):
+            generative.addWidget(QLabel(text))
+            generative.addWidget(widget, 1)
+        form.addRow("Generative", generative)
         form.addRow("Outputs file", self.outputs)
         form.addRow("Label map", self.label_map)
         self.buttons = QDialogButtonBox(
@@ -165,7 +188,13 @@ class ImportDialog(QDialog):
             combo.addItems([NONE, *frame.columns])
             value = getattr(guess, role)
             combo.setCurrentText(value if value else NONE)
-        for combo, names in ((self.annotator, ANNOTATOR_NAMES), (self.labelled_at, LABELLED_AT_NAMES)):
+        for combo, names in (
+            (self.annotator, ANNOTATOR_NAMES),
+            (self.labelled_at, LABELLED_AT_NAMES),
+            (self.response, RESPONSE_NAMES),
+            (self.reference, ()),
+            (self.passed, ()),
+        ):
             combo.clear()
             combo.addItems([NONE, *frame.columns])
             combo.setCurrentText(first_named(frame.columns, names) or NONE)
@@ -177,7 +206,21 @@ class ImportDialog(QDialog):
         chosen = {
             role: (c.currentText() if c.currentText() != NONE else None) for role, c in self.combos.items()
         }
-        roles = RoleMapping(**chosen, proba_prefix=self.proba_prefix.text().strip() or None)
+        picked = {
+            name: c.currentText() if c.currentText() != NONE else None
+            for name, c in (
+                ("response", self.response),
+                ("reference", self.reference),
+                ("passed", self.passed),
+            )
+        }
+        roles = RoleMapping(
+            **chosen,
+            **picked,
+            proba_prefix=self.proba_prefix.text().strip() or None,
+            scores=tuple(c.strip() for c in self.scores.text().split(",") if c.strip()),
+            pass_if=self.pass_if.text().strip() or None,
+        )
         return ImportRequest(
             path=Path(self.path_edit.text().strip()),
             roles=roles,

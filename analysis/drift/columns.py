@@ -202,12 +202,18 @@ def version_drift(
     return drift_report(reference, current, columns or default_columns(reference, current, skip))
 
 
+# Integer measures with many values that are not identifiers: token counts (analysis.view_frame).
+COUNTS = ("text_tokens", "response_tokens", "total_tokens")
+
+
 def default_columns(reference: pl.DataFrame, current: pl.DataFrame, skip: set[object]) -> list[str]:
     """Columns worth testing: on both sides; not system, tag, cluster or ``skip`` (id, text, time)
     columns; and not free text or identifiers (strings or integers with more than 100 values making up
     over half the rows)."""
 
     def identifier_like(c: str) -> bool:
+        if c in COUNTS:
+            return False
         column = reference[c]
         distinct = column.n_unique()
         textual = column.dtype == pl.String or column.dtype.is_integer()

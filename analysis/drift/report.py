@@ -20,6 +20,7 @@ from analysis.drift.columns import (
 )
 from analysis.drift.on_map import Placement, cluster_share_shift, difference_density, place_rows
 from analysis.drift.over_time import class_metrics_over_time, metrics_over_time
+from analysis.drift.runs import run_drift, side_diversity
 from analysis.progress import NullProgress, Progress, check_cancel
 from analysis.slices.filters import evaluate, filter_table
 from analysis.view_frame import ViewFrame, load_view_frame
@@ -92,6 +93,7 @@ class DriftResult:
     extent: tuple[float, float, float, float] | None = None
     timeline: pl.DataFrame | None = None
     class_timeline: pl.DataFrame | None = None
+    diversity: list[dict[str, Any]] | None = None
 
     def as_dict(self) -> dict[str, Any]:
         """Counts, tests, embedding drift, cluster shares and the timelines as plain JSON values."""
@@ -105,6 +107,7 @@ class DriftResult:
             "anchor_version": self.anchor_version,
             "timeline": _records(self.timeline),
             "class_timeline": _records(self.class_timeline),
+            "diversity": self.diversity,
         }
 
 
@@ -121,6 +124,7 @@ def compute_drift(
     embeddings: bool = False,
     every: str | None = None,
     progress: Progress | None = None,
+    diversity: bool = False,
 ) -> DriftResult:
     """Drift of ``current`` against ``reference``.
 
@@ -134,6 +138,12 @@ def compute_drift(
         Also test the embeddings (domain classifier AUC, MMD); needs the embed stage on both versions.
     every : str, optional
         Time bucket (polars duration); automatic by default.
+    diversity : bool
+        Also measure the diversity of the texts and of each run's responses on both sides
+        (:func:`analysis.drift.runs.side_diversity`; embeds the sampled texts not embedded yet).
+
+    Generative runs on both sides (by name) have their scores, verdicts and response tokens tested
+    like columns (:func:`analysis.drift.runs.run_drift`).
 
     Raises
     ------
@@ -148,6 +158,13 @@ def compute_drift(
     result = DriftResult(
         ref.height, cur.height, drift_report(ref, cur, columns or default_columns(ref, cur, skip))
     )
+    if columns is None:  # the drifted first, as drift_report orders columns
+        tested = [*result.columns, *run_drift(project, reference, current)]
+        result.columns = sorted(tested, key=lambda d: (not d.drift, -d.psi))
+    check_cancel(progress)
+    if diversity:
+        progress.message("Measuring diversity")
+        result.diversity = side_diversity(project, reference, current, progress)
     check_cancel(progress)
     if embeddings:
         progress.message("Testing embeddings")

@@ -31,4 +31,13 @@ def drift_summary(result: DriftResult) -> str:
     if result.clusters and "same row" not in placed:
         how = ", ".join(f"{n:,} by {k}" for k, n in placed.items())
         text += f" Current rows placed on version {result.anchor_version}'s map: {how}."
+    if result.diversity:
+        drops = sorted(
+            {f"{d['source']} ({d['measure'].replace('_', ' ')})" for d in result.diversity if d["dropped"]}
+        )
+        text += (
+            f" Diversity dropped: {', '.join(drops)}."
+            if drops
+            else " Diversity: no drop between the two sides."
+        )
     return text

@@ -4,17 +4,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import polars as pl
 from numpy.typing import NDArray
 
+from analysis.slices.export_rows import select_export_rows
+from analysis.slices.filters import evaluate, filter_table
 from analysis.view_frame import TOKEN_COLUMNS, ViewFrame
 from storage.project import Project
-
-if TYPE_CHECKING:  # export.py imports this module
-    pass
 
 
 def token_totals(table: pl.DataFrame, mask: NDArray[np.bool_] | None = None) -> dict[str, int]:
@@ -74,10 +73,8 @@ def export_tokens(
     Raises
     ------
     storage.errors.InputError
-        As :func:`analysis.slices.export.select_export_rows`.
+        As :func:`analysis.slices.export_rows.select_export_rows`.
     """
-    from analysis.slices.export import select_export_rows
-    from analysis.slices.filters import evaluate, filter_table
 
     table = filter_table(frame)
     matching = evaluate(table, filter_spec)

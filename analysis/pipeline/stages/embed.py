@@ -32,7 +32,7 @@ def params(spec: PipelineSpec, inputs: StageInputs) -> dict[str, Any]:
     so every stage downstream gets another key; so does a map drawn from a run's responses."""
     inputs.texts()  # fails early, with a clear message, when there is no text
     backend = embed_backend(spec.embed, inputs.device).name
-    params = {"model": spec.embed.model, "dtype": inputs.vector_dtype(), "backend": backend}
+    params: dict[str, Any] = {"model": spec.embed.model, "dtype": inputs.vector_dtype(), "backend": backend}
     if spec.map_from != "prompt":  # the prompts' key stays as it was before responses could be mapped
         params |= {"map_from": spec.map_from, "run_id": inputs.run_id()}
     return params
