@@ -8,6 +8,7 @@ import json
 from pathlib import Path
 
 import polars as pl
+import pytest
 
 from tests.analysis.labeling.gsm8k_plants import planted_files
 from tests.conftest import run_strata
@@ -27,6 +28,7 @@ def refused(*args: str, cwd: Path) -> str:
     return done.stderr
 
 
+@pytest.mark.slow  # 33 s; the gold set's logic is covered fast by tests/analysis/labeling/test_gold.py
 def test_gold_set_marked_scored_violated_and_approved(tmp_path: Path, banking_small: Path) -> None:
     p = str(tmp_path / "p.strata")
     ok(
@@ -119,6 +121,7 @@ def test_gold_set_marked_scored_violated_and_approved(tmp_path: Path, banking_sm
     assert listed.startswith(f"cards: {cards.height} rows of bank:1 where category LIKE 'card%', revision 1")
 
 
+@pytest.mark.slow  # 44 s; detection is covered fast by tests/analysis/labeling/test_contamination.py
 def test_contamination_found_tagged_and_failing_only_when_asked(tmp_path: Path) -> None:
     test_path, train_path, plants = planted_files(tmp_path, tests=100, clean=200, per_kind=4)
     p = str(tmp_path / "p.strata")

@@ -10,42 +10,19 @@ import numpy as np
 import polars as pl
 import pytest
 
-from analysis.errors.report import error_report
 from analysis.generative.runs import find_run
 from analysis.ingest.importer import import_dataset
-from analysis.ingest.roles import RoleMapping
-from analysis.ingest.runs import import_run
 from analysis.pipeline.runner import run_pipeline
 from analysis.pipeline.spec import PipelineSpec
 from storage.project import Project
 from storage.tags import read_row_tags
-from tests.conftest import DATA
-
-ALPACA = DATA / "alpaca_eval"
-PROMPTS = 150
-ROLES = RoleMapping(id="id", text="instruction", response="output", scores=("preference",), pass_if=">= 1.5")
-
-
-def _head(model: str, folder: Path) -> Path:
-    path = folder / f"{model}.jsonl"
-    pl.read_ndjson(ALPACA / f"{model}.jsonl").filter(pl.col("id") < PROMPTS).write_ndjson(path)
-    return path
+from tests.analysis.generative.conftest import ALPACA, PROMPTS, ROLES
 
 
 @pytest.fixture(scope="module")
-def tagged(tmp_path_factory: pytest.TempPathFactory) -> dict[str, pl.DataFrame]:
-    """Row tags of the version after tagging each of three runs in turn."""
-    folder = tmp_path_factory.mktemp("modes")
-    tags = {}
-    with Project.create(folder / "p.strata") as project:
-        import_dataset(project, _head("gemma-2b-it", folder), ROLES, name="ae")
-        for model in ("phi-2", "vicuna-7b"):
-            import_run(project, 1, _head(model, folder), ROLES)
-        for model in ("gemma-2b-it", "phi-2", "vicuna-7b"):
-            run_pipeline(project, 1, PipelineSpec(run=model))
-            tags[model] = read_row_tags(project, 1)
-        tags["report"] = error_report(project, 1)  # type: ignore[assignment]
-    return tags
+def tagged(ae150: tuple[Path, dict[str, pl.DataFrame]]) -> dict[str, pl.DataFrame]:
+    """Row tags of the version after tagging each of three runs in turn (tests/.../conftest.py)."""
+    return ae150[1]
 
 
 def _rows(tags: pl.DataFrame, tag: str) -> set[int]:
