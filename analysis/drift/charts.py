@@ -243,9 +243,12 @@ class DriftCharts:
 
 def drift_charts(result: DriftResult, reference: Side, current: Side) -> DriftCharts:
     """The charts of a report computed from its two sides (:func:`analysis.drift.report.compute_drift`)."""
-    distributions = {
-        d.column: column_distribution(reference.table[d.column], current.table[d.column], d.kind == "numeric")
+    sides = {
+        d.column: result.run_values.get(d.column) or (reference.table[d.column], current.table[d.column])
         for d in result.columns
+    }
+    distributions = {
+        d.column: column_distribution(*sides[d.column], d.kind == "numeric") for d in result.columns
     }
     buckets: list[Any] = []
     classes: list[ClassSeries] = []

@@ -94,6 +94,8 @@ class DriftResult:
     timeline: pl.DataFrame | None = None
     class_timeline: pl.DataFrame | None = None
     diversity: list[dict[str, Any]] | None = None
+    # the values behind each run's tested measure (analysis.drift.runs.run_drift), for the charts
+    run_values: dict[str, tuple[pl.Series, pl.Series]] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
         """Counts, tests, embedding drift, cluster shares and the timelines as plain JSON values."""
@@ -159,7 +161,9 @@ def compute_drift(
         ref.height, cur.height, drift_report(ref, cur, columns or default_columns(ref, cur, skip))
     )
     if columns is None:  # the drifted first, as drift_report orders columns
-        tested = [*result.columns, *run_drift(project, reference, current)]
+        runs = run_drift(project, reference, current)
+        result.run_values = {d.column: (r, c) for d, r, c in runs}
+        tested = [*result.columns, *(d for d, _, _ in runs)]
         result.columns = sorted(tested, key=lambda d: (not d.drift, -d.psi))
     check_cancel(progress)
     if diversity:

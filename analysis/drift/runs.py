@@ -19,10 +19,13 @@ if TYPE_CHECKING:  # report.py imports this module
     from analysis.drift.report import Side
 
 
-def run_drift(project: Project, reference: Side, current: Side) -> list[ColumnDrift]:
+def run_drift(
+    project: Project, reference: Side, current: Side
+) -> list[tuple[ColumnDrift, pl.Series, pl.Series]]:
     """Per generative run on both sides (matched by name), except the run the reference frame shows
     (its columns are tested with the others): ``<run>: <score>``, ``<run>: passed`` and
-    ``<run>: response tokens``, each by :func:`analysis.drift.columns.column_drift`."""
+    ``<run>: response tokens``, each by :func:`analysis.drift.columns.column_drift`, with the values
+    tested on each side (for the charts)."""
     shown = reference.frame.run_name
     found = []
     ref_runs = {r.name: r for r in generative_runs(project, reference.version_id)}
@@ -40,7 +43,8 @@ def run_drift(project: Project, reference: Side, current: Side) -> list[ColumnDr
         for measure, values in sides[0].items():
             ref_values, cur_values = (pl.Series(v[~np.isnan(v)]) for v in (values, sides[1][measure]))
             if ref_values.len() > 1 and cur_values.len() > 1:
-                found.append(column_drift(f"{run.name}: {measure}", ref_values, cur_values))
+                name = f"{run.name}: {measure}"
+                found.append((column_drift(name, ref_values, cur_values), ref_values, cur_values))
     return found
 
 

@@ -169,7 +169,12 @@ def with_cluster_entropy(
 # a twentieth of the mean cosine distance, which texts keep in a narrow band (0.90–0.97 on AlpacaEval:
 # two fresh samples of one model's answers differ by under 2%, the same 12 answers repeated by 6%);
 # or five more points of near-duplicates.
-RELATIVE_DROP = {"distinct_1": 0.10, "distinct_2": 0.10, "mean_cosine_distance": 0.05, "cluster_entropy": 0.10}
+RELATIVE_DROP = {
+    "distinct_1": 0.10,
+    "distinct_2": 0.10,
+    "mean_cosine_distance": 0.05,
+    "cluster_entropy": 0.10,
+}
 NEAR_DUPLICATE_RISE = 0.05
 MEASURES = ("distinct_1", "distinct_2", "mean_cosine_distance", "near_duplicate_share", "cluster_entropy")
 

@@ -71,3 +71,73 @@ def test_swapping_the_runs_with_the_keyboard(window: MainWindow, two_runs: Path)
     QTest.keyClick(view.run_a, Qt.Key.Key_Down)  # a closed combo box steps to the next run
     assert view.run_a.currentText() == "alpaca-7b"
     assert view.summary.text().startswith("<b>vicuna-7b</b> against <b>alpaca-7b</b>")
+
+
+@pytest.fixture
+def counted(tmp_path: Path) -> Path:
+    """150 prompts, two runs, mapped and clustered, the text tokens counted."""
+    from analysis.pipeline.runner import run_pipeline
+
+    path = tmp_path / "p.strata"
+    for model in ("vicuna-7b", "alpaca-7b"):
+        rows = pl.read_ndjson(ALPACA / f"{model}.jsonl").filter(pl.col("id") < 150)
+        rows.write_ndjson(tmp_path / f"{model}.jsonl")
+    with Project.create(path) as project:
+        import_dataset(project, tmp_path / "vicuna-7b.jsonl", ROLES, name="ae")
+        import_run(project, 1, tmp_path / "alpaca-7b.jsonl", ROLES)
+        run_pipeline(project, 1, stages=("cluster",))
+    return path
+
+
+def test_best_run_colours_export_tokens_and_diversity(window: MainWindow, counted: Path) -> None:
+    from analysis.generative.tokens import count_tokens
+
+    a = pl.read_ndjson(ALPACA / "vicuna-7b.jsonl").filter(pl.col("id") < 150).sort("id")
+    b = pl.read_ndjson(ALPACA / "alpaca-7b.jsonl").filter(pl.col("id") < 150).sort("id")
+    best_a = int((a["preference"] > b["preference"]).sum())
+    best_b = int((b["preference"] > a["preference"]).sum())
+    koala = (a["dataset"] == "koala").to_numpy()
+    # the newest run (alpaca-7b) is shown: its responses' tokens and the prompts'
+    koala_tokens = int(count_tokens(a.filter(koala)["instruction"].to_list()).sum()) + int(
+        count_tokens(b.filter(koala)["output"].to_list()).sum()
+    )
+
+    window.open_project(counted)
+    box = window.map_view.colour_box
+    box.setFocus()
+    QTest.keyClick(box, Qt.Key.Key_Home)
+    while box.currentData() != "run":  # the colourings are walked with the keyboard
+        before = box.currentIndex()
+        QTest.keyClick(box, Qt.Key.Key_Down)
+        assert box.currentIndex() != before, "no 'Best run' colouring offered"
+    counts = {e.name: e.count for e in window.map_view.legend.entries}
+    assert counts["vicuna-7b"] == best_a and counts["alpaca-7b"] == best_b
+    assert counts["tie"] == 150 - best_a - best_b
+
+    window.slicing.export("dataset = 'koala'")
+    dialog = window.slicing.dialog
+    assert dialog is not None
+    assert f"Filter: {koala.sum()} rows, {koala_tokens:,} tokens" in dialog.tokens.text()
+    dialog.sample_by.setFocus()
+    QTest.keyClicks(dialog.sample_by, "dataset")  # type-ahead picks the column
+    dialog.sample_size.selectAll()
+    QTest.keyClicks(dialog.sample_size, "5")
+    assert dialog.sample_by.currentText() == "dataset"
+    assert "Exported: 5 rows" in dialog.tokens.text()
+    dialog.reject()
+
+    drift = window.versions.drift_view
+    window.work_tabs.setCurrentWidget(drift)
+    QTest.mouseClick(drift.diversity, Qt.MouseButton.LeftButton, pos=drift.diversity.rect().center())
+    assert drift.diversity.isChecked()
+    drift.cur_where.setText("dataset = 'koala'")
+    QTest.mouseClick(drift.run_button, Qt.MouseButton.LeftButton)
+    table = drift.diversity_table
+    sources = {table.item(r, 0).text() for r in range(table.rowCount())}
+    assert sources == {"instruction", "run vicuna-7b", "run alpaca-7b"} and table.rowCount() == 15
+    assert drift.pages.isTabEnabled(2)
+    assert "Diversity" in drift.note.text()
+    # a run's score drift is listed and drawn like a column
+    listed = [drift.table.item(r, 0).text() for r in range(drift.table.rowCount())]
+    assert "vicuna-7b: preference" in listed
+    drift.show_column("vicuna-7b: preference")
