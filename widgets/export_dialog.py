@@ -89,6 +89,9 @@ class ExportDialog(QDialog):
         self.preview = QLabel(f"{matching:,} rows match: {filter_text}")
         self.preview.setWordWrap(True)
         self.tokens = QLabel("Counting tokens…")
+        # room for its three lines from the start: the dialog is laid out before the counts arrive
+        self.tokens.setMinimumHeight(3 * self.tokens.fontMetrics().lineSpacing() + 4)
+        self.tokens.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         self.tokens.setToolTip(
             "Tokens of the bundled model's tokenizer: the text column (counted by the pipeline) and the "
             "shown run's responses, for the version, the filter's rows and the rows exported"
