@@ -15,6 +15,7 @@ ALPACA = DATA / "alpaca_eval"
 
 
 def case() -> dict[str, Any]:
+    from analysis.drift.diversity import measure_diversity
     from analysis.generative.compare import compare_runs
     from analysis.generative.leaderboard import leaderboard
     from analysis.generative.runs import generative_runs, run_outcomes
@@ -22,6 +23,7 @@ def case() -> dict[str, Any]:
     from analysis.ingest.roles import RoleMapping
     from analysis.ingest.runs import import_run
     from analysis.pipeline.runner import run_pipeline
+    from analysis.pipeline.spec import PipelineSpec
     from storage.project import Project
 
     roles = RoleMapping(
@@ -47,6 +49,15 @@ def case() -> dict[str, Any]:
         leaderboard(outcomes)
         compare_runs(outcomes[0], outcomes[1])
         out["leaderboard + compare s"] = time.perf_counter() - start
+        out["tokens s"] = next(r.seconds for r in reports if r.stage == "tokens")
+        start = time.perf_counter()
+        run_pipeline(project, version, PipelineSpec(run=runs[-1].name, map_from="response"))
+        out["response map s"] = time.perf_counter() - start
+        # every run's responses and the prompts, 13 sets of up to 1,000 texts; most responses are
+        # embedded here for the first time
+        start = time.perf_counter()
+        measure_diversity(project, [version])
+        out["diversity s"] = time.perf_counter() - start
     return out
 
 
@@ -60,6 +71,9 @@ def main() -> str:
         "pipeline s",
         "tag s",
         "leaderboard + compare s",
+        "tokens s",
+        "response map s",
+        "diversity s",
         "peak_mib",
     ]
     return print_table("Generative runs: AlpacaEval, 805 prompts × 12 models", [row], columns)

@@ -53,6 +53,15 @@ class ImportRequest:
     annotation: AnnotationSpec | None = None
 
 
+def _labelled_row(fields: list[tuple[str, QWidget, int]]) -> QHBoxLayout:
+    """One line of ``label widget`` pairs, each widget with its stretch."""
+    row = QHBoxLayout()
+    for text, widget, stretch in fields:
+        row.addWidget(QLabel(text))
+        row.addWidget(widget, stretch)
+    return row
+
+
 class ImportDialog(QDialog):
     """Preview a file and choose its role mapping; ``request()`` gives the result after ``accept``."""
 
@@ -106,32 +115,26 @@ class ImportDialog(QDialog):
         form.addRow("File", file_row)
         form.addRow("Encoding", self.encoding)
         form.addRow("Dataset name", self.name)
-        roles = QHBoxLayout()
-        for role, combo in self.combos.items():
-            roles.addWidget(QLabel(role))
-            roles.addWidget(combo, 1)
-        form.addRow("Roles", roles)
+        form.addRow("Roles", _labelled_row([(role, combo, 1) for role, combo in self.combos.items()]))
         form.addRow("Probabilities", self.proba_prefix)
-        annotators = QHBoxLayout()
-        for text, widget in (
-            ("columns", self.annotator_cols),
-            ("or annotator", self.annotator),
-            ("labelled at", self.labelled_at),
-            ("one-hot", self.one_hot),
-        ):
-            annotators.addWidget(QLabel(text))
-            annotators.addWidget(widget, 2 if widget is self.annotator_cols else 1)
+        annotators = _labelled_row(
+            [
+                ("columns", self.annotator_cols, 2),
+                ("or annotator", self.annotator, 1),
+                ("labelled at", self.labelled_at, 1),
+                ("one-hot", self.one_hot, 1),
+            ]
+        )
         form.addRow("Annotators", annotators)
-        generative = QHBoxLayout()
-        for text, widget in (
-            ("response", self.response),
-            ("reference", self.reference),
-            ("scores", self.scores),
-            ("pass if", self.pass_if),
-            ("or passed", self.passed),
-        ):
-            generative.addWidget(QLabel(text))
-            generative.addWidget(widget, 1)
+        generative = _labelled_row(
+            [
+                ("response", self.response, 1),
+                ("reference", self.reference, 1),
+                ("scores", self.scores, 1),
+                ("pass if", self.pass_if, 1),
+                ("or passed", self.passed, 1),
+            ]
+        )
         form.addRow("Generative", generative)
         form.addRow("Outputs file", self.outputs)
         form.addRow("Label map", self.label_map)

@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from analysis.map.colouring import CATEGORY_MODES, CLUSTER_MODES, COLOUR_MODES, colour_columns
+from analysis.map.colouring import CATEGORY_MODES, CLUSTER_MODES, colour_columns, mode_title
 from analysis.map.geometry import PointIndex, points_in_polygon, robust_extent
 from analysis.map_paint import MapPaint, paint_colours, paint_map
 from analysis.palette import REST, LegendEntry
@@ -144,7 +144,7 @@ class MapView(QWidget):
             self.colour_box.blockSignals(False)
             return
         for mode in colour_columns(frame):
-            self.colour_box.addItem(COLOUR_MODES[mode], mode)
+            self.colour_box.addItem(mode_title(frame, mode), mode)
         for tag in frame.tag_names():
             self.colour_box.addItem(f"Tag: {tag}", f"tag:{tag}")
         self.colour_box.blockSignals(False)

@@ -76,6 +76,13 @@ def colour_columns(frame: ViewFrame) -> dict[str, str]:
     return {mode: columns[mode] for mode in COLOUR_MODES if mode in columns}
 
 
+def mode_title(frame: ViewFrame, mode: str) -> str:
+    """The colouring's name in the map's list: a generative run's verdicts are passed / failed."""
+    if mode == "correct" and frame.run_kind == GENERATIVE:
+        return "Passed / failed"
+    return COLOUR_MODES[mode]
+
+
 def map_colouring(frame: ViewFrame, mode: str, hidden: Iterable[object] = ()) -> MapColouring:
     """Colour a frame's rows by ``mode``: ``label``, ``predicted``, ``correct``, ``cluster`` (HDBSCAN
     on the map), ``cluster_sphere`` (spherical k-means on the vectors) or ``tag:<name>``; anything else

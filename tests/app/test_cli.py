@@ -74,7 +74,7 @@ def test_errors_are_one_clear_line(tmp_path: Path, capsys: pytest.CaptureFixture
 def test_run_and_info_on_the_sample(sample_project: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["run", str(sample_project)]) == 0
     out = capsys.readouterr().out
-    assert out.count("cached") == 7
+    assert out.count("cached") == 8
     assert main(["info", str(sample_project)]) == 0
     out = capsys.readouterr().out
     assert "3,080 rows, 77 classes" in out and "accuracy 0.894" in out and "highest error rate" in out

@@ -20,6 +20,7 @@ def test_headless_demo_writes_summary_and_screenshots(tmp_path: Path, qapp) -> N
     assert set(summary["stage_seconds"]) == {
         "import",
         "embed",
+        "tokens",
         "neighbours",
         "probe",
         "cluster_sphere",

@@ -104,6 +104,7 @@ def test_best_run_colours_export_tokens_and_diversity(window: MainWindow, counte
 
     window.open_project(counted)
     box = window.map_view.colour_box
+    assert box.itemText(box.findData("correct")) == "Passed / failed"
     box.setFocus()
     QTest.keyClick(box, Qt.Key.Key_Home)
     while box.currentData() != "run":  # the colourings are walked with the keyboard
@@ -141,3 +142,24 @@ def test_best_run_colours_export_tokens_and_diversity(window: MainWindow, counte
     listed = [drift.table.item(r, 0).text() for r in range(drift.table.rowCount())]
     assert "vicuna-7b: preference" in listed
     drift.show_column("vicuna-7b: preference")
+
+
+def test_import_dialog_takes_a_generative_run(qtbot: object, tmp_path: Path) -> None:
+    from analysis.generative.runs import find_run, run_outcomes
+    from widgets.import_dialog import ImportDialog
+
+    dialog = ImportDialog(ALPACA / "alpaca-7b.jsonl")
+    assert dialog.response.currentText() == "output"  # guessed from the column's name
+    QTest.keyClicks(dialog.scores, "preference")
+    QTest.keyClicks(dialog.pass_if, ">= 1.5")
+    request = dialog.request()
+    assert (request.roles.response, request.roles.scores, request.roles.pass_if) == (
+        "output",
+        ("preference",),
+        ">= 1.5",
+    )
+    expected = int((pl.read_ndjson(ALPACA / "alpaca-7b.jsonl")["preference"] >= 1.5).sum())
+    with Project.create(tmp_path / "p.strata") as project:
+        import_dataset(project, request.path, request.roles, name=request.name)
+        outcomes = run_outcomes(project, find_run(project, 1, "alpaca-7b"), 805)
+    assert int((outcomes.passed == 1.0).sum()) == expected

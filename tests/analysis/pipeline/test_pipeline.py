@@ -59,7 +59,7 @@ def test_sample_pipeline_finds_named_clusters(sample_project: Path) -> None:
 def test_second_run_is_all_cache_hits(sample_project: Path) -> None:
     with Project.open(sample_project) as project:
         reports = run_pipeline(project, resolve_version(project))
-    stages = ["embed", "neighbours", "probe", "cluster_sphere", "project", "cluster", "tag"]
+    stages = ["embed", "tokens", "neighbours", "probe", "cluster_sphere", "project", "cluster", "tag"]
     assert [r.stage for r in reports] == stages
     assert all(r.cached for r in reports)
 
@@ -71,8 +71,9 @@ def test_changed_parameter_reruns_only_downstream(sample_project: Path) -> None:
         before, _ = read_clusters(project, version)
         reports = run_pipeline(project, version, spec)
         after, _ = read_clusters(project, version)
-    # embed, neighbours, probe, cluster_sphere, project cached; cluster and tag (it reads the clusters) rerun
-    assert [r.cached for r in reports] == [True, True, True, True, True, False, False]
+    # embed, tokens, neighbours, probe, cluster_sphere, project cached; cluster and tag (it reads the
+    # clusters) rerun
+    assert [r.cached for r in reports] == [True] * 6 + [False, False]
     assert len(after) < len(before)
     assert min(c.size for c in after) >= 40
 
@@ -156,7 +157,7 @@ def test_dataset_without_text_says_so(tmp_path: Path) -> None:
             run_pipeline(project, version, stages=("project",))
         reports = run_pipeline(project, version)
     assert [r.detail for r in reports[:6]] == ["skipped: no text column"] * 6
-    assert reports[6].stage == "tag" and "misclassified 1" in reports[6].detail
+    assert reports[-1].stage == "tag" and "misclassified 1" in reports[-1].detail
 
 
 def test_unknown_model_folder_is_refused(tmp_path: Path, banking_small: Path) -> None:
@@ -185,5 +186,5 @@ def test_whole_pipeline_runs_with_sockets_forbidden(tmp_path: Path, banking_smal
             clusters, _ = read_clusters(project, version)
     finally:
         enable_socket()
-    assert [r.cached for r in reports] == [False] * 7
+    assert [r.cached for r in reports] == [False] * 8
     assert len(clusters) >= 3
