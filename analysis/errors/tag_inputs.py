@@ -12,7 +12,7 @@ from numpy.typing import NDArray
 
 from analysis.errors.duplicates import exact_duplicate_groups, near_duplicate_groups
 from analysis.errors.spec import TagSpec
-from analysis.generative.runs import RunOutcomes, run_outcomes
+from analysis.generative.runs import RunOutcomes
 from storage.generations import GENERATIVE
 from storage.runs import read_probabilities
 
@@ -59,7 +59,7 @@ class GenerationView:
     outcomes : RunOutcomes
         Verdicts, first score and token counts (NaN / False where the row is unanswered).
     responses, response_hashes : list of str
-        Per row; "" where unanswered.
+        Per row; "" (and the hash of "") where unanswered.
     references : list of str or None
         The version's reference answers, when it has them.
     """
@@ -117,23 +117,12 @@ class TagInputs:
     @cached_property
     def generation(self) -> GenerationView | None:
         """The generative run the stages use; None without one."""
-        run = self.stage.run()
-        if run is None or run.kind != GENERATIVE:
+        outcomes, responses = self.stage.outcomes(), self.stage.responses()
+        if outcomes is None or responses is None:
             return None
-        outcomes = run_outcomes(self.stage.project, run, self.n)
-        responses = [""] * self.n
-        hashes = [""] * self.n
-        frame = outcomes.responses
-        for row, text, digest in zip(
-            frame["_row_id"].to_list(),
-            frame["response"].to_list(),
-            frame["response_hash"].to_list(),
-            strict=True,
-        ):
-            responses[row], hashes[row] = text, digest
         reference = self.stage.version.roles.get("reference")
         references = self.column(reference).cast(pl.String).to_list() if isinstance(reference, str) else None
-        return GenerationView(outcomes, responses, hashes, references)
+        return GenerationView(outcomes, *responses, references)
 
     @cached_property
     def outcome(self) -> tuple[NDArray[np.bool_], NDArray[np.bool_]] | None:

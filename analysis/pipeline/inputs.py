@@ -14,6 +14,7 @@ import numpy as np
 import polars as pl
 from numpy.typing import NDArray
 
+from analysis.generative.runs import RunOutcomes, run_outcomes
 from analysis.map.device import resolve_device, vector_dtype
 from analysis.pipeline.keys import stage_key
 from analysis.pipeline.spec import PipelineSpec
@@ -21,7 +22,7 @@ from analysis.pipeline.stage import REGISTRY
 from analysis.progress import Progress
 from storage.embeddings import find_set, load_vectors
 from storage.errors import StageInputError
-from storage.generations import GENERATIVE, read_generations
+from storage.generations import GENERATIVE
 from storage.project import Project
 from storage.runs import Run, list_runs, read_predictions
 from storage.stage_outputs import ClusterInfo, read_clustering_at, read_neighbours_at, read_projection_at
@@ -110,23 +111,15 @@ class StageInputs:
         return self.rows["_content_hash"].to_list()
 
     def _responses(self) -> tuple[list[str], list[str]]:
-        """The run's response per row and its hash; a row without one is an empty response."""
-        if "responses" not in self._memo:
-            self.version_texts()  # a version without text has no prompts to answer
-            run = self.run()
-            if run is None or run.kind != GENERATIVE:
-                raise StageInputError(
-                    "The map can be drawn from responses only with a generative run on this version; "
-                    "import one (strata import-run … --response COL) or draw it from the prompts."
-                )
-            answered = read_generations(self.project, run.run_id, [])
-            n = self.version.rows
-            texts, hashes = [""] * n, [EMPTY_HASH] * n
-            for row, text, digest in answered.select("_row_id", "response", "response_hash").iter_rows():
-                texts[row], hashes[row] = text, digest
-            self._memo["responses"] = (texts, hashes)
-        responses: tuple[list[str], list[str]] = self._memo["responses"]
-        return responses
+        """The map's responses; a version without text has no prompts to answer."""
+        self.version_texts()
+        found = self.responses()
+        if found is None:
+            raise StageInputError(
+                "The map can be drawn from responses only with a generative run on this version; "
+                "import one (strata import-run … --response COL) or draw it from the prompts."
+            )
+        return found
 
     def fingerprint(self) -> str:
         """SHA-256 of the version id and its rows' content hashes: the first stage's upstream key (what
@@ -184,14 +177,39 @@ class StageInputs:
         predictions: pl.DataFrame = self._memo[f"predictions:{run_id}"]
         return predictions
 
+    def outcomes(self) -> RunOutcomes | None:
+        """The generative run's outcomes over the version's rows, read once; None without one."""
+        run = self.run()
+        if run is None or run.kind != GENERATIVE:
+            return None
+        if f"outcomes:{run.run_id}" not in self._memo:
+            self._memo[f"outcomes:{run.run_id}"] = run_outcomes(self.project, run, self.version.rows)
+        outcomes: RunOutcomes = self._memo[f"outcomes:{run.run_id}"]
+        return outcomes
+
+    def responses(self) -> tuple[list[str], list[str]] | None:
+        """The generative run's response per row and its content hash, made once; a row the run did
+        not answer has "" and the hash of "" (:data:`EMPTY_HASH`). None without a generative run."""
+        outcomes = self.outcomes()
+        if outcomes is None:
+            return None
+        key = f"responses:{outcomes.run.run_id}"
+        if key not in self._memo:
+            n = self.version.rows
+            texts, hashes = [""] * n, [EMPTY_HASH] * n
+            answered = outcomes.responses.select("_row_id", "response", "response_hash")
+            for row, text, digest in answered.iter_rows():
+                texts[row], hashes[row] = text, digest
+            self._memo[key] = (texts, hashes)
+        responses: tuple[list[str], list[str]] = self._memo[key]
+        return responses
+
     def wrong(self) -> NDArray[np.bool_] | None:
         """Labelled rows the run got wrong, or rows a generative run's evaluator failed (None without a
         run, or a classifier run without labels)."""
-        run = self.run()
-        if run is not None and run.kind == GENERATIVE:
-            from analysis.generative.runs import run_outcomes
-
-            return np.asarray(run_outcomes(self.project, run, self.version.rows).passed == 0.0)
+        outcomes = self.outcomes()
+        if outcomes is not None:
+            return np.asarray(outcomes.passed == 0.0)
         given, predictions = self.given_labels(), self.predictions()
         if given is None or predictions is None:
             return None
