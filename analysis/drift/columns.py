@@ -16,6 +16,8 @@ import numpy as np
 import polars as pl
 from numpy.typing import NDArray
 
+from analysis.view_frame import TOKEN_COLUMNS
+
 SMALL_REFERENCE = 1000
 PSI_BINS = 10
 PSI_EPS = 1e-4
@@ -202,17 +204,13 @@ def version_drift(
     return drift_report(reference, current, columns or default_columns(reference, current, skip))
 
 
-# Integer measures with many values that are not identifiers: token counts (analysis.view_frame).
-COUNTS = ("text_tokens", "response_tokens", "total_tokens")
-
-
 def default_columns(reference: pl.DataFrame, current: pl.DataFrame, skip: set[object]) -> list[str]:
     """Columns worth testing: on both sides; not system, tag, cluster or ``skip`` (id, text, time)
     columns; and not free text or identifiers (strings or integers with more than 100 values making up
     over half the rows)."""
 
     def identifier_like(c: str) -> bool:
-        if c in COUNTS:
+        if c in TOKEN_COLUMNS:  # integer counts with many values, not identifiers
             return False
         column = reference[c]
         distinct = column.n_unique()

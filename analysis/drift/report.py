@@ -13,10 +13,9 @@ from numpy.typing import NDArray
 
 from analysis.drift.columns import (
     ColumnDrift,
-    default_columns,
     domain_classifier_auc,
-    drift_report,
     mmd_permutation_test,
+    version_drift,
 )
 from analysis.drift.on_map import Placement, cluster_share_shift, difference_density, place_rows
 from analysis.drift.over_time import class_metrics_over_time, metrics_over_time
@@ -155,11 +154,8 @@ def compute_drift(
     progress = progress or NullProgress()
     ref, cur = reference.table, current.table
     frame = reference.frame
-    skip = {frame.text_column, frame.roles.get("id"), frame.roles.get("time")}
     progress.message("Testing columns")
-    result = DriftResult(
-        ref.height, cur.height, drift_report(ref, cur, columns or default_columns(ref, cur, skip))
-    )
+    result = DriftResult(ref.height, cur.height, version_drift(ref, cur, frame.roles, columns))
     if columns is None:  # the drifted first, as drift_report orders columns
         runs = run_drift(project, reference, current)
         result.run_values = {d.column: (r, c) for d, r, c in runs}

@@ -10,8 +10,9 @@ import numpy as np
 import polars as pl
 
 from analysis.drift.columns import ColumnDrift, column_drift
+from analysis.drift.diversity import measure_diversity
 from analysis.generative.diversity import MEASURES, dropped
-from analysis.generative.runs import generative_runs, run_outcomes
+from analysis.generative.runs import RunOutcomes, generative_runs, run_outcomes
 from analysis.progress import Progress
 from storage.project import Project
 
@@ -29,12 +30,15 @@ def run_drift(
     shown = reference.frame.run_name
     found = []
     ref_runs = {r.name: r for r in generative_runs(project, reference.version_id)}
+    read: dict[int, RunOutcomes] = {}  # sides of one version (windows, subsets) share their runs
     for run in generative_runs(project, current.version_id):
         if run.name not in ref_runs or run.name == shown:
             continue
         sides = []
         for side, r in ((reference, ref_runs[run.name]), (current, run)):
-            outcomes = run_outcomes(project, r, side.frame.rows.height)
+            if r.run_id not in read:
+                read[r.run_id] = run_outcomes(project, r, side.frame.rows.height)
+            outcomes = read[r.run_id]
             rows = side.table["_row_id"].to_numpy()
             measures = {"passed": outcomes.passed[rows], "response tokens": outcomes.response_tokens[rows]}
             if outcomes.score is not None:
@@ -59,8 +63,6 @@ def side_diversity(
     list of dict
         ``source``, ``measure``, ``reference``, ``current`` and ``dropped`` (bool).
     """
-    from analysis.drift.diversity import measure_diversity
-
     sides = [reference, current]
     entries = measure_diversity(
         project,
