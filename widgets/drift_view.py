@@ -32,7 +32,7 @@ from analysis.drift.charts import DriftCharts
 from analysis.drift.report import DriftResult
 from analysis.drift.summary import drift_summary
 from widgets.drift_charts import draw_class_timeline, draw_cluster_shares, draw_distribution, draw_timeline
-from widgets.tables import readonly_table
+from widgets.tables import append_row, readonly_table
 
 VERDICT_COLOUR = {"drift": QColor(214, 39, 40), "significant shift": QColor(255, 127, 14)}
 EMPTY_NOTE = (
@@ -241,13 +241,9 @@ class DriftView(QWidget):
                 f"{d['reference']:.3f}",
                 f"{d['current']:.3f}",
             ]
-            at = self.diversity_table.rowCount()
-            self.diversity_table.insertRow(at)
-            for column, text in enumerate([*cells, f"{change:+.3f}"]):
-                item = QTableWidgetItem(text)
+            for item in append_row(self.diversity_table, [*cells, f"{change:+.3f}"]):
                 if d["dropped"]:
                     item.setForeground(VERDICT_COLOUR["drift"])
-                self.diversity_table.setItem(at, column, item)
         self.pages.setTabEnabled(DIVERSITY_PAGE, bool(rows))
         self.pages.setTabToolTip(DIVERSITY_PAGE, "" if rows else "Tick Diversity and compute again")
 

@@ -4,7 +4,7 @@ between one version and the next that the drift view and ``strata diversity`` fl
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -135,10 +135,7 @@ def measure_diversity(
     if not entries:
         raise InputError("No texts to measure: the versions have no text column and no generative run.")
     measured = with_cluster_entropy([e.diversity for e in entries], vectors)
-    return [
-        DiversityEntry(e.version_id, e.version, e.source, d, e.part)
-        for e, d in zip(entries, measured, strict=True)
-    ]
+    return [replace(e, diversity=d) for e, d in zip(entries, measured, strict=True)]
 
 
 def diversity_drops(entries: list[DiversityEntry]) -> list[dict[str, Any]]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -33,7 +33,8 @@ class Diversity:
     texts : int
         Texts in the set.
     sample : int
-        Texts the measures were taken on (all of them up to :data:`SAMPLE`).
+        Texts the measures were taken on: the same number for every set compared, at most
+        :data:`SAMPLE` (:func:`analysis.drift.diversity.measure_diversity`).
     distinct_1, distinct_2 : float
         Distinct unigrams (bigrams) over all unigrams (bigrams) of the sample, in [0, 1].
     mean_cosine_distance : float
@@ -146,8 +147,6 @@ def with_cluster_entropy(
     vectors : list of numpy.ndarray
         Each set's sample vectors, in the order of ``measured``.
     """
-    from dataclasses import replace
-
     from sklearn.cluster import KMeans
 
     pooled = np.vstack([v for v in vectors if len(v)]) if any(len(v) for v in vectors) else np.zeros((0, 1))
