@@ -113,7 +113,19 @@ def select_export_rows(
         For an invalid filter or an unknown de-duplication or sample column.
     """
     table = filter_table(frame)
-    table = table.filter(pl.Series(evaluate(table, filter_spec)))
+    return dedupe_and_sample(project, frame, table.filter(pl.Series(evaluate(table, filter_spec))), options)
+
+
+def dedupe_and_sample(
+    project: Project, frame: ViewFrame, table: pl.DataFrame, options: ExportOptions
+) -> pl.DataFrame:
+    """``table`` (rows of ``frame``'s filter table) de-duplicated and sampled as ``options`` say.
+
+    Raises
+    ------
+    InputError
+        For an unknown de-duplication, near-duplicates not tagged yet, or an unknown sample column.
+    """
     if options.dedupe == "exact":
         table = table.unique("_content_hash", keep="first", maintain_order=True)
     elif options.dedupe == "near":

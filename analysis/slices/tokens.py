@@ -10,7 +10,7 @@ import numpy as np
 import polars as pl
 from numpy.typing import NDArray
 
-from analysis.slices.export_rows import select_export_rows
+from analysis.slices.export_rows import ExportOptions, dedupe_and_sample
 from analysis.slices.filters import evaluate, filter_table
 from analysis.view_frame import TOKEN_COLUMNS, ViewFrame
 from storage.project import Project
@@ -66,19 +66,18 @@ class ExportTokens:
 
 
 def export_tokens(
-    project: Project, frame: ViewFrame, filter_spec: dict[str, Any], options: Any
+    project: Project, frame: ViewFrame, filter_spec: dict[str, Any], options: ExportOptions
 ) -> ExportTokens:
     """Tokens before and after the filter, de-duplication and sample an export would apply.
 
     Raises
     ------
     storage.errors.InputError
-        As :func:`analysis.slices.export_rows.select_export_rows`.
+        For an invalid filter, as :func:`analysis.slices.export_rows.dedupe_and_sample`.
     """
-
     table = filter_table(frame)
     matching = evaluate(table, filter_spec)
-    exported = select_export_rows(project, frame, filter_spec, options)
+    exported = dedupe_and_sample(project, frame, table.filter(pl.Series(matching)), options)
     return ExportTokens(
         table.height,
         token_totals(table),
