@@ -30,6 +30,7 @@ def _filter(args: argparse.Namespace, project: Any) -> dict[str, Any]:
 def cmd_slices(args: argparse.Namespace) -> int:
     from analysis.slices.filters import delete_slice, describe, filter_table, list_slices, save_slice
     from analysis.slices.report import NEEDS_RUN, slice_report
+    from analysis.slices.tokens import describe_tokens
     from analysis.view_frame import load_view_frame
     from storage.project import Project
     from storage.versions import resolve_version
@@ -68,8 +69,9 @@ def cmd_slices(args: argparse.Namespace) -> int:
     if not report.metrics and not report.broken:
         print('No saved slices: save one with `strata slices P --save NAME --where "…"`.')
     for m in report.metrics:
+        tokens = f"  {describe_tokens(m.tokens)}" if m.tokens else ""
         print(
-            f"{m.name:<24} {m.rows:7,} rows ({m.share:5.1%}){_tokens(m.tokens)}  "
+            f"{m.name:<24} {m.rows:7,} rows ({m.share:5.1%}){tokens}  "
             f"{'pass rate' if generative else 'accuracy'} {m.accuracy:6.1%} "
             f"[{m.accuracy_low:.1%}, {m.accuracy_high:.1%}]  "
             f"errors vs rest {m.error_rate:5.1%} / {m.rest_error_rate:5.1%}  q={m.q_value:.2g}"
@@ -77,15 +79,6 @@ def cmd_slices(args: argparse.Namespace) -> int:
     for name, error in report.broken.items():
         print(f"{name:<24} cannot be used on this version: {error} Delete it with --delete '{name}'.")
     return 0
-
-
-def _tokens(tokens: dict[str, int]) -> str:
-    """``  12,345 tokens (text 2,000 + response 10,345)``; "" before the tokens stage ran."""
-    if not tokens:
-        return ""
-    total = tokens.get("total", tokens.get("text", 0))
-    parts = " + ".join(f"{k} {v:,}" for k, v in tokens.items() if k != "total")
-    return f"  {total:,} tokens" + (f" ({parts})" if "total" in tokens else "")
 
 
 def _compare(project: Any, version: int, args: argparse.Namespace) -> int:

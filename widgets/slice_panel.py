@@ -30,6 +30,7 @@ from analysis.palette import RGBA
 from analysis.slices.builder import JOINERS, OPERATORS, BuildError, FilterColumn, Kind, combine, condition
 from analysis.slices.discovery import DiscoveredSlice
 from analysis.slices.metrics import SliceMetrics
+from analysis.slices.tokens import total_tokens
 from widgets.slice_charts import SliceCharts
 from widgets.tables import readonly_table
 
@@ -85,12 +86,6 @@ class MessageLine(QLabel):
         if rest:
             lines.append(metrics.elidedText(rest, Qt.TextElideMode.ElideRight, width))
         super().setText("\n".join(lines))
-
-
-def token_text(tokens: dict[str, int]) -> str:
-    """The slice's total tokens (text and responses), or its text tokens; "" before they are counted."""
-    total = tokens.get("total", tokens.get("text"))
-    return "" if total is None else f"{total:,}"
 
 
 def _table(headers: list[str]) -> QTableWidget:
@@ -306,7 +301,7 @@ class SlicePanel(QWidget):
             cells = [
                 m.name,
                 f"{m.rows:,} ({m.share:.1%})",
-                token_text(m.tokens),
+                f"{total:,}" if (total := total_tokens(m.tokens)) is not None else "",
                 f"{m.accuracy:.1%} [{m.accuracy_low:.1%}, {m.accuracy_high:.1%}]",
                 f"{m.error_rate:.1%} / {m.rest_error_rate:.1%}",
                 f"{m.q_value:.2g}",

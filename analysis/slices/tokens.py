@@ -35,6 +35,21 @@ def token_totals(table: pl.DataFrame, mask: NDArray[np.bool_] | None = None) -> 
     return {c.removesuffix("_tokens"): int(v or 0) for c, v in zip(present, sums, strict=True)}
 
 
+def total_tokens(tokens: dict[str, int]) -> int | None:
+    """The total of a :func:`token_totals` dict: text and responses together, else whichever it has;
+    None when it is empty."""
+    return tokens.get("total", tokens.get("text", tokens.get("response")))
+
+
+def describe_tokens(tokens: dict[str, int]) -> str:
+    """``12,345 tokens (text 2,000 + response 10,345)``; "" when ``tokens`` is empty."""
+    total = total_tokens(tokens)
+    if total is None:
+        return ""
+    parts = " + ".join(f"{k} {v:,}" for k, v in tokens.items() if k != "total")
+    return f"{total:,} tokens" + (f" ({parts})" if "total" in tokens else "")
+
+
 @dataclass(frozen=True)
 class ExportTokens:
     """Rows and tokens of the whole version, of the filter's rows, and of what an export would write
@@ -57,11 +72,7 @@ class ExportTokens:
             ("Filter", self.matching_rows, self.matching),
             ("Exported", self.exported_rows, self.exported),
         ):
-            total = tokens.get("total", tokens.get("text", tokens.get("response", 0)))
-            parts = " + ".join(f"{k} {v:,}" for k, v in tokens.items() if k != "total")
-            lines.append(
-                f"{step}: {rows:,} rows, {total:,} tokens" + (f" ({parts})" if len(tokens) > 1 else "")
-            )
+            lines.append(f"{step}: {rows:,} rows, {describe_tokens(tokens)}")
         return "\n".join(lines)
 
 
