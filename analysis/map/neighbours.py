@@ -1,17 +1,15 @@
 """Stage ``neighbours``: the k-nearest-neighbour graph of normalised vectors (cosine distance).
 
 Methods are registered by name (:data:`NEIGHBOUR_METHODS`) and chosen by :attr:`NeighboursSpec.method`
-(part of the stage's cache key): ``exact`` (blocked matrix products in torch; on the GPU when one is
-present), ``hnsw`` (faiss's hierarchical navigable small-world graph, Malkov & Yashunin, TPAMI 2018,
-on every core) and ``nndescent`` (Dong et al., WWW 2011, through ``pynndescent``). ``auto`` takes
-exact search on a GPU or up to :data:`EXACT_MAX_ROWS` rows, HNSW above. On the 100k emoji tweets
-HNSW over 8-bit codes (rows grouped by a coarse k-means first) reaches recall@15 0.95 in about
-18 s, NN-descent (with a 2k graph) in about 70 s; pynndescent also spends 20-40 s compiling its numba
-code in every new process and offers no callback (it runs in a child process that Cancel
-terminates), while faiss is compiled and is built and searched in blocks between which Cancel is
-checked. Exact search on 2 cores takes minutes
-(benchmarks/bench_scale.py measures all three).
-"""
+(part of the stage's cache key): ``exact`` (blocked matrix products, :mod:`analysis.map.knn_shards`;
+float16 on the GPU when one is present), ``hnsw`` (faiss's hierarchical navigable small-world graph,
+Malkov & Yashunin, TPAMI 2018, on every core) and ``nndescent`` (Dong et al., WWW 2011, through
+``pynndescent``). ``auto`` takes exact search on a GPU or up to :data:`EXACT_MAX_ROWS` rows, HNSW above.
+On the 100k emoji tweets HNSW over 8-bit codes (rows grouped by a coarse k-means first) reaches
+recall@15 0.95 in about 18 s, NN-descent (with a 2k graph) in about 70 s; pynndescent also spends 20-40
+s compiling its numba code in every new process and offers no callback (it runs in a child process that
+Cancel terminates), while faiss is compiled and is built and searched in blocks between which Cancel is
+checked. Exact search on 2 cores takes minutes (benchmarks/bench_scale.py measures all three)."""
 
 from __future__ import annotations
 
@@ -23,11 +21,11 @@ from numpy.typing import NDArray
 
 from analysis.cancellable import run_cancellable
 from analysis.map.device import resolve_device, vector_dtype
+from analysis.map.knn_shards import BLOCK_ROWS, shard_topk
 from analysis.progress import Progress, check_cancel
 from storage.errors import StageInputError
 
 EXACT_MAX_ROWS = 30_000
-BLOCK_ROWS = 2048
 # Measured on the 100k emoji tweets (384-d, 8-bit codes, 2 cores): M=32, efConstruction=40, efSearch=72
 # reach recall@15 0.953 in 17-18 s counting equidistant rows as found (ann-benchmarks' measure; 0.93 by
 # row number: tweets repeat). M=16 stays at 0.85-0.93 whatever the ef; efSearch 96 adds 0.01 for 4 s.
@@ -122,55 +120,12 @@ def knn_graph(
     return idx, dist, method
 
 
-def _exact_numpy(
-    vectors: NDArray[np.float32], k: int, progress: Progress
-) -> tuple[NDArray[np.int32], NDArray[np.float32]]:
-    """The exact search on the CPU without torch (the standalone build): blocked products, top k."""
-    n = vectors.shape[0]
-    indices = np.empty((n, k), np.int32)
-    distances = np.empty((n, k), np.float32)
-    progress.total(n)
-    for start in range(0, n, BLOCK_ROWS):
-        check_cancel(progress)
-        stop = min(start + BLOCK_ROWS, n)
-        sims = vectors[start:stop] @ vectors.T
-        rows = np.arange(stop - start)
-        sims[rows, rows + start] = -np.inf  # a row is not its own neighbour
-        top = np.argpartition(-sims, k - 1, axis=1)[:, :k]
-        values = np.take_along_axis(sims, top, axis=1)
-        order = np.argsort(-values, axis=1, kind="stable")
-        indices[start:stop] = np.take_along_axis(top, order, axis=1)
-        distances[start:stop] = np.clip(1.0 - np.take_along_axis(values, order, axis=1), 0.0, 2.0)
-        progress.advance(stop - start)
-    return indices, distances
-
-
 def _exact(
     vectors: NDArray[np.float32], k: int, progress: Progress, device: str
 ) -> tuple[NDArray[np.int32], NDArray[np.float32]]:
-    try:
-        import torch
-    except ImportError:
-        return _exact_numpy(vectors, k, progress)
-
-    n = vectors.shape[0]
-    dtype = getattr(torch, vector_dtype(device))
-    base = torch.from_numpy(vectors).to(device=device, dtype=dtype)
-    indices = np.empty((n, k), np.int32)
-    distances = np.empty((n, k), np.float32)
-    progress.total(n)
-    with torch.no_grad():
-        for start in range(0, n, BLOCK_ROWS):
-            check_cancel(progress)
-            stop = min(start + BLOCK_ROWS, n)
-            sims = base[start:stop] @ base.T
-            rows = torch.arange(stop - start, device=sims.device)
-            sims[rows, rows + start] = -torch.inf  # a row is not its own neighbour
-            top = torch.topk(sims.float(), k, dim=1)
-            indices[start:stop] = top.indices.cpu().numpy()
-            distances[start:stop] = np.clip(1.0 - top.values.cpu().numpy(), 0.0, 2.0)
-            progress.advance(stop - start)
-    return indices, distances
+    """Exact search: one shard holding every row (:func:`analysis.map.knn_shards.shard_topk`)."""
+    indices, similarities = shard_topk(vectors, 0, vectors.shape[0], k, device, progress)
+    return indices, np.clip(1.0 - similarities, 0.0, 2.0)
 
 
 def _hnsw(

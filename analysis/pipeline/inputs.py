@@ -8,12 +8,14 @@ them, or taken from memory when that stage ran in this same run.
 from __future__ import annotations
 
 import hashlib
+from functools import cached_property
 from typing import Any
 
 import numpy as np
 import polars as pl
 from numpy.typing import NDArray
 
+from analysis.engines import Engine, resolve_engine
 from analysis.generative.runs import RunOutcomes, run_outcomes
 from analysis.map.device import resolve_device, vector_dtype
 from analysis.pipeline.keys import stage_key
@@ -51,6 +53,7 @@ class StageInputs:
         self.progress = progress
         self.version = get_version(project, version_id)
         self.device = resolve_device(spec.embed.device)
+        self.engine: Engine = resolve_engine(spec.engine, self.device)
         text = self.version.roles.get("text")
         self.text_column = text if isinstance(text, str) else None
         self._rows: pl.DataFrame | None = None
@@ -291,9 +294,14 @@ class StageInputs:
         clustering: tuple[NDArray[np.int64], dict[int, str]] = self._memo["clustering"]
         return clustering
 
+    @cached_property
+    def embed_device(self) -> str:
+        """The device the engine embeds on (this machine's, or a Ray cluster's workers')."""
+        return self.engine.embed_device(self.spec.embed.device)
+
     def vector_dtype(self) -> str:
-        """The dtype vectors are stored in on this run's device."""
-        return vector_dtype(self.device)
+        """The dtype vectors are stored in on the device they are computed on."""
+        return vector_dtype(self.embed_device)
 
 
 def _names(clusters: list[ClusterInfo]) -> dict[int, str]:

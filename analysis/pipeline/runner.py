@@ -87,6 +87,20 @@ def run_pipeline(
             f"This version has {inputs.version.rows} row(s); the pipeline (neighbours, map, clusters, "
             f"error modes) needs at least {MIN_ROWS}. Import more rows, or look at these in the table."
         )
+    try:
+        return _run_stages(project, inputs, stages, progress, on_stage)
+    finally:
+        inputs.engine.close()
+
+
+def _run_stages(
+    project: Project,
+    inputs: StageInputs,
+    stages: tuple[str, ...],
+    progress: Progress,
+    on_stage: Callable[[StageReport], None] | None,
+) -> list[StageReport]:
+    version_id = inputs.version_id
     last = max(STAGES.index(s) for s in stages)
     reports = []
     for name in STAGES[: last + 1]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from analysis.engines import EngineSpec
 from analysis.errors.spec import TagSpec
 from analysis.labeling.probe import ProbeSpec
 from analysis.map.clustering import ClusterSpec
@@ -20,6 +21,9 @@ class PipelineSpec:
     ``map_from`` is what is embedded, mapped and clustered: ``prompt`` (the version's text column, the
     default) or ``response`` (the responses of the generative run the stages use; a row the run did
     not answer counts as an empty response). The ``tokens`` stage counts the text column either way.
+
+    ``engine`` says where ``embed`` and ``neighbours`` compute (this process or a Ray cluster); it is in
+    no stage's key, as every engine stores the same results.
     """
 
     embed: EmbedSpec = field(default_factory=EmbedSpec)
@@ -31,3 +35,4 @@ class PipelineSpec:
     tag: TagSpec = field(default_factory=TagSpec)
     run: str | None = None
     map_from: str = "prompt"
+    engine: EngineSpec = field(default_factory=EngineSpec)

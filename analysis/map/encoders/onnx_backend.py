@@ -25,7 +25,11 @@ BATCH_SIZE = 16
 
 
 def cores() -> int:
-    """Cores this process may run on (its CPU affinity where the OS tells it)."""
+    """Cores this process may use: ``OMP_NUM_THREADS`` when set (a Ray worker sets it to the CPUs the
+    scheduler gave it), else its CPU affinity where the OS tells it."""
+    limit = os.environ.get("OMP_NUM_THREADS", "")
+    if limit.isdigit() and int(limit) > 0:
+        return int(limit)
     try:
         return len(os.sched_getaffinity(0))
     except AttributeError:  # macOS, Windows
@@ -121,6 +125,13 @@ def _accepts(model_dir: Path) -> bool:
     return read_pipeline(model_dir).simple
 
 
+def _prepare(model_dir: Path, progress: Progress) -> Path:
+    """The folder of the cached int8 export (made now when missing)."""
+    from analysis.map.encoders.onnx_export import prepare_model
+
+    return prepare_model(model_dir, read_pipeline(model_dir), progress)[0].parent
+
+
 BACKEND = register_encoder(
     Backend(
         name="onnx",
@@ -129,5 +140,6 @@ BACKEND = register_encoder(
         preferred_on=lambda device: device == "cpu",
         accepts=_accepts,
         load=lambda model_dir, _device, progress: OnnxEncoder(model_dir, progress),
+        prepare=_prepare,
     )
 )

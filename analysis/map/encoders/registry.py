@@ -53,6 +53,11 @@ class Backend:
         Whether it can run the model in this folder (``auto`` skips a backend that cannot).
     load : Callable[[Path, str, Progress], Encoder]
         Load the model folder on a device; may report a one-off preparation step to ``progress``.
+    prepare : Callable[[Path, Progress], Path | None]
+        Make, once, what loading needs besides the model folder, and return its folder under
+        :func:`analysis.map.encoders.onnx_export.cache_root` (None: nothing). A cluster's workers get
+        that folder with the model (:mod:`analysis.engines.model_bundle`), so they load without a
+        network and without redoing the preparation.
     """
 
     name: str
@@ -61,6 +66,7 @@ class Backend:
     preferred_on: Callable[[str], bool]
     accepts: Callable[[Path], bool]
     load: Callable[[Path, str, Progress], Encoder]
+    prepare: Callable[[Path, Progress], Path | None] = lambda _model_dir, _progress: None
 
 
 BACKENDS: dict[str, Backend] = {}

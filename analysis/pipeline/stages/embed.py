@@ -20,18 +20,19 @@ from storage.stage_outputs import StageRecord, write_stage
 
 @dataclass(frozen=True)
 class Embedded:
-    """The embedding set holding every text's vector, and how many texts were embedded now."""
+    """The embedding set holding every text's vector, how many texts were embedded now, and where."""
 
     set_id: int
     embedded: int
     rows: int
+    where: str
 
 
 def params(spec: PipelineSpec, inputs: StageInputs) -> dict[str, Any]:
     """Model, dtype and the resolved backend: vectors of another backend are another embedding set,
     so every stage downstream gets another key; so does a map drawn from a run's responses."""
     inputs.texts()  # fails early, with a clear message, when there is no text
-    backend = embed_backend(spec.embed, inputs.device).name
+    backend = embed_backend(spec.embed, inputs.embed_device).name
     params: dict[str, Any] = {"model": spec.embed.model, "dtype": inputs.vector_dtype(), "backend": backend}
     if spec.map_from != "prompt":  # the prompts' key stays as it was before responses could be mapped
         params |= {"map_from": spec.map_from, "run_id": inputs.run_id()}
@@ -40,8 +41,11 @@ def params(spec: PipelineSpec, inputs: StageInputs) -> dict[str, Any]:
 
 def run(spec: PipelineSpec, inputs: StageInputs, progress: Progress) -> Embedded:
     hashes = inputs.hashes()
-    set_id, embedded, _ = embed_texts(inputs.project, inputs.texts(), hashes, spec.embed, progress)
-    return Embedded(set_id, embedded, len(hashes))
+    set_id, embedded, _ = embed_texts(
+        inputs.project, inputs.texts(), hashes, spec.embed, progress, inputs.engine
+    )
+    remote = embedded and inputs.engine.name != "local"  # the report names a cluster, not this machine
+    return Embedded(set_id, embedded, len(hashes), inputs.engine.describe() if remote else "")
 
 
 def write(project: Project, record: StageRecord, _result: Embedded) -> None:
@@ -49,7 +53,8 @@ def write(project: Project, record: StageRecord, _result: Embedded) -> None:
 
 
 def describe(result: Embedded) -> str:
-    return f"{result.embedded:,} texts embedded, {result.rows - result.embedded:,} reused"
+    where = f" on {result.where}" if result.where else ""
+    return f"{result.embedded:,} texts embedded{where}, {result.rows - result.embedded:,} reused"
 
 
 STAGE = register(Stage("embed", None, True, params, run, write, describe))

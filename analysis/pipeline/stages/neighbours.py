@@ -1,4 +1,5 @@
-"""Stage ``neighbours``: the k-nearest-neighbour graph of the vectors (:mod:`analysis.map.neighbours`)."""
+"""Stage ``neighbours``: the k-nearest-neighbour graph of the vectors (:mod:`analysis.map.neighbours`),
+computed by the run's engine (this process or a Ray cluster)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,6 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from analysis.map.neighbours import knn_graph
 from analysis.pipeline.inputs import StageInputs
 from analysis.pipeline.spec import PipelineSpec
 from analysis.pipeline.stage import Stage, register
@@ -31,7 +31,7 @@ def params(spec: PipelineSpec, _inputs: StageInputs) -> dict[str, Any]:
 
 
 def run(spec: PipelineSpec, inputs: StageInputs, progress: Progress) -> Graph:
-    idx, dist, method = knn_graph(inputs.vectors(), spec.neighbours, progress, inputs.device)
+    idx, dist, method = inputs.engine.knn(inputs.vectors(), spec.neighbours, progress)
     inputs.remember("neighbours", (idx, dist))
     return Graph(idx, dist, method)
 

@@ -1,0 +1,78 @@
+"""The Ray engine: the embed and neighbours stages on a Ray cluster (Moritz et al., "Ray: a distributed
+framework for emerging AI applications", OSDI 2018; Ray Data for the embedding pipeline)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import numpy as np
+from numpy.typing import NDArray
+
+from analysis.engines.base import EngineSpec
+from analysis.engines.ray_cluster import Cluster, connect
+from analysis.map.embed import EmbedSpec
+from analysis.map.encoders import Backend
+from analysis.map.neighbours import NeighboursSpec
+from analysis.progress import Progress
+from storage.errors import StageInputError
+
+
+class RayEngine:
+    """A Ray cluster, connected to (or started) on first use and let go by :meth:`close`."""
+
+    name = "ray"
+
+    def __init__(self, spec: EngineSpec) -> None:
+        self.spec = spec
+        self._cluster: Cluster | None = None
+
+    @property
+    def cluster(self) -> Cluster:
+        if self._cluster is None:
+            self._cluster = connect(self.spec.address, self.spec.runtime_env)
+        return self._cluster
+
+    def embed_device(self, requested: str) -> str:
+        """``cuda`` when the cluster has GPUs (and ``auto`` or ``cuda`` is asked for), else ``cpu``.
+
+        Raises
+        ------
+        StageInputError
+            When a GPU is asked for and the cluster has none, or the device is unknown.
+        """
+        gpus = self.cluster.gpus
+        if requested == "auto":
+            return "cuda" if gpus else "cpu"
+        if requested == "cpu" or (requested.startswith("cuda") and gpus):
+            return "cpu" if requested == "cpu" else "cuda"
+        if requested.startswith("cuda"):
+            raise StageInputError(f"{self.cluster.describe()} has no GPU; use --device auto or cpu.")
+        raise StageInputError(f"The Ray engine runs on cpu or cuda workers, not '{requested}'.")
+
+    def encode_chunks(
+        self,
+        items: list[tuple[bytes, str]],
+        spec: EmbedSpec,
+        device: str,
+        backend: Backend,
+        progress: Progress,
+    ) -> Iterator[tuple[list[bytes], NDArray[np.float32]]]:
+        from analysis.engines.ray_embed import encode_on_ray
+
+        return encode_on_ray(self.cluster, items, spec, device, backend, progress, self.spec.cpus_per_worker)
+
+    def knn(
+        self, vectors: NDArray[np.float32], spec: NeighboursSpec, progress: Progress
+    ) -> tuple[NDArray[np.int32], NDArray[np.float32], str]:
+        from analysis.engines.ray_knn import knn_on_ray
+
+        device = "cuda" if self.cluster.gpus else "cpu"
+        return knn_on_ray(self.cluster, vectors, spec, progress, device)
+
+    def describe(self) -> str:
+        return self.cluster.describe()
+
+    def close(self) -> None:
+        if self._cluster is not None:
+            self._cluster.close()
+            self._cluster = None
