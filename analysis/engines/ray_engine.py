@@ -8,8 +8,8 @@ from collections.abc import Iterator
 import numpy as np
 from numpy.typing import NDArray
 
-from analysis.engines.base import EngineSpec
 from analysis.engines.ray_cluster import Cluster, connect
+from analysis.engines.spec import EngineSpec
 from analysis.map.embed import EmbedSpec
 from analysis.map.encoders import Backend
 from analysis.map.neighbours import NeighboursSpec
