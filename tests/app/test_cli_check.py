@@ -8,6 +8,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import polars as pl
+import pytest
 
 from storage.project import Project
 from tests.app.test_cli_gold import ok, refused
@@ -103,6 +104,7 @@ def test_a_dataset_past_its_retention_date_is_stale_and_fails_the_gate(
     assert meta["retention_until"] is None and meta["stale"] is False and meta["risk_level"] == "high"
 
 
+@pytest.mark.slow  # 21 s of seven commands; the backlog's edits are tested in test_gui_governance.py
 def test_backlog_counts_a_failure_mode_by_its_slice(sample_project: Path, tmp_path: Path) -> None:
     p = str(sample_project)
     ok("slices", p, "--save", "cards", "--where", "label LIKE 'card%'", cwd=tmp_path)

@@ -35,9 +35,8 @@ def test_strata_run_on_a_ray_cluster_gives_the_local_vectors_and_graph(
     """BANKING77 test (3,080 texts): embedded and searched by the local engine in the sample project,
     and by two Ray workers here."""
     project = tmp_path / "ray.strata"
-    assert run_strata("new", str(project), cwd=tmp_path).returncode == 0
-    done = run_strata("import", str(project), str(SAMPLE_DATA), "--id", "id", "--text", "text", cwd=tmp_path)
-    assert done.returncode == 0, done.stderr
+    with Project.create(project) as created:
+        import_dataset(created, SAMPLE_DATA, RoleMapping(id="id", text="text"))
     done = run_strata(
         "run",
         str(project),
