@@ -82,7 +82,7 @@ def connect(address: str | None, runtime_env: str | None) -> Cluster:
                 runtime_env=env,
                 include_dashboard=False,
                 logging_level=logging.ERROR,  # not the notice that a local cluster uses a token
-                log_to_driver=True,
+                log_to_driver=False,  # workers' output stays in their logs (failed() says where)
             )
         except Exception as exc:  # Ray raises ConnectionError, RuntimeError or ValueError here
             where = f"at {address}" if address else "on this machine"
@@ -102,6 +102,16 @@ def connect(address: str | None, runtime_env: str | None) -> Cluster:
         nodes=len(alive),
         largest_node_cpus=max((int(node["Resources"].get("CPU", 0)) for node in alive), default=1),
         started_here=started_here,
+    )
+
+
+def failed(work: str, error: Exception) -> StageInputError:
+    """The message for work the cluster could not finish (an actor that cannot start, a lost node)."""
+    lines = [line.strip() for line in str(error).splitlines() if line.strip()]
+    return StageInputError(
+        f"The Ray cluster could not finish the {work}: {lines[-1] if lines else type(error).__name__}. "
+        "What was stored is kept, so running again resumes; the workers' logs are in "
+        "/tmp/ray/session_latest/logs on each node. Or run with --engine local."
     )
 
 

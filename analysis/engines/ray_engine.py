@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import numpy as np
 from numpy.typing import NDArray
 
-from analysis.engines.ray_cluster import Cluster, connect
+from analysis.engines.ray_cluster import Cluster, connect, failed
 from analysis.engines.spec import EngineSpec
 from analysis.map.embed import EmbedSpec
 from analysis.map.encoders import Backend
@@ -57,17 +57,35 @@ class RayEngine:
         backend: Backend,
         progress: Progress,
     ) -> Iterator[tuple[list[bytes], NDArray[np.float32]]]:
+        from ray.exceptions import RayError
+
         from analysis.engines.ray_embed import encode_on_ray
 
-        return encode_on_ray(self.cluster, items, spec, device, backend, progress, self.spec.cpus_per_worker)
+        largest = self.cluster.largest_node_cpus
+        if self.spec.cpus_per_worker > largest:  # Ray would wait for such a node for ever
+            raise StageInputError(
+                f"Each embedding worker asks for {self.spec.cpus_per_worker} CPUs, but the largest node of "
+                f"{self.cluster.describe()} has {largest}; use --cpus-per-worker {largest} or fewer."
+            )
+        try:
+            yield from encode_on_ray(
+                self.cluster, items, spec, device, backend, progress, self.spec.cpus_per_worker
+            )
+        except RayError as exc:
+            raise failed("embedding", exc) from None
 
     def knn(
         self, vectors: NDArray[np.float32], spec: NeighboursSpec, progress: Progress
     ) -> tuple[NDArray[np.int32], NDArray[np.float32], str]:
+        from ray.exceptions import RayError
+
         from analysis.engines.ray_knn import knn_on_ray
 
         device = "cuda" if self.cluster.gpus else "cpu"
-        return knn_on_ray(self.cluster, vectors, spec, progress, device)
+        try:
+            return knn_on_ray(self.cluster, vectors, spec, progress, device)
+        except RayError as exc:
+            raise failed("neighbour search", exc) from None
 
     def describe(self) -> str:
         return self.cluster.describe()

@@ -11,6 +11,7 @@ with Cancel checked between them, and faiss's sharded indexes merge inside one c
 from __future__ import annotations
 
 import importlib.util
+import warnings
 from collections.abc import Iterator
 
 import numpy as np
@@ -144,7 +145,9 @@ def _torch_topk(vectors: NDArray[np.float32], start: int, stop: int, k: int, dev
     from analysis.map.device import vector_dtype
 
     dtype = getattr(torch, vector_dtype(device))
-    table = torch.from_numpy(np.ascontiguousarray(vectors)).to(device=device, dtype=dtype)
+    with warnings.catch_warnings():  # Ray's shared vectors are read-only; nothing here writes to them
+        warnings.filterwarnings("ignore", message="The given NumPy array is not writable")
+        table = torch.from_numpy(np.ascontiguousarray(vectors)).to(device=device, dtype=dtype)
     base = table[start:stop]
     step = _block_rows(stop - start)
     with torch.no_grad():

@@ -93,6 +93,21 @@ def test_without_ray_the_option_says_how_to_install_it(tmp_path: Path, banking_s
     assert RAY_INSTALL.split(":")[0] in done.stderr
 
 
+def test_a_worker_larger_than_every_node_is_refused_before_anything_starts(
+    ray_address: str, banking_small: Path, tmp_path: Path
+) -> None:
+    spec = PipelineSpec(engine=EngineSpec(name="ray", cpus_per_worker=3))
+    with Project.create(tmp_path / "p.strata") as project:
+        version = import_dataset(project, banking_small, RoleMapping(text="text")).version_id
+        with pytest.raises(
+            StageInputError, match=r"asks for 3 CPUs, but the largest node .* has 2; use --cpus"
+        ):
+            run_pipeline(project, version, spec, ("embed",))
+        with project.session() as s:
+            assert s.scalar(select(func.count()).select_from(EmbeddingChunk)) == 0
+    assert not _embed_workers()
+
+
 def _embed_workers() -> list[int]:
     """The process ids of the Ray Data actors that embed (their process title names the class)."""
     found = []
