@@ -19,6 +19,7 @@ import bench_gui  # noqa: E402
 import bench_import  # noqa: E402
 import bench_label_noise  # noqa: E402
 import bench_map  # noqa: E402
+import bench_ray  # noqa: E402
 import bench_redraw  # noqa: E402
 import bench_scale  # noqa: E402
 import bench_slices  # noqa: E402
@@ -41,6 +42,7 @@ def main() -> None:
         bench_slices.main(),
         bench_diff_drift.main(),
         bench_generative.main(),
+        bench_ray.main(),
         bench_gui.main(),
         bench_window_1m.main(),
     ]
