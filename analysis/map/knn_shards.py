@@ -19,7 +19,7 @@ from numpy.typing import NDArray
 
 from analysis.progress import NullProgress, Progress, check_cancel
 
-# A block's first query row, and its top-k base positions (within the shard) and similarities.
+# A block's first query row, and its top-k base positions (within the shard) and similarities, unsorted.
 Block = tuple[int, NDArray[np.int64], NDArray[np.float32]]
 
 BLOCK_ROWS = 2048
@@ -75,8 +75,9 @@ def shard_topk(
     for begin, top, values in search(vectors, start, stop, found, device):
         check_cancel(progress)
         end = begin + len(top)
-        indices[begin:end, :found] = top + start
-        similarities[begin:end, :found] = values
+        order = np.lexsort((top, -values), axis=1)  # most similar first; equals by row number
+        indices[begin:end, :found] = np.take_along_axis(top, order, axis=1) + start
+        similarities[begin:end, :found] = np.take_along_axis(values, order, axis=1)
         progress.advance(end - begin)
     missing = ~np.isfinite(similarities)  # the query was the only row of a shard of ≤ k rows
     indices[missing] = -1
@@ -124,7 +125,7 @@ def _self_pairs(begin: int, end: int, start: int, stop: int) -> NDArray[np.int64
 
 
 def _numpy_topk(vectors: NDArray[np.float32], start: int, stop: int, k: int, _device: str) -> Iterator[Block]:
-    """Blocked products on the CPU; each block's top k sorted by similarity, then row number."""
+    """Blocked products on the CPU; each block's top k, unsorted."""
     base = vectors[start:stop]
     step = _block_rows(stop - start)
     for begin in range(0, vectors.shape[0], step):
@@ -132,14 +133,11 @@ def _numpy_topk(vectors: NDArray[np.float32], start: int, stop: int, k: int, _de
         rows = _self_pairs(begin, begin + len(sims), start, stop)
         sims[rows - begin, rows - start] = -np.inf
         top = np.argpartition(-sims, k - 1, axis=1)[:, :k]
-        values = np.take_along_axis(sims, top, axis=1)
-        order = np.lexsort((top, -values), axis=1)
-        yield begin, np.take_along_axis(top, order, axis=1), np.take_along_axis(values, order, axis=1)
+        yield begin, top, np.take_along_axis(sims, top, axis=1)
 
 
 def _torch_topk(vectors: NDArray[np.float32], start: int, stop: int, k: int, device: str) -> Iterator[Block]:
-    """Products and top k in torch (float16 on a GPU: tensor cores); only the top k comes back, sorted
-    by similarity, then row number, as the numpy path sorts it."""
+    """Products and top k in torch (float16 on a GPU: tensor cores); only the top k comes back."""
     import torch
 
     from analysis.map.device import vector_dtype
@@ -155,7 +153,5 @@ def _torch_topk(vectors: NDArray[np.float32], start: int, stop: int, k: int, dev
             sims = (table[begin : begin + step] @ base.T).float()
             rows = torch.from_numpy(_self_pairs(begin, begin + len(sims), start, stop)).to(sims.device)
             sims[rows - begin, rows - start] = -torch.inf
-            top = torch.topk(sims, k, dim=1)
-            indices, values = top.indices.cpu().numpy(), top.values.cpu().numpy()
-            order = np.lexsort((indices, -values), axis=1)
-            yield begin, np.take_along_axis(indices, order, axis=1), np.take_along_axis(values, order, axis=1)
+            top = torch.topk(sims, k, dim=1, sorted=False)
+            yield begin, top.indices.cpu().numpy(), top.values.cpu().numpy()
