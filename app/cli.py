@@ -127,9 +127,10 @@ def cmd_run(args: argparse.Namespace) -> int:
         version = resolve_version(project, args.dataset)
         with ConsoleProgress() as progress:
             reports = run_pipeline(project, version, spec, stages, progress)
+    width = max(len(r.stage) for r in reports)
     for r in reports:
         how = "cached" if r.cached else f"{r.seconds:6.1f} s  {r.detail}"
-        print(f"{r.stage:<11} {how}")
+        print(f"{r.stage:<{width}} {how}")
     return 0
 
 

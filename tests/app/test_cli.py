@@ -75,6 +75,8 @@ def test_run_and_info_on_the_sample(sample_project: Path, capsys: pytest.Capture
     assert main(["run", str(sample_project)]) == 0
     out = capsys.readouterr().out
     assert out.count("cached") == 8
+    # one column of stage names, as wide as the longest (cluster_sphere)
+    assert len({line.index("cached") for line in out.splitlines() if line.endswith("cached")}) == 1
     assert main(["info", str(sample_project)]) == 0
     out = capsys.readouterr().out
     assert "3,080 rows, 77 classes" in out and "accuracy 0.894" in out and "highest error rate" in out
