@@ -4,15 +4,13 @@ from __future__ import annotations
 
 import importlib.util
 import os
-from collections.abc import Iterator
 from typing import Protocol
 
 import numpy as np
 from numpy.typing import NDArray
 
 from analysis.engines.spec import EngineSpec
-from analysis.map.embed import EmbedSpec, LocalEncoding
-from analysis.map.encoders import Backend
+from analysis.map.embed import Encoding, LocalEncoding
 from analysis.map.neighbours import NeighboursSpec, knn_graph
 from analysis.progress import Progress
 from storage.errors import StageInputError
@@ -20,26 +18,15 @@ from storage.errors import StageInputError
 ENGINE_NAMES = ("auto", "local", "ray")
 RAY_INSTALL = (
     "The Ray engine needs Ray, an optional extra: pip install 'strata[ray]' (or, in Strata's "
-    "environment, pip install 'ray[data]>=2.40'). Or run with --engine local."
+    "environment, pip install 'ray[data]>=2.50,<3'). Or run with --engine local."
 )
 
 
-class Engine(Protocol):
-    """What an engine computes: the embed stage's vectors (an :class:`analysis.map.embed.Encoding`)
-    and the neighbours stage's graph."""
+class Engine(Encoding, Protocol):
+    """What an engine computes: the embed stage's vectors (it is an
+    :class:`analysis.map.embed.Encoding`) and the neighbours stage's graph."""
 
     name: str
-
-    def embed_device(self, requested: str) -> str: ...
-
-    def encode_chunks(
-        self,
-        items: list[tuple[bytes, str]],
-        spec: EmbedSpec,
-        device: str,
-        backend: Backend,
-        progress: Progress,
-    ) -> Iterator[tuple[list[bytes], NDArray[np.float32]]]: ...
 
     def knn(
         self, vectors: NDArray[np.float32], spec: NeighboursSpec, progress: Progress

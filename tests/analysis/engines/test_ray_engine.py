@@ -27,6 +27,7 @@ from storage.project import Project
 from storage.schema import EmbeddingChunk, StageResult
 from storage.versions import resolve_version
 from tests.analysis.engines.conftest import recall, stored_graph, stored_vectors
+from tests.analysis.pipeline.test_pipeline import CancelAfter
 from tests.conftest import run_strata
 
 RAY = PipelineSpec(engine=EngineSpec(name="ray"))
@@ -151,17 +152,6 @@ def test_a_killed_worker_is_replaced_and_the_run_finishes(
     with Project.open(sample_project) as local:
         reference = stored_vectors(local, resolve_version(local))
     assert (vectors * reference).sum(axis=1).min() >= 0.999
-
-
-class CancelAfter(NullProgress):
-    def __init__(self, limit: int) -> None:
-        self.limit, self.done = limit, 0
-
-    def advance(self, n: int = 1) -> None:
-        self.done += n
-
-    def cancelled(self) -> bool:
-        return self.done >= self.limit
 
 
 @pytest.mark.slow
