@@ -35,7 +35,7 @@ class Engine(Encoding, Protocol):
         ...
 
     def describe(self) -> str:
-        """Where it runs, in a few words (for stage reports)."""
+        """Where it runs, in a few words, for stage reports ("" for this process: nothing to add)."""
         ...
 
     def close(self) -> None:
@@ -57,7 +57,7 @@ class LocalEngine(LocalEncoding):
         return knn_graph(vectors, spec, progress, self.device)
 
     def describe(self) -> str:
-        return f"this machine ({self.device})"
+        return ""
 
     def close(self) -> None:
         pass

@@ -68,7 +68,6 @@ def connect(address: str | None, runtime_env: str | None) -> Cluster:
     """
     os.environ["RAY_USAGE_STATS_ENABLED"] = "0"
     import ray
-    import ray.data
 
     started_here = False
     if not ray.is_initialized():

@@ -90,17 +90,20 @@ def encode_on_ray(
     import ray
     import ray.data
 
-    progress.message(f"Shipping {spec.model} to {cluster.describe()}")
-    bundle = ray.put(pack_model(model_path(spec.model), backend, progress))
+    packed = pack_model(model_path(spec.model), backend, progress)
+    progress.message(f"Shipping {spec.model} ({packed.size / 2**20:,.0f} MiB) to {cluster.describe()}")
+    bundle = ray.put(packed)
+    del packed
     gpu = device.startswith("cuda")
+    parts = [items[i : i + CHUNK_ROWS] for i in range(0, len(items), CHUNK_ROWS)]
     blocks = [
         pa.table(
             {
-                "digest": pa.array([d for d, _ in items[i : i + CHUNK_ROWS]], pa.binary(16)),
-                "text": pa.array([t for _, t in items[i : i + CHUNK_ROWS]], pa.string()),
+                "digest": pa.array([d for d, _ in part], pa.binary(16)),
+                "text": pa.array([t for _, t in part], pa.string()),
             }
         )
-        for i in range(0, len(items), CHUNK_ROWS)
+        for part in parts
     ]
     workers = min(len(blocks), cluster.gpus if gpu else max(1, cluster.cpus // cpus_per_worker))
     dataset = ray.data.from_arrow(blocks).map_batches(

@@ -12,7 +12,7 @@ from analysis.engines.ray_cluster import Cluster, connect, failed
 from analysis.engines.spec import EngineSpec
 from analysis.map.embed import EmbedSpec
 from analysis.map.encoders import Backend
-from analysis.map.neighbours import NeighboursSpec
+from analysis.map.neighbours import NeighboursSpec, search_graph
 from analysis.progress import Progress
 from storage.errors import StageInputError
 
@@ -41,13 +41,13 @@ class RayEngine:
             When a GPU is asked for and the cluster has none, or the device is unknown.
         """
         gpus = self.cluster.gpus
-        if requested == "auto":
-            return "cuda" if gpus else "cpu"
-        if requested == "cpu" or (requested.startswith("cuda") and gpus):
-            return "cpu" if requested == "cpu" else "cuda"
-        if requested.startswith("cuda"):
+        if requested in ("auto", "cpu"):
+            return "cuda" if requested == "auto" and gpus else "cpu"
+        if not requested.startswith("cuda"):
+            raise StageInputError(f"The Ray engine runs on cpu or cuda workers, not '{requested}'.")
+        if not gpus:
             raise StageInputError(f"{self.cluster.describe()} has no GPU; use --device auto or cpu.")
-        raise StageInputError(f"The Ray engine runs on cpu or cuda workers, not '{requested}'.")
+        return "cuda"
 
     def encode_chunks(
         self,
@@ -79,11 +79,12 @@ class RayEngine:
     ) -> tuple[NDArray[np.int32], NDArray[np.float32], str]:
         from ray.exceptions import RayError
 
-        from analysis.engines.ray_knn import knn_on_ray
+        from analysis.engines.ray_knn import ray_searches
 
         device = "cuda" if self.cluster.gpus else "cpu"
+        where = f", on {self.cluster.describe()}"
         try:
-            return knn_on_ray(self.cluster, vectors, spec, progress, device)
+            return search_graph(vectors, spec, progress, device, ray_searches(self.cluster), where)
         except RayError as exc:
             raise failed("neighbour search", exc) from None
 

@@ -1,4 +1,5 @@
-"""The neighbours stage on Ray: exact search cut into shards on the workers, or one node's search.
+"""The neighbours stage on Ray: exact search cut into shards on the workers, or one node's search,
+registered under the local searches' names (:func:`ray_searches`).
 
 Exact search puts the vectors in the object store once (each node fetches them once), runs
 :func:`analysis.map.knn_shards.shard_topk` on shards of the base rows as Ray tasks and merges their
@@ -10,14 +11,15 @@ node, with all its CPUs. Ray runs a task again when its worker dies.
 from __future__ import annotations
 
 import itertools
+from functools import partial
 from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
 from analysis.engines.ray_cluster import Cluster
-from analysis.map.knn_shards import merge_topk, shard_topk
-from analysis.map.neighbours import NEIGHBOUR_METHODS, NeighboursSpec, resolve_method
+from analysis.map.knn_shards import cosine_distances, merge_topk, shard_topk
+from analysis.map.neighbours import NEIGHBOUR_METHODS, Search
 from analysis.progress import NullProgress, Progress, check_cancel
 
 # A shard of fewer rows than this costs more in scheduling than it saves.
@@ -33,68 +35,62 @@ def _whole(vectors: NDArray[np.float32], method: str, k: int) -> Any:
     return NEIGHBOUR_METHODS[method](np.array(vectors), k, NullProgress(), "cpu")
 
 
-def knn_on_ray(
-    cluster: Cluster, vectors: NDArray[np.float32], spec: NeighboursSpec, progress: Progress, device: str
-) -> tuple[NDArray[np.int32], NDArray[np.float32], str]:
-    """Each row's k nearest neighbours by cosine distance, computed on ``cluster``.
+def ray_searches(cluster: Cluster) -> dict[str, Search]:
+    """The neighbour searches of :data:`analysis.map.neighbours.NEIGHBOUR_METHODS`, under the same names,
+    run on ``cluster`` (for :func:`analysis.map.neighbours.search_graph`).
 
-    Parameters
-    ----------
-    cluster : Cluster
-    vectors : numpy.ndarray
-        float32 (n, d), L2-normalised.
-    spec : NeighboursSpec
-    progress : analysis.progress.Progress
-        Advanced per shard merged; cancellation checked every :data:`WAIT_SECONDS`.
-    device : str
-        ``cpu`` or ``cuda`` (the cluster's GPUs: one per shard, float16 products).
-
-    Returns
-    -------
-    The same as :func:`analysis.map.neighbours.knn_graph`: int32 (n, k') indices, float32 (n, k')
-    cosine distances, the method.
-
-    Raises
-    ------
-    analysis.progress.Cancelled
-        When cancelled (the cluster's tasks are cancelled too).
-    storage.errors.StageInputError
-        When the method is unknown.
+    Exact search is cut into shards of the base rows, one task each (one GPU each on ``cuda``,
+    float16 products); the approximate methods run as one task on the largest node, with all its CPUs.
+    Each search advances ``progress`` per task finished and checks Cancel every :data:`WAIT_SECONDS`;
+    a cancelled or failed search cancels the cluster's tasks it started.
     """
+    return {
+        "exact": partial(_sharded_exact, cluster),
+        **{method: partial(_one_node, cluster, method) for method in NEIGHBOUR_METHODS if method != "exact"},
+    }
+
+
+def _sharded_exact(
+    cluster: Cluster, vectors: NDArray[np.float32], k: int, progress: Progress, device: str
+) -> tuple[NDArray[np.int32], NDArray[np.float32]]:
     import ray
 
     n = vectors.shape[0]
-    k = min(spec.k, n - 1)
-    method = resolve_method(spec.method, n, device)
-    if k < 1:
-        return np.zeros((n, 0), np.int32), np.zeros((n, 0), np.float32), method
-    shared = ray.put(np.ascontiguousarray(vectors, dtype=np.float32))
     gpu = device.startswith("cuda")
-    if method == "exact":
-        workers = cluster.gpus if gpu else cluster.cpus
-        shards = max(1, min(2 * workers, n // MIN_SHARD_ROWS))
-        bounds = np.linspace(0, n, shards + 1).astype(int)
-        shard = ray.remote(_shard).options(num_cpus=1, num_gpus=1 if gpu else 0)
-        pending = [shard.remote(shared, int(a), int(b), k, device) for a, b in itertools.pairwise(bounds)]
-    else:
-        whole = ray.remote(_whole).options(num_cpus=cluster.largest_node_cpus)
-        pending = [whole.remote(shared, method, k)]
-    progress.message(f"Neighbours of {n:,} rows ({method}, {len(pending)} task(s) on {cluster.describe()})")
+    shards = max(1, min(2 * (cluster.gpus if gpu else cluster.cpus), n // MIN_SHARD_ROWS))
+    bounds = np.linspace(0, n, shards + 1).astype(int)
+    shared = ray.put(vectors)
+    shard = ray.remote(_shard).options(num_cpus=1, num_gpus=1 if gpu else 0)
+    pending = [shard.remote(shared, int(a), int(b), k, device) for a, b in itertools.pairwise(bounds)]
+    indices, similarities = _gather(pending, progress, merge_topk)
+    return indices, cosine_distances(similarities)
+
+
+def _one_node(
+    cluster: Cluster, method: str, vectors: NDArray[np.float32], k: int, progress: Progress, _device: str
+) -> tuple[NDArray[np.int32], NDArray[np.float32]]:
+    import ray
+
+    whole = ray.remote(_whole).options(num_cpus=cluster.largest_node_cpus)
+    indices, distances = _gather([whole.remote(ray.put(vectors), method, k)], progress, None)
+    return indices, distances
+
+
+def _gather(pending: list[Any], progress: Progress, merge: Any) -> Any:
+    """The tasks' answers merged as they finish (``merge`` of two answers; None: one task)."""
+    import ray
+
     progress.total(len(pending))
-    best: tuple[NDArray[np.int32], NDArray[np.float32]] | None = None
+    best = None
     try:
         while pending:
             check_cancel(progress)
             done, pending = ray.wait(pending, num_returns=1, timeout=WAIT_SECONDS)
             for ref in done:
                 found = ray.get(ref)
-                best = found if best is None else merge_topk(*best, *found)
+                best = found if best is None else merge(*best, *found)
                 progress.advance(1)
     finally:
         for ref in pending:  # cancelled, or failed: stop what is still running
             ray.cancel(ref, force=True)
-    assert best is not None
-    indices, similarities = best
-    if method != "exact":  # the one-node search returns distances already
-        return indices, similarities, method
-    return indices, np.clip(1.0 - similarities, 0.0, 2.0).astype(np.float32), method
+    return best

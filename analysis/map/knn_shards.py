@@ -113,6 +113,12 @@ def merge_topk(
     return np.take_along_axis(indices, order, axis=1), np.take_along_axis(similarities, order, axis=1)
 
 
+def cosine_distances(similarities: NDArray[np.float32]) -> NDArray[np.float32]:
+    """float32 cosine distances 1 − similarity, clipped to [0, 2] (rounding can leave the range)."""
+    distances: NDArray[np.float32] = np.clip(1.0 - similarities, 0.0, 2.0).astype(np.float32)
+    return distances
+
+
 def _block_rows(shard_rows: int) -> int:
     """Query rows per block: at most 2**25 similarities (128 MB of float32) at a time."""
     return int(np.clip(2**25 // max(shard_rows, 1), 64, BLOCK_ROWS))

@@ -13,7 +13,7 @@ checked. Exact search on 2 cores takes minutes (benchmarks/bench_scale.py measur
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -21,7 +21,7 @@ from numpy.typing import NDArray
 
 from analysis.cancellable import run_cancellable
 from analysis.map.device import resolve_device, vector_dtype
-from analysis.map.knn_shards import BLOCK_ROWS, shard_topk
+from analysis.map.knn_shards import BLOCK_ROWS, cosine_distances, shard_topk
 from analysis.progress import Progress, check_cancel
 from storage.errors import StageInputError
 
@@ -109,14 +109,30 @@ def knn_graph(
     analysis.progress.Cancelled
         When cancelled.
     """
+    return search_graph(vectors, spec, progress, resolve_device(device), NEIGHBOUR_METHODS)
+
+
+def search_graph(
+    vectors: NDArray[np.float32],
+    spec: NeighboursSpec,
+    progress: Progress,
+    device: str,
+    methods: Mapping[str, Search],
+    where: str = "",
+) -> tuple[NDArray[np.int32], NDArray[np.float32], str]:
+    """:func:`knn_graph` with the searches given: this process's (:data:`NEIGHBOUR_METHODS`) or a
+    cluster's (:mod:`analysis.engines.ray_knn`), under the same names.
+
+    ``device`` is already resolved (where the searches run; it chooses ``auto``'s method) and
+    ``where`` is added to the progress message.
+    """
     n = vectors.shape[0]
     k = min(spec.k, n - 1)
     if k < 1:
         return np.zeros((n, 0), np.int32), np.zeros((n, 0), np.float32), "exact"
-    resolved = resolve_device(device)
-    method = resolve_method(spec.method, n, resolved)
-    progress.message(f"Neighbours of {n:,} rows ({method})")
-    idx, dist = NEIGHBOUR_METHODS[method](np.ascontiguousarray(vectors, np.float32), k, progress, resolved)
+    method = resolve_method(spec.method, n, device)
+    progress.message(f"Neighbours of {n:,} rows ({method}{where})")
+    idx, dist = methods[method](np.ascontiguousarray(vectors, np.float32), k, progress, device)
     return idx, dist, method
 
 
@@ -125,7 +141,7 @@ def _exact(
 ) -> tuple[NDArray[np.int32], NDArray[np.float32]]:
     """Exact search: one shard holding every row (:func:`analysis.map.knn_shards.shard_topk`)."""
     indices, similarities = shard_topk(vectors, 0, vectors.shape[0], k, device, progress)
-    return indices, np.clip(1.0 - similarities, 0.0, 2.0)
+    return indices, cosine_distances(similarities)
 
 
 def _hnsw(

@@ -44,8 +44,7 @@ def run(spec: PipelineSpec, inputs: StageInputs, progress: Progress) -> Embedded
     set_id, embedded, _ = embed_texts(
         inputs.project, inputs.texts(), hashes, spec.embed, progress, inputs.engine
     )
-    remote = embedded and inputs.engine.name != "local"  # the report names a cluster, not this machine
-    return Embedded(set_id, embedded, len(hashes), inputs.engine.describe() if remote else "")
+    return Embedded(set_id, embedded, len(hashes), inputs.engine.describe() if embedded else "")
 
 
 def write(project: Project, record: StageRecord, _result: Embedded) -> None:
