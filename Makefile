@@ -6,6 +6,10 @@ TORCH_SPEC ?= torch==2.13.0
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# The suite runs in this many processes, each taking a whole test file at a time (so a file's shared
+# fixtures, like the Ray tests' cluster, are built once).
+TEST_WORKERS ?= 2
+PYTEST := QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile
 
 .PHONY: demo test test-all lint bench clean setup installer
 
@@ -23,10 +27,10 @@ demo: $(STAMP)
 	$(BIN)/strata demo
 
 test: $(STAMP) lint
-	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest
+	$(PYTEST)
 
 test-all: $(STAMP) lint
-	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -m ""
+	$(PYTEST) -m ""
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

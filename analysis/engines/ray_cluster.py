@@ -54,6 +54,16 @@ class Cluster:
             ray.shutdown()
 
 
+INIT_OPTIONS: dict[str, Any] = {
+    "include_dashboard": False,
+    "logging_level": logging.ERROR,  # not the notice that a local cluster uses a token
+    # Neither the workers' output nor Ray's own (the raylet's disk warnings) reaches the terminal: they
+    # stay in Ray's logs, where failed() points.
+    "log_to_driver": False,
+}
+"""How Strata calls ``ray.init`` (with the address and runtime environment of the run)."""
+
+
 def connect(address: str | None, runtime_env: str | None) -> Cluster:
     """Connect to the Ray cluster at ``address`` (None: ``RAY_ADDRESS``, else a new local cluster).
 
@@ -76,13 +86,7 @@ def connect(address: str | None, runtime_env: str | None) -> Cluster:
         except json.JSONDecodeError as exc:
             raise StageInputError(f"The Ray runtime environment is not JSON ({exc}).") from None
         try:
-            ray.init(
-                address=address,
-                runtime_env=env,
-                include_dashboard=False,
-                logging_level=logging.ERROR,  # not the notice that a local cluster uses a token
-                log_to_driver=False,  # workers' output stays in their logs (failed() says where)
-            )
+            ray.init(address=address, runtime_env=env, **INIT_OPTIONS)
         except Exception as exc:  # Ray raises ConnectionError, RuntimeError or ValueError here
             where = f"at {address}" if address else "on this machine"
             raise StageInputError(

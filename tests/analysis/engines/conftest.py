@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 from numpy.typing import NDArray
 
+from analysis.engines.ray_cluster import INIT_OPTIONS
 from storage.embeddings import find_set, load_vectors
 from storage.project import Project
 from storage.stage_outputs import read_neighbours_at
@@ -17,11 +18,12 @@ from storage.versions import read_rows
 
 @pytest.fixture(scope="module")
 def ray_address() -> Iterator[str]:
-    """A Ray cluster on this machine, 2 CPUs, no dashboard and no usage statistics; its address."""
+    """A Ray cluster on this machine with 2 CPUs, started as Strata starts one (no dashboard, no usage
+    statistics, Ray's output kept in its logs); its address."""
     os.environ["RAY_USAGE_STATS_ENABLED"] = "0"
     import ray
 
-    context = ray.init(num_cpus=2, include_dashboard=False, logging_level="error")
+    context = ray.init(num_cpus=2, **INIT_OPTIONS)
     try:
         yield str(context.address_info["gcs_address"])
     finally:

@@ -7,6 +7,7 @@ import os
 import signal
 import sys
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -180,3 +181,18 @@ def _embed_workers_busy_after_cancel() -> bool:
             return False
         deadline.wait(0.5)
     return True
+
+
+def test_what_ray_prints_stays_in_its_logs(ray_address: str, capfd: pytest.CaptureFixture[str]) -> None:
+    """A worker's output (like the raylet's warning that /tmp is nearly full, which once broke the install
+    hint's message in CI) stays in Ray's logs: the terminal shows only Strata's own lines."""
+    import ray
+
+    @ray.remote
+    def shout() -> int:
+        print("a line from a Ray worker", file=sys.stderr, flush=True)
+        return os.getpid()
+
+    assert ray.get(shout.remote()) != os.getpid()
+    time.sleep(2.0)  # Ray's log monitor forwards lines about every 0.5 s
+    assert "a line from a Ray worker" not in capfd.readouterr().err
