@@ -17,14 +17,10 @@ import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 # The ONNX export of the embedding model goes to a folder of this test session, not the user's cache
-# (subprocesses the tests start inherit it); removed when the session ends. pytest-xdist's workers
-# inherit the folder of the process that started them, which removes it, so the model is exported once.
-if "PYTEST_XDIST_WORKER" in os.environ and "STRATA_TEST_CACHE_DIR" in os.environ:
-    os.environ["STRATA_CACHE_DIR"] = os.environ["STRATA_TEST_CACHE_DIR"]
-else:
-    _CACHE = tempfile.mkdtemp(prefix="strata-test-cache-")
-    os.environ["STRATA_CACHE_DIR"] = os.environ["STRATA_TEST_CACHE_DIR"] = _CACHE
-    atexit.register(shutil.rmtree, _CACHE, ignore_errors=True)
+# (subprocesses the tests start inherit it); removed when the session ends.
+_CACHE = tempfile.mkdtemp(prefix="strata-test-cache-")
+os.environ["STRATA_CACHE_DIR"] = _CACHE
+atexit.register(shutil.rmtree, _CACHE, ignore_errors=True)
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT.parent / "shared" / "data"
@@ -131,34 +127,12 @@ def collect_garbage_on_the_gui_thread(request: pytest.FixtureRequest) -> Iterato
         gc.enable()
 
 
-def build_sample_once(shared: Path) -> Path:
-    """``shared/sample.strata``, the bundled sample run through the whole pipeline, built by the first
-    of the suite's processes (pytest-xdist workers) to ask and waited for by the others; its WAL folded
-    into the file, so a plain copy carries everything."""
-    from filelock import FileLock
-
-    from app.demo import build_sample_project
-    from storage.project import Project
-
-    built = shared / "sample.strata"
-    with FileLock(f"{shared}.lock"):
-        if not (shared / "built").exists():
-            build_sample_project(shared)
-            with Project.open(built) as project, project.engine.connect() as conn:
-                conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
-            (shared / "built").touch()
-    return built
-
-
 @pytest.fixture(scope="session")
 def sample_project_master(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The bundled sample (BANKING77 test, 3,080 rows) imported and run through the whole pipeline: this
-    process's copy of the one the suite's processes share (built once, ~30 s)."""
-    base = tmp_path_factory.getbasetemp()
-    # pytest-xdist gives each worker a folder in the run's folder; run alone, the process builds its own
-    shared = base.parent / "sample-shared" if "PYTEST_XDIST_WORKER" in os.environ else base / "sample-shared"
-    path = tmp_path_factory.mktemp("sample") / "sample.strata"
-    shutil.copy(build_sample_once(shared), path)
+    """The bundled sample (BANKING77 test, 3,080 rows) imported and run through the whole pipeline."""
+    from app.demo import build_sample_project
+
+    path, _ = build_sample_project(tmp_path_factory.mktemp("sample"))
     return path
 
 
