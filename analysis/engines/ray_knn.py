@@ -28,6 +28,8 @@ WAIT_SECONDS = 0.25
 
 
 def _shard(vectors: NDArray[np.float32], start: int, stop: int, k: int, device: str) -> Any:
+    """shard_topk without its optional progress (a task reports by finishing), which Ray's typed
+    ``remote`` cannot take."""
     return shard_topk(vectors, start, stop, k, device)
 
 
